@@ -1,0 +1,47 @@
+/**
+ * The architecture, enforced: imports flow from adapters and jobs inward to the core, never
+ * back out, and platform and storage libraries stay at the edges.
+ */
+const CORE = '^(src/(core|domain|ports)|commands)/';
+module.exports = {
+  forbidden: [
+    { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
+    {
+      name: 'core-stays-inward',
+      comment: 'commands, core, domain and ports import only each other (and pure libraries)',
+      severity: 'error',
+      from: { path: CORE },
+      to: { path: '^(adapters|jobs|src/infra|src/(main|app|config)\\.ts)' },
+    },
+    {
+      name: 'domain-and-ports-are-leaves',
+      severity: 'error',
+      from: { path: '^src/(domain|ports)/' },
+      to: { path: '^(src/core|commands)/' },
+    },
+    {
+      name: 'platform-libraries-only-in-adapters',
+      severity: 'error',
+      from: { pathNot: '^adapters/' },
+      to: { path: 'node_modules/(discord\\.js|@discordjs|@slack/bolt|@slack/web-api|@slack/socket-mode)/' },
+    },
+    {
+      name: 'storage-and-queue-libraries-only-in-infra-and-jobs',
+      severity: 'error',
+      from: { pathNot: '^(src/infra|jobs)/' },
+      to: { path: 'node_modules/(mongoose|mongodb|better-sqlite3|bullmq|ioredis)/' },
+    },
+    {
+      name: 'adapters-do-not-import-each-other',
+      severity: 'error',
+      from: { path: '^adapters/([^/]+)/' },
+      to: { path: '^adapters/', pathNot: ['^adapters/$1/', '^adapters/shared/'] },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { extensions: ['.ts', '.js', '.mjs'] },
+  },
+};

@@ -1,0 +1,84 @@
+import { createInterface } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
+import type { CommandRouter } from '../../src/core/router.ts';
+import type { Translator } from '../../src/core/i18n.ts';
+import type { Reply } from '../../src/domain/reply.ts';
+import { renderReply, sanitizeForTerminal } from './render.ts';
+import { usageOf } from '../../src/core/usage.ts';
+
+export const OPERATOR = 'you';
+const AS_MEMBER = /^@([^\s@/]{1,64})\s+(.*)$/s;
+
+export interface ConsoleAdapterConfig {
+  router: CommandRouter;
+  /** The console community's name (`--community`); separate names keep separate catalogs. */
+  community: string;
+  /** The member's language from `--locale`, `LC_ALL` or `LANG`. */
+  locale: string;
+  i18n: Translator;
+  input: Readable;
+  output: Writable;
+  /** Prompt with history on a terminal; one command a line otherwise. */
+  interactive: boolean;
+}
+
+export interface ConsoleAdapter {
+  /** Resolves when input ends (Ctrl+D, or the end of piped input). */
+  run(): Promise<void>;
+  /** Runs one line as the console would and returns the text it prints. */
+  runLine(line: string): Promise<string>;
+}
+
+/** The local console: the operator is `you`, a moderator; `@name /cmd` acts as member `name`. */
+export function createConsoleAdapter(config: ConsoleAdapterConfig): ConsoleAdapter {
+  const { router, output } = config;
+
+  async function runLine(line: string): Promise<string> {
+    const match = AS_MEMBER.exec(line);
+    const member = match ? match[1]! : OPERATOR;
+    const text = match ? match[2]! : line;
+    const result = await router.handle({
+      community: { platform: 'console', externalId: config.community, name: config.community },
+      actor: { externalId: member, displayName: member, isModerator: member === OPERATOR, locale: config.locale },
+      input: { kind: 'line', line: text },
+      surface: { forms: false, buttons: false },
+      rateLimited: false,
+    });
+    return render(result.reply);
+  }
+
+  function render(reply: Reply): string {
+    if (reply.form) {
+      const command = router.commands.get(reply.form.submit.command);
+      return sanitizeForTerminal(config.i18n.t('common:console.formUnsupported', { usage: command ? usageOf(command) : reply.form.submit.command }));
+    }
+    return renderReply(reply);
+  }
+
+  async function run(): Promise<void> {
+    const rl = createInterface({
+      input: config.input,
+      ...(config.interactive ? { output, prompt: 'syllabot› ', historySize: 500, terminal: true } : {}),
+      crlfDelay: Infinity,
+    });
+    if (config.interactive) {
+      output.write(`${config.i18n.t('common:console.welcome', { community: config.community, member: OPERATOR })}\n`);
+      rl.prompt();
+    }
+    // Lines are handled one at a time, in order, even when piped input arrives all at once.
+    for await (const raw of rl) {
+      const line = raw.trim();
+      if (line === '' || line.startsWith('#')) {
+        if (config.interactive) rl.prompt();
+        continue;
+      }
+      if (config.interactive && (line === 'exit' || line === 'quit')) break;
+      if (!config.interactive) output.write(`» ${sanitizeForTerminal(line)}\n`);
+      output.write(`${await runLine(line)}\n\n`);
+      if (config.interactive) rl.prompt();
+    }
+    rl.close();
+  }
+
+  return { run, runLine };
+}

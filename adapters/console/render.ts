@@ -1,0 +1,55 @@
+import stripAnsi from 'strip-ansi';
+import type { Action, CommandInvocation, Reply } from '../../src/domain/reply.ts';
+
+const TONE_MARK: Record<Reply['tone'], string> = { neutral: '', success: '✔ ', warning: '⚠ ', error: '✖ ' };
+
+/**
+ * Removes ANSI escape sequences and other control characters from text before it reaches the
+ * operator's terminal, so a course titled "\u001b[31mred" prints no colour and moves no cursor.
+ */
+export function sanitizeForTerminal(text: string): string {
+  return stripAnsi(text).replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '');
+}
+
+/** The command a button stands for, in a form the console parser reads back. */
+export function invocationText(invoke: CommandInvocation): string {
+  const words = [`/${invoke.command.replace('.', ' ')}`];
+  for (const [name, value] of Object.entries(invoke.options)) {
+    const text = String(value);
+    words.push(/[\s"']/.test(text) || text === '' ? `${name}:"${text.replace(/["\\]/g, '\\$&')}"` : `${name}:${text}`);
+  }
+  return words.join(' ');
+}
+
+function button(action: Action): string {
+  return `[${action.label}] → ${invocationText(action.invoke)}`;
+}
+
+/** A reply as readable terminal text: title, body, fields, sections, buttons as commands. */
+export function renderReply(reply: Reply): string {
+  const out: string[] = [];
+  if (reply.title) out.push(`${TONE_MARK[reply.tone]}${reply.title}`);
+  reply.body.forEach((line, i) => out.push(!reply.title && i === 0 ? `${TONE_MARK[reply.tone]}${line}` : line));
+  const inline = reply.fields.filter((f) => f.inline);
+  if (inline.length > 0) out.push(inline.map((f) => `${f.label}: ${f.value}`).join(' · '));
+  for (const field of reply.fields.filter((f) => !f.inline)) out.push(`  ${field.label}  ${field.value}`);
+  for (const section of reply.sections) {
+    out.push('', `── ${section.title}`);
+    for (const line of section.lines) out.push(`   ${line}`);
+    for (const field of section.fields ?? []) out.push(`   ${field.label}: ${field.value}`);
+    for (const action of section.actions ?? []) out.push(`   ${button(action)}`);
+  }
+  const rows = reply.actions.filter((row) => row.length > 0);
+  if (rows.length > 0) out.push('');
+  for (const row of rows) {
+    // A row of small buttons (the star ratings) fits on one line.
+    if (row.every((a) => a.label.length <= 3)) out.push(row.map((a) => `[${a.label}]`).join(' ') + ` → ${invocationText(row[0]!.invoke).replace(/ stars:\d+$/, ' <stars>')}`);
+    else for (const action of row) out.push(button(action));
+  }
+  if (reply.pagination && reply.pagination.pages > 1) {
+    const { page, pages, previous, next } = reply.pagination;
+    out.push('', [`${page}/${pages}`, ...(previous ? [button(previous)] : []), ...(next ? [button(next)] : [])].join('   '));
+  }
+  if (reply.footer) out.push('', reply.footer);
+  return sanitizeForTerminal(out.join('\n'));
+}

@@ -1,0 +1,148 @@
+import { defineCommand } from '../src/core/command.ts';
+import { option } from '../src/core/options.ts';
+import { resolveCourse } from '../src/core/course-ref.ts';
+import { reply } from '../src/domain/reply.ts';
+import { LIMITS } from '../src/domain/limits.ts';
+import { UserError, UserErrorCode } from '../src/domain/errors.ts';
+import type { CoursePatch } from '../src/ports/store.ts';
+import { courseDetails, courseName } from './present.ts';
+
+const FORM_FIELDS = ['title', 'value', 'url', 'description', 'tags'] as const;
+
+const courseFields = {
+  title: option.string({ maxLength: LIMITS.titleLength }),
+  value: option.number({ min: 0.1, max: LIMITS.courseValueMax }),
+  url: option.url(),
+  description: option.string({ maxLength: LIMITS.descriptionLength }),
+  tags: option.tags(),
+  starts: option.dateTime(),
+};
+
+export const courseAddCommand = defineCommand({
+  group: 'course',
+  name: 'add',
+  permission: 'moderator',
+  access: 'write',
+  options: {
+    title: courseFields.title.required(),
+    value: courseFields.value.optional(),
+    url: courseFields.url.optional(),
+    description: courseFields.description.optional(),
+    tags: courseFields.tags.optional(),
+    starts: courseFields.starts.optional(),
+  },
+  form: [...FORM_FIELDS],
+  async run(ctx, options) {
+    const { store, community, i18n } = ctx;
+    const course = await store.createCourse(community.id, {
+      title: options.title,
+      value: options.value ?? 1,
+      url: options.url ?? null,
+      description: options.description ?? '',
+      tags: options.tags ?? [],
+      startsAt: options.starts ?? null,
+    });
+    await ctx.events.publish({ type: 'course-created', community, course });
+    return reply({
+      visibility: 'public',
+      tone: 'success',
+      title: i18n.t('commands:course.add.done', { course: courseName(course) }),
+      body: courseDetails(course, i18n, LIMITS.descriptionLength),
+      actions: [
+        [
+          { label: i18n.t('common:action.enroll'), style: 'primary', invoke: { command: 'enroll', options: { course: String(course.number) } } },
+          { label: i18n.t('common:action.edit'), style: 'secondary', invoke: { command: 'course.edit', options: { course: String(course.number) } } },
+        ],
+      ],
+    });
+  },
+});
+
+export const courseEditCommand = defineCommand({
+  group: 'course',
+  name: 'edit',
+  permission: 'moderator',
+  access: 'write',
+  options: {
+    course: option.course().required(),
+    title: courseFields.title.optional(),
+    value: courseFields.value.optional(),
+    url: courseFields.url.optional(),
+    description: courseFields.description.optional(),
+    tags: courseFields.tags.optional(),
+    starts: courseFields.starts.optional(),
+  },
+  form: [...FORM_FIELDS],
+  async prefillForm(ctx, given) {
+    if (typeof given.course !== 'string') return {};
+    const course = await resolveCourse(ctx.store, ctx.community.id, given.course, { includeArchived: true });
+    return {
+      title: course.title,
+      value: String(course.value),
+      url: course.url ?? '',
+      description: course.description,
+      tags: course.tags.join(', '),
+    };
+  },
+  async run(ctx, { course: ref, ...changes }) {
+    const { store, community, i18n } = ctx;
+    const before = await resolveCourse(store, community.id, ref, { includeArchived: true });
+    const patch: CoursePatch = {};
+    if (changes.title !== undefined) patch.title = changes.title;
+    if (changes.value !== undefined) patch.value = changes.value;
+    if (changes.url !== undefined) patch.url = changes.url;
+    if (changes.description !== undefined) patch.description = changes.description;
+    if (changes.tags !== undefined) patch.tags = changes.tags;
+    if (changes.starts !== undefined) patch.startsAt = changes.starts;
+    if (Object.keys(patch).length === 0) throw new UserError(UserErrorCode.NothingToEdit, { course: courseName(before) });
+    const course = await store.updateCourse(community.id, before.id, patch);
+    await ctx.events.publish({ type: 'course-updated', community, course, before });
+    return reply({
+      visibility: 'public',
+      tone: 'success',
+      title: i18n.t('commands:course.edit.done', { course: courseName(course) }),
+      body: courseDetails(course, i18n, LIMITS.descriptionLength),
+    });
+  },
+});
+
+export const courseArchiveCommand = defineCommand({
+  group: 'course',
+  name: 'archive',
+  permission: 'moderator',
+  access: 'write',
+  options: { course: option.course().required() },
+  async run(ctx, options) {
+    const { store, community, i18n } = ctx;
+    const course = await resolveCourse(store, community.id, options.course, { includeArchived: true });
+    if (course.archived) {
+      return reply({ visibility: 'ephemeral', body: [i18n.t('commands:course.archive.already', { course: courseName(course) })] });
+    }
+    const archived = await store.setCourseArchived(community.id, course.id, true);
+    await ctx.events.publish({ type: 'course-archived', community, course: archived });
+    return reply({
+      visibility: 'public',
+      tone: 'success',
+      body: [i18n.t('commands:course.archive.done', { course: courseName(archived) })],
+      actions: [[{ label: i18n.t('common:action.unarchive'), style: 'secondary', invoke: { command: 'course.unarchive', options: { course: String(course.number) } } }]],
+    });
+  },
+});
+
+export const courseUnarchiveCommand = defineCommand({
+  group: 'course',
+  name: 'unarchive',
+  permission: 'moderator',
+  access: 'write',
+  options: { course: option.course().required() },
+  async run(ctx, options) {
+    const { store, community, i18n } = ctx;
+    const course = await resolveCourse(store, community.id, options.course, { includeArchived: true });
+    if (!course.archived) {
+      return reply({ visibility: 'ephemeral', body: [i18n.t('commands:course.unarchive.already', { course: courseName(course) })] });
+    }
+    const restored = await store.setCourseArchived(community.id, course.id, false);
+    await ctx.events.publish({ type: 'course-updated', community, course: restored, before: course });
+    return reply({ visibility: 'public', tone: 'success', body: [i18n.t('commands:course.unarchive.done', { course: courseName(restored) })] });
+  },
+});

@@ -1,0 +1,56 @@
+import { defineCommand } from '../src/core/command.ts';
+import { option } from '../src/core/options.ts';
+import { resolveCourse } from '../src/core/course-ref.ts';
+import { reply } from '../src/domain/reply.ts';
+import { UserError, UserErrorCode } from '../src/domain/errors.ts';
+import { courseName, enrollmentAction, ratingRow } from './present.ts';
+
+export const enrollCommand = defineCommand({
+  name: 'enroll',
+  permission: 'member',
+  access: 'write',
+  options: { course: option.course().required() },
+  async run(ctx, options) {
+    const { store, community, member, i18n } = ctx;
+    const course = await resolveCourse(store, community.id, options.course, { includeArchived: true });
+    const name = courseName(course);
+    if (await store.isEnrolled(community.id, member.id, course.id)) {
+      return reply({ visibility: 'ephemeral', body: [i18n.t('commands:enroll.already', { course: name })], actions: [ratingRow(course, i18n)] });
+    }
+    if (course.archived) throw new UserError(UserErrorCode.CourseArchived, { course: name });
+    const outcome = await store.enroll(community.id, member.id, course.id, ctx.clock.now());
+    if (outcome === 'already-enrolled') {
+      return reply({ visibility: 'ephemeral', body: [i18n.t('commands:enroll.already', { course: name })] });
+    }
+    await ctx.events.publish({ type: 'enrolled', community, member, course });
+    return reply({
+      visibility: 'ephemeral',
+      tone: 'success',
+      body: [i18n.t('commands:enroll.done', { course: name }), i18n.t('commands:enroll.rateHint', { number: course.number })],
+      actions: [ratingRow(course, i18n), [enrollmentAction(course, true, i18n)]],
+    });
+  },
+});
+
+export const unenrollCommand = defineCommand({
+  name: 'unenroll',
+  permission: 'member',
+  access: 'write',
+  options: { course: option.course().required() },
+  async run(ctx, options) {
+    const { store, community, member, i18n } = ctx;
+    const course = await resolveCourse(store, community.id, options.course, { includeArchived: true });
+    const name = courseName(course);
+    const outcome = await store.unenroll(community.id, member.id, course.id);
+    if (outcome === 'not-enrolled') {
+      return reply({ visibility: 'ephemeral', body: [i18n.t('commands:unenroll.notEnrolled', { course: name })] });
+    }
+    await ctx.events.publish({ type: 'unenrolled', community, member, course });
+    return reply({
+      visibility: 'ephemeral',
+      tone: 'success',
+      body: [i18n.t('commands:unenroll.done', { course: name })],
+      actions: course.archived ? [] : [[enrollmentAction(course, false, i18n)]],
+    });
+  },
+});

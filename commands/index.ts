@@ -1,0 +1,27 @@
+import { CommandRegistry, type Command } from '../src/core/command.ts';
+import { coursesCommand } from './courses.ts';
+import { enrollCommand, unenrollCommand } from './enroll.ts';
+import { rateCommand } from './rate.ts';
+import { scoreCommand } from './score.ts';
+import { myCoursesCommand } from './mycourses.ts';
+import { helpCommand } from './help.ts';
+import { courseAddCommand, courseArchiveCommand, courseEditCommand, courseUnarchiveCommand } from './course.ts';
+
+/** Every command, in the order /help lists them. */
+export const ALL_COMMANDS: readonly Command[] = [
+  coursesCommand,
+  enrollCommand,
+  unenrollCommand,
+  rateCommand,
+  scoreCommand,
+  myCoursesCommand,
+  helpCommand,
+  courseAddCommand,
+  courseEditCommand,
+  courseArchiveCommand,
+  courseUnarchiveCommand,
+];
+
+export function createCommandRegistry(extra: readonly Command[] = []): CommandRegistry {
+  return new CommandRegistry([...ALL_COMMANDS, ...extra]);
+}

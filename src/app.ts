@@ -1,0 +1,48 @@
+import type { Config } from './config.ts';
+import type { Logger } from './ports/logger.ts';
+import type { Store } from './ports/store.ts';
+import { EventBus } from './ports/events.ts';
+import { systemClock, type Clock } from './ports/clock.ts';
+import { jobsOff, type ServiceStatus } from './ports/services.ts';
+import { unlimited, type RateLimiter } from './ports/rate-limiter.ts';
+import { CommandRouter } from './core/router.ts';
+import { createMessageCatalog, type MessageCatalog } from './core/i18n.ts';
+import { LIMITS } from './domain/limits.ts';
+import { createCommandRegistry } from '../commands/index.ts';
+
+export interface Core {
+  router: CommandRouter;
+  store: Store;
+  events: EventBus;
+  catalog: MessageCatalog;
+  logger: Logger;
+}
+
+export interface CoreOptions {
+  store: Store;
+  logger: Logger;
+  config: Pick<Config, 'BAYES_PRIOR_WEIGHT'>;
+  clock?: Clock;
+  services?: ServiceStatus;
+  rateLimiter?: RateLimiter;
+  catalog?: MessageCatalog;
+}
+
+/** Wires the command core around a store; adapters and jobs attach to what it returns. */
+export function createCore(options: CoreOptions): Core {
+  const { store, logger } = options;
+  const events = new EventBus((error, event) => logger.error({ err: error, event: event.type }, 'event listener failed'));
+  const catalog = options.catalog ?? createMessageCatalog();
+  const router = new CommandRouter({
+    store,
+    commands: createCommandRegistry(),
+    catalog,
+    events,
+    clock: options.clock ?? systemClock,
+    services: options.services ?? jobsOff,
+    rateLimiter: options.rateLimiter ?? unlimited,
+    logger,
+    settings: { priorWeight: options.config.BAYES_PRIOR_WEIGHT, coursesPerPage: LIMITS.coursesPerPage },
+  });
+  return { router, store, events, catalog, logger };
+}

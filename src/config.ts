@@ -1,0 +1,131 @@
+import { z } from 'zod';
+
+/**
+ * Every environment variable Syllabot reads, validated once at start-up. A bad value stops
+ * start-up with one message naming each bad variable; nothing else reads process.env.
+ */
+const optionalText = z.string().trim().min(1).optional();
+const port = z.coerce.number().int().min(1).max(65535);
+const csv = z
+  .string()
+  .optional()
+  .transform((v) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : []));
+const url = (protocols: RegExp) => z.url({ protocol: protocols }).optional();
+
+export const configSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+    SQLITE_PATH: z.string().min(1).default('./data/syllabot.sqlite'),
+    MONGODB_URI: url(/^mongodb(\+srv)?$/),
+    REDIS_URL: url(/^rediss?$/).default('redis://127.0.0.1:6379'),
+    /** Lets a deployment run without jobs even when a Redis would be reachable. */
+    JOBS_ENABLED: z.stringbool().default(true),
+
+    DISCORD_TOKEN: optionalText,
+    DISCORD_API_URL: url(/^https?$/),
+    DISCORD_MODERATOR_ROLE_IDS: csv,
+    DISCORD_SHARD_COUNT: z.coerce.number().int().min(1).optional(),
+    DISCORD_SHARD_IDS: z
+      .string()
+      .optional()
+      .transform((v, ctx) => {
+        if (!v) return undefined;
+        const ids = v.split(',').map((s) => Number(s.trim()));
+        if (ids.some((id) => !Number.isInteger(id) || id < 0)) {
+          ctx.addIssue({ code: 'custom', message: 'must be comma-separated shard numbers, e.g. 0,1' });
+          return z.NEVER;
+        }
+        return ids;
+      }),
+
+    SLACK_BOT_TOKEN: optionalText,
+    SLACK_SIGNING_SECRET: optionalText,
+    SLACK_APP_TOKEN: optionalText,
+    SLACK_CLIENT_ID: optionalText,
+    SLACK_CLIENT_SECRET: optionalText,
+    SLACK_STATE_SECRET: optionalText,
+    SLACK_PORT: port.default(3000),
+    SLACK_API_URL: url(/^https?$/),
+    SLACK_COMMAND_PREFIX: z.string().regex(/^[a-z0-9_-]*$/, 'lowercase letters, digits, - and _ only').default(''),
+    SLACK_MODERATOR_IDS: csv,
+    SYLLABOT_ENCRYPTION_KEY: optionalText,
+
+    HEALTH_PORT: port.optional(),
+
+    RATE_LIMIT_READS: z.coerce.number().int().min(1).default(20),
+    RATE_LIMIT_WRITES: z.coerce.number().int().min(1).default(10),
+    RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).default(10),
+
+    BAYES_PRIOR_WEIGHT: z.coerce.number().min(0).max(1000).default(5),
+    RATE_NUDGE_DAYS: z.coerce.number().min(0).max(365).default(3),
+    RECOMPUTE_EVERY_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
+  })
+  .superRefine((c, ctx) => {
+    if (c.SLACK_BOT_TOKEN && !c.SLACK_SIGNING_SECRET && !c.SLACK_APP_TOKEN) {
+      ctx.addIssue({ code: 'custom', path: ['SLACK_SIGNING_SECRET'], message: 'is required with SLACK_BOT_TOKEN (or set SLACK_APP_TOKEN for Socket Mode)' });
+    }
+    if (c.SLACK_CLIENT_ID && !(c.SLACK_CLIENT_SECRET && c.SLACK_STATE_SECRET && c.SLACK_SIGNING_SECRET)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SLACK_CLIENT_ID'],
+        message: 'OAuth mode also needs SLACK_CLIENT_SECRET, SLACK_STATE_SECRET and SLACK_SIGNING_SECRET',
+      });
+    }
+    if (c.SLACK_CLIENT_ID && !c.SYLLABOT_ENCRYPTION_KEY) {
+      ctx.addIssue({ code: 'custom', path: ['SYLLABOT_ENCRYPTION_KEY'], message: 'is required in Slack OAuth mode: 32 bytes as base64 or hex (openssl rand -base64 32)' });
+    }
+    if (c.DISCORD_SHARD_IDS && c.DISCORD_SHARD_COUNT === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['DISCORD_SHARD_IDS'], message: 'needs DISCORD_SHARD_COUNT' });
+    }
+    if (c.DISCORD_SHARD_IDS && c.DISCORD_SHARD_COUNT !== undefined && c.DISCORD_SHARD_IDS.some((id) => id >= c.DISCORD_SHARD_COUNT!)) {
+      ctx.addIssue({ code: 'custom', path: ['DISCORD_SHARD_IDS'], message: 'each id must be below DISCORD_SHARD_COUNT' });
+    }
+  });
+
+export type Config = z.output<typeof configSchema>;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: string[]) {
+    super(`Syllabot cannot start: fix these environment variables:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/** Variables whose values must never be echoed, even in a config error. */
+export const SECRET_VARIABLES = [
+  'DISCORD_TOKEN',
+  'SLACK_BOT_TOKEN',
+  'SLACK_SIGNING_SECRET',
+  'SLACK_APP_TOKEN',
+  'SLACK_CLIENT_SECRET',
+  'SLACK_STATE_SECRET',
+  'SYLLABOT_ENCRYPTION_KEY',
+  'MONGODB_URI',
+  'REDIS_URL',
+] as const;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // An empty variable means "not set", as in most .env files.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const result = configSchema.safeParse(present);
+  if (result.success) return result.data;
+  throw new ConfigError(
+    result.error.issues.map((issue) => {
+      const name = issue.path.join('.') || 'environment';
+      // zod's messages never include the received value, so secrets stay out.
+      return `${name}: ${issue.message}`;
+    }),
+  );
+}
+
+export type Mode = 'discord' | 'slack' | 'console';
+
+/** Which adapters `syllabot start` runs: every configured platform, else the console. */
+export function selectModes(config: Config): Mode[] {
+  const modes: Mode[] = [];
+  if (config.DISCORD_TOKEN) modes.push('discord');
+  if (config.SLACK_BOT_TOKEN || config.SLACK_CLIENT_ID) modes.push('slack');
+  return modes.length > 0 ? modes : ['console'];
+}

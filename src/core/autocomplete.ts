@@ -1,0 +1,28 @@
+import { truncate } from '../domain/limits.ts';
+import type { Course } from '../domain/model.ts';
+import type { Store } from '../ports/store.ts';
+
+export interface Suggestion {
+  /** What the member sees (Discord allows 100 characters). */
+  name: string;
+  /** What the option receives: the course number. */
+  value: string;
+}
+
+/** Courses matching what the member has typed so far: by number, then by title prefix. */
+export async function suggestCourses(store: Store, communityId: string, partial: string, limit: number): Promise<Suggestion[]> {
+  const text = partial.trim().replace(/^#/, '');
+  const found: Course[] = [];
+  if (/^\d{1,9}$/.test(text)) {
+    const course = await store.getCourseByNumber(communityId, Number(text));
+    if (course && !course.archived) found.push(course);
+  }
+  const rest = text === ''
+    ? (await store.listCourses(communityId, { sort: 'number', offset: 0, limit })).items
+    : await store.findCoursesByTitlePrefix(communityId, text, limit);
+  for (const course of rest) {
+    if (found.length >= limit) break;
+    if (!found.some((c) => c.id === course.id)) found.push(course);
+  }
+  return found.map((course) => ({ name: truncate(`#${course.number} ${course.title}`, 100), value: String(course.number) }));
+}

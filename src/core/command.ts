@@ -1,0 +1,131 @@
+import type { Community, Member, Platform } from '../domain/model.ts';
+import type { Reply } from '../domain/reply.ts';
+import type { Store } from '../ports/store.ts';
+import type { EventSink } from '../ports/events.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { ServiceStatus } from '../ports/services.ts';
+import type { Logger } from '../ports/logger.ts';
+import type { AccessKind } from '../ports/rate-limiter.ts';
+import type { Translator } from './i18n.ts';
+import type { OptionMap, OptionValues } from './options.ts';
+
+export type Permission = 'member' | 'moderator';
+
+/** What the surface the member typed on can show; the core adapts its reply to it. */
+export interface Surface {
+  /** Modals (Discord, Slack); the console has none. */
+  forms: boolean;
+  /** Clickable buttons; the console prints them as the commands they stand for. */
+  buttons: boolean;
+}
+
+export interface CoreSettings {
+  /** Weight m of the Bayesian prior, in ratings. */
+  priorWeight: number;
+  coursesPerPage: number;
+}
+
+export interface CommandContext {
+  readonly community: Community;
+  readonly member: Member;
+  readonly isModerator: boolean;
+  readonly platform: Platform;
+  readonly surface: Surface;
+  readonly i18n: Translator;
+  readonly store: Store;
+  readonly events: EventSink;
+  readonly clock: Clock;
+  readonly services: ServiceStatus;
+  readonly commands: CommandRegistry;
+  readonly settings: CoreSettings;
+  readonly logger: Logger;
+}
+
+export interface CommandSpec<O extends OptionMap> {
+  /** `courses`, or `add` inside the group `course`. */
+  name: string;
+  group?: string;
+  permission: Permission;
+  /** Writes get a stricter rate limit than reads. */
+  access: AccessKind;
+  options: O;
+  /**
+   * Options a modal asks for, in order, when the command arrives with none on a surface with
+   * forms (Discord and Slack allow at most five fields).
+   */
+  form?: (keyof O & string)[];
+  /** Prefills a form (for example /course edit with the course's current values). */
+  prefillForm?: (ctx: CommandContext, options: Partial<Record<string, unknown>>) => Promise<Partial<Record<keyof O & string, string>>>;
+  run(ctx: CommandContext, options: OptionValues<O>): Promise<Reply>;
+}
+
+/** A declared command with its options erased, as the router, adapters and /help see it. */
+export interface Command {
+  readonly id: string;
+  readonly name: string;
+  readonly group?: string;
+  readonly permission: Permission;
+  readonly access: AccessKind;
+  readonly options: OptionMap;
+  readonly form?: readonly string[];
+  prefillForm?(ctx: CommandContext, options: Record<string, unknown>): Promise<Record<string, string>>;
+  run(ctx: CommandContext, options: Record<string, unknown>): Promise<Reply>;
+}
+
+export function defineCommand<O extends OptionMap>(spec: CommandSpec<O>): Command {
+  const id = spec.group ? `${spec.group}.${spec.name}` : spec.name;
+  return {
+    id,
+    name: spec.name,
+    ...(spec.group ? { group: spec.group } : {}),
+    permission: spec.permission,
+    access: spec.access,
+    options: spec.options,
+    ...(spec.form ? { form: spec.form } : {}),
+    ...(spec.prefillForm
+      ? { prefillForm: async (ctx: CommandContext, options: Record<string, unknown>) => (await spec.prefillForm!(ctx, options)) as Record<string, string> }
+      : {}),
+    run: (ctx, options) => spec.run(ctx, options as OptionValues<O>),
+  };
+}
+
+/** All commands, looked up by id or by what a member types (`course add`). */
+export class CommandRegistry {
+  private readonly byId = new Map<string, Command>();
+
+  constructor(commands: readonly Command[]) {
+    for (const command of commands) {
+      if (this.byId.has(command.id)) throw new Error(`Command ${command.id} is declared twice`);
+      this.byId.set(command.id, command);
+    }
+    for (const group of this.groups()) {
+      if (this.byId.has(group)) throw new Error(`Command ${group} clashes with the group of the same name`);
+    }
+  }
+
+  get(id: string): Command | undefined {
+    return this.byId.get(id);
+  }
+
+  list(): Command[] {
+    return [...this.byId.values()];
+  }
+
+  /** Top-level names in declaration order: plain commands and groups. */
+  topLevelNames(): string[] {
+    return [...new Set(this.list().map((c) => c.group ?? c.name))];
+  }
+
+  groups(): string[] {
+    return [...new Set(this.list().flatMap((c) => (c.group ? [c.group] : [])))];
+  }
+
+  subcommands(group: string): Command[] {
+    return this.list().filter((c) => c.group === group);
+  }
+
+  isGroup(name: string): boolean {
+    return this.list().some((c) => c.group === name);
+  }
+}
+

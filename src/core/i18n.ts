@@ -1,0 +1,116 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import i18next, { type i18n as I18nInstance, type Resource } from 'i18next';
+import { LOCALES, type Locale } from '../domain/model.ts';
+import type { MessageVars } from '../domain/errors.ts';
+
+export const DEFAULT_LOCALE: Locale = 'en';
+export const NAMESPACES = ['common', 'commands', 'errors'] as const;
+
+/** Translates `namespace:key` for one locale; all user-facing text goes through one of these. */
+export interface Translator {
+  readonly locale: Locale;
+  t(key: string, vars?: MessageVars): string;
+  /** Whether the catalog has this key (for optional texts such as per-option help). */
+  has(key: string): boolean;
+  number(value: number, fractionDigits?: number): string;
+  /** A date and time in the given IANA time zone (default UTC). */
+  dateTime(value: Date, timeZone?: string): string;
+}
+
+export interface MessageCatalog {
+  translator(locale: Locale): Translator;
+  /** Every locale's text for a key, for platforms that take localisations up front (Discord). */
+  allLocales(key: string, vars?: MessageVars): Record<Locale, string>;
+}
+
+/** Maps a platform or POSIX locale (`zh_CN.UTF-8`, `zh-TW`, `en-US`) to a supported one. */
+export function matchLocale(raw: string | null | undefined): Locale | undefined {
+  if (!raw) return undefined;
+  const tag = raw.split('.')[0]!.replace('_', '-').toLowerCase();
+  if (tag === '' || tag === 'c' || tag === 'posix') return undefined;
+  if (tag.startsWith('zh')) return 'zh-CN';
+  if (tag.startsWith('en')) return 'en';
+  return undefined;
+}
+
+/** The first candidate that maps to a supported locale, else English. */
+export function resolveLocale(...candidates: (string | null | undefined)[]): Locale {
+  for (const candidate of candidates) {
+    const locale = matchLocale(candidate);
+    if (locale) return locale;
+  }
+  return DEFAULT_LOCALE;
+}
+
+/** The `locales/` folder beside package.json, found from here both under tsx and in `dist/`. */
+export function findLocalesDir(start = dirname(fileURLToPath(import.meta.url))): string {
+  let dir = start;
+  for (;;) {
+    const candidate = join(dir, 'locales');
+    if (existsSync(join(candidate, DEFAULT_LOCALE))) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error(`No locales/ folder found above ${start}; reinstall Syllabot.`);
+    dir = parent;
+  }
+}
+
+export function loadResources(dir = findLocalesDir()): Resource {
+  const resources: Resource = {};
+  for (const locale of LOCALES) {
+    const bundle: Record<string, Record<string, unknown>> = {};
+    for (const file of readdirSync(join(dir, locale))) {
+      if (!file.endsWith('.json')) continue;
+      bundle[file.slice(0, -'.json'.length)] = JSON.parse(readFileSync(join(dir, locale, file), 'utf8')) as Record<string, unknown>;
+    }
+    resources[locale] = bundle;
+  }
+  return resources;
+}
+
+export function createMessageCatalog(resources: Resource = loadResources()): MessageCatalog {
+  const instance: I18nInstance = i18next.createInstance();
+  void instance.init({
+    initAsync: false,
+    resources,
+    lng: DEFAULT_LOCALE,
+    fallbackLng: DEFAULT_LOCALE,
+    supportedLngs: [...LOCALES],
+    ns: [...NAMESPACES],
+    defaultNS: 'common',
+    // Replies are plain text that adapters escape for their own markup; HTML-escaping here
+    // would show `&amp;` on every platform.
+    interpolation: { escapeValue: false },
+    returnNull: false,
+  });
+  const cache = new Map<Locale, Translator>();
+  const translator = (locale: Locale): Translator => {
+    let existing = cache.get(locale);
+    if (existing) return existing;
+    const fixed = instance.getFixedT(locale);
+    const numberFormats = new Map<number, Intl.NumberFormat>();
+    existing = {
+      locale,
+      t: (key, vars) => fixed(key, vars ?? {}),
+      has: (key) => instance.exists(key, { lng: locale, fallbackLng: false }),
+      number(value, fractionDigits = 0) {
+        let format = numberFormats.get(fractionDigits);
+        if (!format) {
+          format = new Intl.NumberFormat(locale, { minimumFractionDigits: fractionDigits, maximumFractionDigits: fractionDigits });
+          numberFormats.set(fractionDigits, format);
+        }
+        return format.format(value);
+      },
+      dateTime: (value, timeZone = 'UTC') =>
+        new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(value),
+    };
+    cache.set(locale, existing);
+    return existing;
+  };
+  return {
+    translator,
+    allLocales: (key, vars) =>
+      Object.fromEntries(LOCALES.map((locale) => [locale, translator(locale).t(key, vars)])) as Record<Locale, string>,
+  };
+}

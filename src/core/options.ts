@@ -1,0 +1,190 @@
+import { z } from 'zod';
+import { charLength, LIMITS } from '../domain/limits.ts';
+import { UserError, UserErrorCode, type MessageVars } from '../domain/errors.ts';
+
+/**
+ * One declaration per option drives everything: its zod schema validates text and typed input
+ * alike, and its metadata builds Discord's registration, Slack and console parsing, forms and
+ * /help. Descriptions live in the catalog at `commands:<command>.options.<name>`.
+ */
+export type OptionKind = 'string' | 'integer' | 'number' | 'boolean' | 'course' | 'channel';
+
+export interface OptionSpec<T = unknown> {
+  kind: OptionKind;
+  required: boolean;
+  /** In text form, takes every remaining positional word (a review, a search query). */
+  rest: boolean;
+  minValue?: number;
+  maxValue?: number;
+  maxLength?: number;
+  choices?: readonly string[];
+  /** Comma-separated list in text form (tags); limits apply to each item and to the count. */
+  list?: { maxItems: number };
+  /** Platforms offer completions (Discord autocomplete); the core answers them. */
+  autocomplete: boolean;
+  schema: z.ZodType<T>;
+}
+
+export type OptionMap = Record<string, OptionSpec>;
+export type OptionValues<O extends OptionMap> = { [K in keyof O]: O[K] extends OptionSpec<infer T> ? T : never };
+
+interface Common {
+  rest?: boolean;
+}
+
+const trimmed = (value: unknown) => (typeof value === 'string' ? value.trim() : value);
+
+/** Length checked in code points so Chinese text and emoji count one each. */
+function maxChars(max: number) {
+  return (ctx: z.core.ParsePayload<string>) => {
+    if (charLength(ctx.value) > max) {
+      ctx.issues.push({ code: 'too_big', origin: 'string', maximum: max, inclusive: true, input: ctx.value });
+    }
+  };
+}
+
+function numberFromText(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  const text = value.trim();
+  if (!/^[+-]?(\d+(\.\d+)?|\.\d+)$/.test(text)) return text;
+  return Number(text);
+}
+
+function finish<T>(spec: Omit<OptionSpec<T>, 'required' | 'schema' | 'rest' | 'autocomplete'> & Common & { autocomplete?: boolean }, schema: z.ZodType<T>) {
+  return {
+    required(): OptionSpec<T> {
+      return { ...spec, rest: spec.rest ?? false, autocomplete: spec.autocomplete ?? false, required: true, schema };
+    },
+    optional(): OptionSpec<T | undefined> {
+      return { ...spec, rest: spec.rest ?? false, autocomplete: spec.autocomplete ?? false, required: false, schema: schema.optional() };
+    },
+  };
+}
+
+export const option = {
+  string(opts: Common & { maxLength: number; minLength?: number }) {
+    const schema = z.preprocess(trimmed, z.string().min(opts.minLength ?? 1).check(maxChars(opts.maxLength)));
+    return finish<string>({ kind: 'string', maxLength: opts.maxLength, rest: opts.rest }, schema);
+  },
+  integer(opts: Common & { min: number; max: number }) {
+    const schema = z.preprocess(numberFromText, z.int().min(opts.min).max(opts.max));
+    return finish<number>({ kind: 'integer', minValue: opts.min, maxValue: opts.max, rest: opts.rest }, schema);
+  },
+  number(opts: Common & { min: number; max: number }) {
+    const schema = z.preprocess(numberFromText, z.number().min(opts.min).max(opts.max));
+    return finish<number>({ kind: 'number', minValue: opts.min, maxValue: opts.max, rest: opts.rest }, schema);
+  },
+  choice<const C extends readonly [string, ...string[]]>(choices: C) {
+    const schema = z.preprocess((v) => (typeof v === 'string' ? v.trim().toLowerCase() : v), z.enum(choices));
+    return finish<C[number]>({ kind: 'string', choices }, schema as z.ZodType<C[number]>);
+  },
+  /** A course named by number (`3`, `#3`) or title prefix; resolved by the command. */
+  course() {
+    const schema = z.preprocess(
+      (v) => (typeof v === 'number' ? String(v) : trimmed(v)),
+      z.string().min(1).check(maxChars(LIMITS.courseRefLength)),
+    );
+    return finish<string>({ kind: 'course', maxLength: LIMITS.courseRefLength, autocomplete: true }, schema);
+  },
+  url() {
+    const schema = z.preprocess(
+      trimmed,
+      z.string().check(maxChars(LIMITS.urlLength)).pipe(z.url({ protocol: /^https?$/, hostname: z.regexes.domain })),
+    );
+    return finish<string>({ kind: 'string', maxLength: LIMITS.urlLength }, schema);
+  },
+  tags() {
+    const schema = z.preprocess(
+      (v) =>
+        typeof v === 'string'
+          ? v.split(/[,，、]/).map((t) => t.trim().replace(/^#/, '')).filter((t) => t.length > 0)
+          : v,
+      z.array(z.string().check(maxChars(LIMITS.tagLength))).max(LIMITS.tagCount),
+    );
+    return finish<string[]>({ kind: 'string', maxLength: LIMITS.tagLength * LIMITS.tagCount + LIMITS.tagCount * 2, list: { maxItems: LIMITS.tagCount } }, schema);
+  },
+  /** A date and time; without an offset it is read as UTC. */
+  dateTime() {
+    const schema = z.preprocess(trimmed, z.string().max(40)).transform((text, ctx) => {
+      const iso = /^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2})?)?(Z|[+-]\d{2}:?\d{2})?$/.test(text)
+        ? text.replace(' ', 'T') + (/(Z|[+-]\d{2}:?\d{2})$/.test(text) || !/T|\s/.test(text) ? '' : 'Z')
+        : '';
+      const date = iso ? new Date(iso.length === 10 ? `${iso}T00:00:00Z` : iso) : new Date(Number.NaN);
+      if (Number.isNaN(date.getTime())) {
+        ctx.issues.push({ code: 'custom', input: text, params: { userError: UserErrorCode.InvalidDate } });
+        return z.NEVER;
+      }
+      return date;
+    });
+    return finish<Date>({ kind: 'string', maxLength: 40 }, schema);
+  },
+  boolean() {
+    const schema = z.preprocess((v) => {
+      if (typeof v !== 'string') return v;
+      const word = v.trim().toLowerCase();
+      if (['true', 'yes', 'on', '1', '是', '开'].includes(word)) return true;
+      if (['false', 'no', 'off', '0', '否', '关'].includes(word)) return false;
+      return v;
+    }, z.boolean());
+    return finish<boolean>({ kind: 'boolean' }, schema);
+  },
+  /** A channel: a Discord channel id, a Slack `<#C123|name>` or a plain id on the console. */
+  channel() {
+    const schema = z.preprocess(
+      (v) => (typeof v === 'string' ? v.trim().replace(/^<#([A-Z0-9]+)(\|[^>]*)?>$/i, '$1').replace(/^#/, '') : v),
+      z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
+    );
+    return finish<string>({ kind: 'channel' }, schema);
+  },
+};
+
+/** Turns the first zod issue into the member-facing error for option `name`. */
+export function optionError(name: string, spec: OptionSpec, issue: z.core.$ZodIssue): UserError {
+  const range: MessageVars = spec.minValue !== undefined && spec.maxValue !== undefined ? { min: spec.minValue, max: spec.maxValue } : {};
+  const fail = (code: UserErrorCode, vars: MessageVars = {}) => new UserError(code, { option: name, ...range, ...vars }, name);
+  switch (issue.code) {
+    case 'too_big': {
+      const max = Number(issue.maximum);
+      if (issue.origin === 'array') return fail(UserErrorCode.TooManyItems, { max });
+      if (issue.origin === 'string') return fail(UserErrorCode.OptionTooLong, { max });
+      return fail(UserErrorCode.NumberTooLarge, { max });
+    }
+    case 'too_small':
+      if (issue.origin === 'string') return fail(UserErrorCode.MissingOption);
+      return fail(UserErrorCode.NumberTooSmall, { min: Number(issue.minimum) });
+    case 'invalid_type':
+      if (issue.expected === 'int') return fail(UserErrorCode.NotAWholeNumber);
+      if (issue.expected === 'number') return fail(spec.kind === 'integer' ? UserErrorCode.NotAWholeNumber : UserErrorCode.NotANumber);
+      if (spec.kind === 'boolean') return fail(UserErrorCode.InvalidChoice, { choices: 'on, off' });
+      return fail(UserErrorCode.InvalidOption);
+    case 'invalid_value':
+      return fail(UserErrorCode.InvalidChoice, { choices: issue.values.map(String).join(', ') });
+    case 'invalid_format':
+      return fail(issue.format === 'url' ? UserErrorCode.InvalidUrl : UserErrorCode.InvalidOption);
+    case 'custom':
+      return fail((issue.params as { userError?: UserErrorCode } | undefined)?.userError ?? UserErrorCode.InvalidOption);
+    default:
+      return fail(UserErrorCode.InvalidOption);
+  }
+}
+
+/** Validates raw option values (text or typed) against the declaration; throws the first error. */
+export function parseOptions<O extends OptionMap>(specs: O, raw: Record<string, unknown>): OptionValues<O> {
+  const values: Record<string, unknown> = {};
+  for (const [name, spec] of Object.entries(specs)) {
+    let input = raw[name];
+    if (typeof input === 'string' && input.trim() === '') input = undefined;
+    if (input === undefined || input === null) {
+      if (spec.required) throw new UserError(UserErrorCode.MissingOption, { option: name }, name);
+      values[name] = undefined;
+      continue;
+    }
+    const result = spec.schema.safeParse(input);
+    if (!result.success) throw optionError(name, spec, result.error.issues[0]!);
+    values[name] = result.data;
+  }
+  for (const name of Object.keys(raw)) {
+    if (!(name in specs)) throw new UserError(UserErrorCode.UnknownOption, { option: name }, name);
+  }
+  return values as OptionValues<O>;
+}

@@ -1,0 +1,230 @@
+import { randomBytes } from 'node:crypto';
+import type { Community, CommunityRef, Platform } from '../domain/model.ts';
+import { reply, type Reply } from '../domain/reply.ts';
+import { StorageUnavailableError, UserError, UserErrorCode } from '../domain/errors.ts';
+import { LIMITS, truncate } from '../domain/limits.ts';
+import type { Store } from '../ports/store.ts';
+import type { EventSink } from '../ports/events.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { ServiceStatus } from '../ports/services.ts';
+import type { Logger } from '../ports/logger.ts';
+import type { RateLimiter } from '../ports/rate-limiter.ts';
+import type { Command, CommandContext, CommandRegistry, CoreSettings, Surface } from './command.ts';
+import { resolveLocale, type MessageCatalog, type Translator } from './i18n.ts';
+import { parseOptions } from './options.ts';
+import { normalizeInput, parseCommandLine, parseCommandText } from './text-parser.ts';
+import { buildForm } from './forms.ts';
+import { usageOf } from './usage.ts';
+import { suggestCourses, type Suggestion } from './autocomplete.ts';
+
+export interface Actor {
+  /** The member's id on the platform (Discord user id, Slack user id, console name). */
+  externalId: string;
+  displayName: string;
+  /** Whether the platform says this member moderates (Manage Server, workspace admin, role). */
+  isModerator: boolean;
+  /** The member's own language as the platform reports it, if it does. */
+  locale?: string | undefined;
+}
+
+export interface CommunityIdentity extends CommunityRef {
+  name: string;
+  /** The community's language as the platform reports it (Discord `guild_locale`). */
+  locale?: string | undefined;
+}
+
+export type CommandInput =
+  /** A whole line as typed on the console: `/rate 1 4`. */
+  | { kind: 'line'; line: string }
+  /** A command name with its text apart, as Slack sends slash commands. */
+  | { kind: 'text'; command: string; text: string }
+  /** Typed options: Discord slash commands, buttons, form submissions. */
+  | { kind: 'structured'; command: string; options: Record<string, unknown> };
+
+export interface CommandRequest {
+  community: CommunityIdentity;
+  actor: Actor;
+  input: CommandInput;
+  surface: Surface;
+  /** The console, the operator's own terminal, is not rate limited. */
+  rateLimited: boolean;
+}
+
+export type Outcome = 'ok' | 'form' | 'user-error' | 'rate-limited' | 'unavailable' | 'error';
+
+export interface CommandResult {
+  reply: Reply;
+  outcome: Outcome;
+  /** The command's id when the input named one. */
+  command?: string;
+  locale: string;
+  /** For a user error: the option it is about (forms show it beside the field). */
+  option?: string;
+}
+
+export interface RouterDeps {
+  store: Store;
+  commands: CommandRegistry;
+  catalog: MessageCatalog;
+  events: EventSink;
+  clock: Clock;
+  services: ServiceStatus;
+  rateLimiter: RateLimiter;
+  logger: Logger;
+  settings: CoreSettings;
+}
+
+/**
+ * The platform-neutral entry point: every adapter turns its events into a CommandRequest and
+ * renders the Reply it gets back. Validation, permissions and rate limits live here, so they
+ * hold on every platform and on every button click, never trusting the client.
+ */
+export class CommandRouter {
+  constructor(private readonly deps: RouterDeps) {}
+
+  get commands(): CommandRegistry {
+    return this.deps.commands;
+  }
+
+  async handle(request: CommandRequest): Promise<CommandResult> {
+    let i18n = this.deps.catalog.translator(resolveLocale(request.actor.locale, request.community.locale));
+    let commandId: string | undefined;
+    try {
+      const existing = await this.deps.store.findCommunity(request.community);
+      i18n = this.translatorFor(request, existing);
+      const parsed = this.parse(request.input);
+      commandId = parsed.command?.id;
+
+      if (request.rateLimited) {
+        const key = `${request.community.platform}:${request.community.externalId}:${request.actor.externalId}`;
+        const decision = await this.deps.rateLimiter.consume(key, parsed.command?.access ?? 'read');
+        if (!decision.allowed) {
+          const seconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
+          return this.result(errorReply(i18n, i18n.t('errors:rateLimited', { seconds })), 'rate-limited', i18n, commandId);
+        }
+      }
+      if (parsed.error) throw parsed.error;
+      const command = parsed.command!;
+      if (command.permission === 'moderator' && !request.actor.isModerator) {
+        throw new UserError(UserErrorCode.ModeratorOnly, { command: `/${command.id.replace('.', ' ')}` });
+      }
+
+      const wantsForm = command.form !== undefined && request.surface.forms && command.form.every((name) => parsed.options[name] === undefined);
+      const values = wantsForm ? undefined : parseOptions(command.options, parsed.options);
+
+      const ctx = await this.context(request, existing, i18n);
+      if (!values) {
+        return this.result(await buildForm(ctx, command, parsed.options), 'form', i18n, commandId);
+      }
+      const out = await command.run(ctx, values);
+      return this.result(out, 'ok', i18n, commandId);
+    } catch (error) {
+      return this.failure(error, i18n, commandId, request);
+    }
+  }
+
+  /** Completions for a course option as the member types; never crosses communities. */
+  async autocomplete(request: Omit<CommandRequest, 'input' | 'rateLimited' | 'surface'>, partial: string): Promise<Suggestion[]> {
+    try {
+      const community = await this.deps.store.findCommunity(request.community);
+      if (!community) return [];
+      return await suggestCourses(this.deps.store, community.id, normalizeInput(partial), 25);
+    } catch (error) {
+      this.deps.logger.warn({ err: error }, 'autocomplete failed');
+      return [];
+    }
+  }
+
+  private parse(input: CommandInput): { command?: Command; options: Record<string, unknown>; error?: unknown } {
+    try {
+      switch (input.kind) {
+        case 'line':
+          return parseCommandLine(this.deps.commands, input.line);
+        case 'text':
+          return parseCommandText(this.deps.commands, input.command, input.text);
+        case 'structured': {
+          const command = this.deps.commands.get(input.command);
+          if (!command) throw new UserError(UserErrorCode.UnknownCommand, { command: input.command });
+          const options: Record<string, unknown> = {};
+          for (const [name, value] of Object.entries(input.options)) {
+            options[name] = typeof value === 'string' ? normalizeInput(value) : value;
+          }
+          return { command, options };
+        }
+      }
+    } catch (error) {
+      return { options: {}, error };
+    }
+  }
+
+  private translatorFor(request: CommandRequest, community: Community | null): Translator {
+    return this.deps.catalog.translator(resolveLocale(request.actor.locale, request.community.locale, community?.settings.locale));
+  }
+
+  private async context(request: CommandRequest, existing: Community | null, i18n: Translator): Promise<CommandContext> {
+    const { store } = this.deps;
+    const name = truncate(request.community.name, LIMITS.displayNameLength);
+    const community = existing && existing.name === name ? existing : await store.upsertCommunity(request.community, name);
+    const member = await store.upsertMember(community.id, request.actor.externalId, truncate(request.actor.displayName, LIMITS.displayNameLength));
+    return {
+      community,
+      member,
+      isModerator: request.actor.isModerator,
+      platform: request.community.platform as Platform,
+      surface: request.surface,
+      i18n,
+      store,
+      events: this.deps.events,
+      clock: this.deps.clock,
+      services: this.deps.services,
+      commands: this.deps.commands,
+      settings: this.deps.settings,
+      logger: this.deps.logger,
+    };
+  }
+
+  private failure(error: unknown, i18n: Translator, commandId: string | undefined, request: CommandRequest): CommandResult {
+    if (error instanceof UserError) {
+      const out = errorReply(i18n, i18n.t(`errors:${error.code}`, error.vars));
+      const command = commandId ? this.deps.commands.get(commandId) : undefined;
+      if (command && isArgumentError(error.code)) out.footer = i18n.t('common:usage', { usage: usageOf(command, i18n) });
+      if (error.code === UserErrorCode.UnknownCommand) out.footer = i18n.t('common:seeHelp');
+      return { ...this.result(out, 'user-error', i18n, commandId), ...(error.option ? { option: error.option } : {}) };
+    }
+    if (error instanceof StorageUnavailableError) {
+      this.deps.logger.warn({ err: error.cause ?? error, command: commandId }, 'storage unavailable');
+      return this.result(errorReply(i18n, i18n.t('errors:storageUnavailable')), 'unavailable', i18n, commandId);
+    }
+    const errorId = randomBytes(4).toString('hex');
+    this.deps.logger.error(
+      { err: error, errorId, command: commandId, platform: request.community.platform, community: request.community.externalId },
+      'command failed unexpectedly',
+    );
+    return this.result(errorReply(i18n, i18n.t('errors:unexpected', { id: errorId })), 'error', i18n, commandId);
+  }
+
+  private result(out: Reply, outcome: Outcome, i18n: Translator, command: string | undefined): CommandResult {
+    return { reply: out, outcome, locale: i18n.locale, ...(command ? { command } : {}) };
+  }
+}
+
+const ARGUMENT_ERRORS = new Set<string>([
+  UserErrorCode.MissingOption,
+  UserErrorCode.TooManyArguments,
+  UserErrorCode.UnknownOption,
+  UserErrorCode.DuplicateOption,
+  UserErrorCode.InvalidOption,
+  UserErrorCode.NotAWholeNumber,
+  UserErrorCode.NotANumber,
+  UserErrorCode.NumberTooLarge,
+  UserErrorCode.NumberTooSmall,
+  UserErrorCode.InvalidChoice,
+]);
+
+function isArgumentError(code: string): boolean {
+  return ARGUMENT_ERRORS.has(code);
+}
+
+function errorReply(i18n: Translator, message: string): Reply {
+  return reply({ visibility: 'ephemeral', tone: 'error', body: [message] });
+}

@@ -1,0 +1,61 @@
+/**
+ * Errors the member caused and can fix. The router turns each into a friendly ephemeral reply
+ * from the message catalog (`errors:<code>`), so code never matches on message text.
+ */
+export const UserErrorCode = {
+  UnknownCommand: 'unknownCommand',
+  UnknownSubcommand: 'unknownSubcommand',
+  MissingOption: 'missingOption',
+  TooManyArguments: 'tooManyArguments',
+  UnknownOption: 'unknownOption',
+  DuplicateOption: 'duplicateOption',
+  InvalidOption: 'invalidOption',
+  OptionTooLong: 'optionTooLong',
+  OptionTooShort: 'optionTooShort',
+  NumberTooSmall: 'numberTooSmall',
+  NumberTooLarge: 'numberTooLarge',
+  NotAWholeNumber: 'notAWholeNumber',
+  NotANumber: 'notANumber',
+  InvalidChoice: 'invalidChoice',
+  InvalidUrl: 'invalidUrl',
+  InvalidDate: 'invalidDate',
+  TooManyItems: 'tooManyItems',
+  LineTooLong: 'lineTooLong',
+  UnbalancedQuote: 'unbalancedQuote',
+  ModeratorOnly: 'moderatorOnly',
+  CourseNotFound: 'courseNotFound',
+  CourseAmbiguous: 'courseAmbiguous',
+  CourseArchived: 'courseArchived',
+  NotEnrolledToRate: 'notEnrolledToRate',
+  NothingToEdit: 'nothingToEdit',
+  PageOutOfRange: 'pageOutOfRange',
+  RateLimited: 'rateLimited',
+  InvalidTimezone: 'invalidTimezone',
+  InvalidCron: 'invalidCron',
+  DigestNotConfigured: 'digestNotConfigured',
+  JobsUnavailable: 'jobsUnavailable',
+  StorageUnavailable: 'storageUnavailable',
+} as const;
+export type UserErrorCode = (typeof UserErrorCode)[keyof typeof UserErrorCode];
+
+export type MessageVars = Record<string, string | number>;
+
+export class UserError extends Error {
+  override readonly name = 'UserError';
+  constructor(
+    readonly code: UserErrorCode,
+    readonly vars: MessageVars = {},
+    /** The option the error is about, so forms can show it beside the right field. */
+    readonly option?: string,
+  ) {
+    super(`${code} ${JSON.stringify(vars)}`);
+  }
+}
+
+/** A store that cannot be reached right now; the member is told to try again. */
+export class StorageUnavailableError extends Error {
+  override readonly name = 'StorageUnavailableError';
+  constructor(cause?: unknown) {
+    super('storage unavailable', { cause });
+  }
+}

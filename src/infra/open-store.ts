@@ -1,0 +1,17 @@
+import type { Config } from '../config.ts';
+import type { Logger } from '../ports/logger.ts';
+import type { Store } from '../ports/store.ts';
+import { SqliteStore } from './sqlite/sqlite-store.ts';
+import { resolve } from 'node:path';
+
+/** MongoDB when MONGODB_URI is set, else the embedded SQLite file. */
+export async function openStore(config: Config, logger: Logger): Promise<Store> {
+  if (config.MONGODB_URI) {
+    const { openMongoStore } = await import('./mongo/open-mongo-store.ts');
+    return openMongoStore(config.MONGODB_URI, logger);
+  }
+  const path = resolve(config.SQLITE_PATH);
+  const store = SqliteStore.open({ path });
+  logger.info({ store: 'sqlite', path }, 'using the embedded SQLite store');
+  return store;
+}

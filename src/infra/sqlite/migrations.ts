@@ -1,0 +1,96 @@
+import type { Database } from 'better-sqlite3';
+
+/**
+ * Ordered, append-only. Each runs once in its own transaction; `schema_migrations` records
+ * which have run, so an old database file upgrades in place.
+ */
+export const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    sql: `
+      CREATE TABLE communities (
+        id INTEGER PRIMARY KEY,
+        platform TEXT NOT NULL,
+        external_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        settings TEXT NOT NULL DEFAULT '{}',
+        next_course_number INTEGER NOT NULL DEFAULT 1,
+        created_at INTEGER NOT NULL,
+        UNIQUE (platform, external_id)
+      );
+      CREATE TABLE members (
+        id INTEGER PRIMARY KEY,
+        community_id INTEGER NOT NULL REFERENCES communities(id),
+        external_id TEXT NOT NULL,
+        display_name TEXT NOT NULL,
+        reminders_enabled INTEGER NOT NULL DEFAULT 1,
+        joined_at INTEGER NOT NULL,
+        UNIQUE (community_id, external_id)
+      );
+      CREATE TABLE courses (
+        id INTEGER PRIMARY KEY,
+        community_id INTEGER NOT NULL REFERENCES communities(id),
+        number INTEGER NOT NULL,
+        title TEXT NOT NULL,
+        title_fold TEXT NOT NULL,
+        search_text TEXT NOT NULL,
+        description TEXT NOT NULL DEFAULT '',
+        url TEXT,
+        tags TEXT NOT NULL DEFAULT '[]',
+        value REAL NOT NULL DEFAULT 1 CHECK (value > 0),
+        starts_at INTEGER,
+        archived INTEGER NOT NULL DEFAULT 0,
+        created_at INTEGER NOT NULL,
+        rating_count INTEGER NOT NULL DEFAULT 0,
+        rating_sum INTEGER NOT NULL DEFAULT 0,
+        enrolled_count INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (community_id, number)
+      );
+      CREATE INDEX courses_by_title ON courses (community_id, title_fold);
+      CREATE TABLE enrollments (
+        community_id INTEGER NOT NULL,
+        member_id INTEGER NOT NULL REFERENCES members(id),
+        course_id INTEGER NOT NULL REFERENCES courses(id),
+        enrolled_at INTEGER NOT NULL,
+        PRIMARY KEY (community_id, member_id, course_id)
+      );
+      CREATE INDEX enrollments_by_course ON enrollments (community_id, course_id);
+      CREATE TABLE ratings (
+        community_id INTEGER NOT NULL,
+        member_id INTEGER NOT NULL REFERENCES members(id),
+        course_id INTEGER NOT NULL REFERENCES courses(id),
+        stars INTEGER NOT NULL CHECK (stars BETWEEN 1 AND 5),
+        review TEXT,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (community_id, member_id, course_id)
+      );
+      CREATE INDEX ratings_by_course ON ratings (community_id, course_id);
+      CREATE TABLE score_snapshots (
+        community_id INTEGER NOT NULL REFERENCES communities(id),
+        taken_at INTEGER NOT NULL,
+        score REAL NOT NULL,
+        satisfaction REAL NOT NULL,
+        coverage REAL NOT NULL,
+        member_count INTEGER NOT NULL,
+        course_count INTEGER NOT NULL
+      );
+      CREATE INDEX snapshots_by_time ON score_snapshots (community_id, taken_at DESC);
+    `,
+  },
+];
+
+export function migrate(db: Database): number[] {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+  const applied = new Set(db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[]);
+  const ran: number[] = [];
+  for (const migration of MIGRATIONS) {
+    if (applied.has(migration.version)) continue;
+    db.transaction(() => {
+      db.exec(migration.sql);
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(migration.version, migration.name, Date.now());
+    }).immediate();
+    ran.push(migration.version);
+  }
+  return ran;
+}

@@ -1,0 +1,221 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Store } from '../../src/ports/store.ts';
+import type { Community, Member } from '../../src/domain/model.ts';
+
+export interface StoreHarness {
+  store: Store;
+  /** Closes the store and removes what the test created. */
+  dispose(): Promise<void>;
+}
+
+/**
+ * The behaviour every Store must have, written once. Each back end calls this with a factory
+ * that opens a fresh, empty store; the MongoDB suite runs the same cases as SQLite.
+ */
+export function describeStoreContract(name: string, open: () => Promise<StoreHarness>): void {
+  describe(`Store contract: ${name}`, () => {
+    let harness: StoreHarness;
+    let store: Store;
+    let community: Community;
+    let ana: Member;
+    let bo: Member;
+
+    beforeEach(async () => {
+      harness = await open();
+      store = harness.store;
+      community = await store.upsertCommunity({ platform: 'console', externalId: 'local' }, 'Local');
+      ana = await store.upsertMember(community.id, 'ana', 'Ana');
+      bo = await store.upsertMember(community.id, 'bo', 'Bo');
+    });
+    afterEach(async () => {
+      await harness.dispose();
+    });
+
+    const course = (title: string, extra: Partial<{ value: number; tags: string[]; description: string }> = {}) =>
+      store.createCourse(community.id, {
+        title,
+        description: extra.description ?? '',
+        url: null,
+        tags: extra.tags ?? [],
+        value: extra.value ?? 1,
+        startsAt: null,
+      });
+
+    it('finds a community by its platform id and refreshes its name', async () => {
+      const again = await store.upsertCommunity({ platform: 'console', externalId: 'local' }, 'Renamed');
+      expect(again.id).toBe(community.id);
+      expect(again.name).toBe('Renamed');
+      expect((await store.findCommunity({ platform: 'console', externalId: 'local' }))?.name).toBe('Renamed');
+      expect(await store.findCommunity({ platform: 'discord', externalId: 'local' })).toBeNull();
+    });
+
+    it('keeps community settings, merging patches and dropping cleared keys', async () => {
+      await store.updateCommunitySettings(community.id, { locale: 'zh-CN' });
+      const both = await store.updateCommunitySettings(community.id, { digest: { channelId: 'C1', schedule: '0 9 * * 1', timezone: 'UTC' } });
+      expect(both.settings).toEqual({ locale: 'zh-CN', digest: { channelId: 'C1', schedule: '0 9 * * 1', timezone: 'UTC' } });
+      const cleared = await store.updateCommunitySettings(community.id, { digest: undefined });
+      expect(cleared.settings).toEqual({ locale: 'zh-CN' });
+      expect((await store.getCommunity(community.id))?.settings).toEqual({ locale: 'zh-CN' });
+    });
+
+    it('registers a member once and keeps the display name current', async () => {
+      const renamed = await store.upsertMember(community.id, 'ana', 'Ana B.');
+      expect(renamed.id).toBe(ana.id);
+      expect(renamed.displayName).toBe('Ana B.');
+      expect(renamed.remindersEnabled).toBe(true);
+      expect(await store.countMembers(community.id)).toBe(2);
+      await store.setRemindersEnabled(community.id, ana.id, false);
+      expect((await store.getMember(community.id, ana.id))?.remindersEnabled).toBe(false);
+    });
+
+    it('numbers courses per community, from 1, without reuse', async () => {
+      const other = await store.upsertCommunity({ platform: 'slack', externalId: 'T1' }, 'Other');
+      const a = await course('Rust 101');
+      const b = await course('Go 101');
+      const c = await store.createCourse(other.id, { title: 'Elsewhere', description: '', url: null, tags: [], value: 1, startsAt: null });
+      expect([a.number, b.number, c.number]).toEqual([1, 2, 1]);
+      await store.setCourseArchived(community.id, b.id, true);
+      expect((await course('Zig 101')).number).toBe(3);
+    });
+
+    it('allocates distinct numbers under concurrent creation', async () => {
+      const created = await Promise.all(Array.from({ length: 20 }, (_, i) => course(`Course ${i}`)));
+      expect(new Set(created.map((c) => c.number)).size).toBe(20);
+      expect(Math.max(...created.map((c) => c.number))).toBe(20);
+    });
+
+    it('round-trips every course field and applies partial edits', async () => {
+      const startsAt = new Date('2026-12-01T18:00:00Z');
+      const created = await store.createCourse(community.id, {
+        title: 'Async Rust',
+        description: 'Futures and tokio',
+        url: 'https://example.com/rust',
+        tags: ['rust', 'async'],
+        value: 2.5,
+        startsAt,
+      });
+      expect(created).toMatchObject({ title: 'Async Rust', description: 'Futures and tokio', url: 'https://example.com/rust', tags: ['rust', 'async'], value: 2.5, archived: false, ratingCount: 0, ratingSum: 0, enrolledCount: 0 });
+      expect(created.startsAt?.toISOString()).toBe(startsAt.toISOString());
+      const edited = await store.updateCourse(community.id, created.id, { title: 'Async Rust II', startsAt: null });
+      expect(edited).toMatchObject({ title: 'Async Rust II', description: 'Futures and tokio', value: 2.5, startsAt: null });
+      expect((await store.getCourseByNumber(community.id, created.number))?.title).toBe('Async Rust II');
+      expect((await store.getCourse(community.id, created.id))?.id).toBe(created.id);
+    });
+
+    it('finds courses by case-insensitive title prefix, skipping archived unless asked', async () => {
+      const rust = await course('Rust 101');
+      await course('Rust Async');
+      await course('Go');
+      const titles = async (prefix: string, archived?: boolean) => (await store.findCoursesByTitlePrefix(community.id, prefix, 10, archived)).map((c) => c.title);
+      expect(await titles('rust')).toEqual(['Rust 101', 'Rust Async']);
+      expect(await titles('RUST a')).toEqual(['Rust Async']);
+      await store.setCourseArchived(community.id, rust.id, true);
+      expect(await titles('rust')).toEqual(['Rust Async']);
+      expect(await titles('rust', true)).toEqual(['Rust 101', 'Rust Async']);
+      expect(await titles('%')).toEqual([]);
+      expect(await titles('.*')).toEqual([]);
+    });
+
+    it('matches Chinese and full-width titles', async () => {
+      await course('Rust 入门');
+      await course('深入理解 Go');
+      expect((await store.findCoursesByTitlePrefix(community.id, '深入', 10)).map((c) => c.title)).toEqual(['深入理解 Go']);
+      expect((await store.findCoursesByTitlePrefix(community.id, 'ｒｕｓｔ', 10)).map((c) => c.title)).toEqual(['Rust 入门']);
+    });
+
+    it('lists and searches courses with paging and sorting', async () => {
+      const a = await course('Rust 101', { tags: ['systems'] });
+      const b = await course('Go 101', { description: 'Goroutines for systems people' });
+      const c = await course('Zig');
+      await store.enroll(community.id, ana.id, a.id, new Date());
+      await store.enroll(community.id, ana.id, b.id, new Date());
+      await store.enroll(community.id, bo.id, b.id, new Date());
+      await store.rate(community.id, ana.id, a.id, 3, null, new Date());
+      await store.rate(community.id, ana.id, b.id, 5, null, new Date());
+      await store.rate(community.id, bo.id, b.id, 5, null, new Date());
+      const page = await store.listCourses(community.id, { sort: 'number', offset: 0, limit: 2 });
+      expect(page.total).toBe(3);
+      expect(page.items.map((x) => x.number)).toEqual([a.number, b.number]);
+      const top = await store.listCourses(community.id, { sort: 'top', prior: { mean: 13 / 3, weight: 5 }, offset: 0, limit: 10 });
+      expect(top.items.map((x) => x.title)).toEqual(['Go 101', 'Rust 101', 'Zig']);
+      const newest = await store.listCourses(community.id, { sort: 'new', offset: 0, limit: 10 });
+      expect(newest.items[0]!.id).toBe(c.id);
+      const found = await store.listCourses(community.id, { text: 'SYSTEMS', sort: 'number', offset: 0, limit: 10 });
+      expect(found.items.map((x) => x.title)).toEqual(['Rust 101', 'Go 101']);
+      const injection = await store.listCourses(community.id, { text: '{"$gt": ""}', sort: 'number', offset: 0, limit: 10 });
+      expect(injection.total).toBe(0);
+      await store.setCourseArchived(community.id, c.id, true);
+      expect((await store.listCourses(community.id, { sort: 'number', offset: 0, limit: 10 })).total).toBe(2);
+      expect((await store.listCourses(community.id, { sort: 'number', offset: 0, limit: 10, includeArchived: true })).total).toBe(3);
+      expect((await store.listActiveCourses(community.id)).map((x) => x.id)).toEqual([a.id, b.id]);
+    });
+
+    it('enrolls idempotently and keeps the enrolled count', async () => {
+      const rust = await course('Rust');
+      expect(await store.enroll(community.id, ana.id, rust.id, new Date())).toBe('enrolled');
+      expect(await store.enroll(community.id, ana.id, rust.id, new Date())).toBe('already-enrolled');
+      expect(await store.isEnrolled(community.id, ana.id, rust.id)).toBe(true);
+      expect((await store.getCourse(community.id, rust.id))?.enrolledCount).toBe(1);
+      expect(await store.listEnrolledMemberIds(community.id, rust.id)).toEqual([ana.id]);
+      expect(await store.unenroll(community.id, ana.id, rust.id)).toBe('unenrolled');
+      expect(await store.unenroll(community.id, ana.id, rust.id)).toBe('not-enrolled');
+      expect((await store.getCourse(community.id, rust.id))?.enrolledCount).toBe(0);
+    });
+
+    it('survives concurrent enrollment of the same member', async () => {
+      const rust = await course('Rust');
+      const outcomes = await Promise.all(Array.from({ length: 10 }, () => store.enroll(community.id, ana.id, rust.id, new Date())));
+      expect(outcomes.filter((o) => o === 'enrolled')).toHaveLength(1);
+      expect((await store.getCourse(community.id, rust.id))?.enrolledCount).toBe(1);
+    });
+
+    it('replaces a rating and keeps aggregates and the histogram exact', async () => {
+      const rust = await course('Rust');
+      await store.enroll(community.id, ana.id, rust.id, new Date());
+      await store.enroll(community.id, bo.id, rust.id, new Date());
+      expect((await store.rate(community.id, ana.id, rust.id, 4, 'good', new Date())).previous).toBeNull();
+      const second = await store.rate(community.id, ana.id, rust.id, 2, null, new Date());
+      expect(second.previous).toBe(4);
+      const third = await store.rate(community.id, bo.id, rust.id, 5, null, new Date());
+      expect(third.course).toMatchObject({ ratingCount: 2, ratingSum: 7 });
+      expect(await store.starHistogram(community.id, rust.id)).toEqual([0, 1, 0, 0, 1]);
+      const mine = await store.listMemberCourses(community.id, ana.id);
+      expect(mine).toHaveLength(1);
+      expect(mine[0]!.rating).toMatchObject({ stars: 2, review: null });
+      expect(mine[0]!.course.id).toBe(rust.id);
+    });
+
+    it('recomputes aggregates from the rows and reports drift it repaired', async () => {
+      const rust = await course('Rust');
+      await store.enroll(community.id, ana.id, rust.id, new Date());
+      await store.rate(community.id, ana.id, rust.id, 4, null, new Date());
+      expect(await store.recomputeAggregates(community.id)).toEqual([]);
+    });
+
+    it('stores score snapshots newest first', async () => {
+      const base = { communityId: community.id, satisfaction: 4, coverage: 0.5, memberCount: 2, courseCount: 1 };
+      await store.saveScoreSnapshot({ ...base, takenAt: new Date('2026-01-01T00:00:00Z'), score: 1 });
+      await store.saveScoreSnapshot({ ...base, takenAt: new Date('2026-01-02T00:00:00Z'), score: 2 });
+      const snapshots = await store.listScoreSnapshots(community.id, 5);
+      expect(snapshots.map((s) => s.score)).toEqual([2, 1]);
+      expect(snapshots[0]!.takenAt.toISOString()).toBe('2026-01-02T00:00:00.000Z');
+    });
+
+    it('never shows one community the rows of another', async () => {
+      const other = await store.upsertCommunity({ platform: 'discord', externalId: 'G1' }, 'Other');
+      // Same platform member id in both communities: two different members.
+      const anaThere = await store.upsertMember(other.id, 'ana', 'Ana');
+      expect(anaThere.id).not.toBe(ana.id);
+      const mine = await course('Rust');
+      await store.enroll(community.id, ana.id, mine.id, new Date());
+      await store.rate(community.id, ana.id, mine.id, 5, null, new Date());
+      expect(await store.getCourseByNumber(other.id, mine.number)).toBeNull();
+      expect(await store.getCourse(other.id, mine.id)).toBeNull();
+      expect(await store.findCoursesByTitlePrefix(other.id, 'Rust', 10)).toEqual([]);
+      expect((await store.listCourses(other.id, { sort: 'number', offset: 0, limit: 10 })).total).toBe(0);
+      expect(await store.listMemberCourses(other.id, anaThere.id)).toEqual([]);
+      expect(await store.countMembers(other.id)).toBe(1);
+      expect(await store.listScoreSnapshots(other.id, 5)).toEqual([]);
+    });
+  });
+}
