@@ -3,19 +3,26 @@ import type { Logger } from './ports/logger.ts';
 import type { Store } from './ports/store.ts';
 import { EventBus } from './ports/events.ts';
 import { systemClock, type Clock } from './ports/clock.ts';
-import { jobsOff, type ServiceStatus } from './ports/services.ts';
+import { MutableServiceStatus, type ServiceStatus } from './ports/services.ts';
 import { unlimited, type RateLimiter } from './ports/rate-limiter.ts';
+import { MessengerRegistry } from './ports/messenger.ts';
 import { CommandRouter } from './core/router.ts';
 import { createMessageCatalog, type MessageCatalog } from './core/i18n.ts';
 import { LIMITS } from './domain/limits.ts';
 import { createCommandRegistry } from '../commands/index.ts';
 
+/** Everything adapters and jobs attach to: one per process. */
 export interface Core {
   router: CommandRouter;
   store: Store;
   events: EventBus;
   catalog: MessageCatalog;
   logger: Logger;
+  clock: Clock;
+  /** Jobs report here whether reminders and digests run; /help reads it. */
+  services: ServiceStatus;
+  /** Adapters register their messengers here; jobs deliver through it. */
+  messengers: MessengerRegistry;
 }
 
 export interface CoreOptions {
@@ -28,21 +35,30 @@ export interface CoreOptions {
   catalog?: MessageCatalog;
 }
 
+/** What a platform adapter's factory receives. */
+export interface AdapterDeps {
+  core: Core;
+  config: Config;
+  logger: Logger;
+}
+
 /** Wires the command core around a store; adapters and jobs attach to what it returns. */
 export function createCore(options: CoreOptions): Core {
   const { store, logger } = options;
   const events = new EventBus((error, event) => logger.error({ err: error, event: event.type }, 'event listener failed'));
   const catalog = options.catalog ?? createMessageCatalog();
+  const clock = options.clock ?? systemClock;
+  const services = options.services ?? new MutableServiceStatus();
   const router = new CommandRouter({
     store,
     commands: createCommandRegistry(),
     catalog,
     events,
-    clock: options.clock ?? systemClock,
-    services: options.services ?? jobsOff,
+    clock,
+    services,
     rateLimiter: options.rateLimiter ?? unlimited,
     logger,
     settings: { priorWeight: options.config.BAYES_PRIOR_WEIGHT, coursesPerPage: LIMITS.coursesPerPage },
   });
-  return { router, store, events, catalog, logger };
+  return { router, store, events, catalog, logger, clock, services, messengers: new MessengerRegistry() };
 }

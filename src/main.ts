@@ -4,43 +4,71 @@ import { ConfigError, loadConfig, selectModes, type Config } from './config.ts';
 import { createLogger } from './infra/logger.ts';
 import { openStore } from './infra/open-store.ts';
 import { createCore, type Core } from './app.ts';
-import { createMessageCatalog, resolveLocale } from './core/i18n.ts';
+import { resolveLocale } from './core/i18n.ts';
 import type { Logger } from './ports/logger.ts';
+import type { PlatformAdapter } from './ports/platform.ts';
 import { createConsoleAdapter } from '../adapters/console/console-adapter.ts';
+import { startJobs, type JobsRuntime } from '../jobs/index.ts';
 
-const SUBCOMMANDS = ['start', 'console', 'help'] as const;
+const SUBCOMMANDS = ['start', 'console', 'worker', 'register-commands', 'slack-manifest', 'help'] as const;
 
 const cliSchema = z.object({
   subcommand: z.enum(SUBCOMMANDS),
-  community: z.string().trim().min(1).max(64).regex(/^[^\s]+$/, 'no spaces').default('local'),
-  locale: z.string().optional(),
+  community: z.string().trim().min(1).max(64).regex(/^\S+$/, 'no spaces').default('local'),
+  locale: z.string().max(40).optional(),
+  guild: z.string().regex(/^\d{5,25}$/, 'a Discord server id (digits)').optional(),
+  url: z.url({ protocol: /^https$/ }).optional(),
 });
+type Cli = z.output<typeof cliSchema>;
 
 const USAGE = `Usage: syllabot <command> [options]
 
 Commands:
-  start     Run every configured adapter (Discord, Slack), or the console when none is configured
-  console   Talk to Syllabot in this terminal
-  help      Show this text
+  start               Run every configured adapter (Discord, Slack) and the job workers,
+                      or the console when no platform is configured (the default)
+  console             Talk to Syllabot in this terminal
+  worker              Run only the job workers (reminders, recomputes, digests)
+  register-commands   Register the slash commands with Discord [--guild ID]
+  slack-manifest      Print a Slack app manifest --url https://your.host
+  help                Show this text
 
 Console options:
-  --community NAME   Console community to act in (default: local)
-  --locale en|zh-CN  Reply language (default: from LC_ALL / LANG)
+  --community NAME    Console community to act in (default: local)
+  --locale en|zh-CN   Reply language (default: from LC_ALL / LANG)
 
 Configuration comes from environment variables; see README.md.`;
 
+function parseCli(argv: string[]): Cli | string {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        community: { type: 'string' },
+        locale: { type: 'string' },
+        guild: { type: 'string' },
+        url: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length > 1) return `unexpected argument: ${positionals.slice(1).join(' ')}`;
+  const cli = cliSchema.safeParse({ ...values, subcommand: values.help ? 'help' : (positionals[0] ?? 'start') });
+  if (!cli.success) return cli.error.issues.map((i) => `${i.path.join('.') || 'argument'}: ${i.message}`).join('\n');
+  return cli.data;
+}
+
 async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { community: { type: 'string' }, locale: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-  });
-  const cli = cliSchema.safeParse({ subcommand: values.help ? 'help' : (positionals[0] ?? 'start'), community: values.community, locale: values.locale });
-  if (!cli.success) {
-    process.stderr.write(`${cli.error.issues.map((i) => `${i.path.join('.') || 'argument'}: ${i.message}`).join('\n')}\n\n${USAGE}\n`);
+  const cli = parseCli(argv);
+  if (typeof cli === 'string') {
+    process.stderr.write(`${cli}\n\n${USAGE}\n`);
     return 2;
   }
-  if (cli.data.subcommand === 'help') {
+  if (cli.subcommand === 'help') {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
@@ -56,30 +84,60 @@ async function main(argv: string[]): Promise<number> {
     throw error;
   }
   const logger = createLogger({ level: config.LOG_LEVEL });
-  const modes = cli.data.subcommand === 'console' ? (['console'] as const) : selectModes(config);
+
+  if (cli.subcommand === 'slack-manifest') {
+    const { printSlackManifest } = await import('../adapters/slack/manifest-cli.ts');
+    return printSlackManifest({ url: cli.url }, config);
+  }
+  if (cli.subcommand === 'register-commands') {
+    const { runRegisterCommands } = await import('../adapters/discord/register-cli.ts');
+    return runRegisterCommands({ guild: cli.guild }, config, logger);
+  }
+
   const store = await openStore(config, logger);
   const core = createCore({ store, logger, config });
-  const shutdown = onShutdown(logger, core);
+  const running = new Running(logger, core);
+  running.onSignals();
   try {
-    if (modes.includes('console')) {
-      await runConsole(core, cli.data, logger);
+    if (cli.subcommand === 'worker') {
+      const jobs = await startJobs({ core, config, logger, role: 'worker' });
+      if (!jobs) {
+        logger.error({}, 'syllabot worker needs Redis: set REDIS_URL to a reachable Redis and JOBS_ENABLED=true');
+        return 1;
+      }
+      running.jobs = jobs;
+      await running.untilStopped();
       return 0;
     }
-    logger.error({ modes }, 'Discord and Slack adapters are not built yet');
-    return 1;
+    const modes = cli.subcommand === 'console' ? ['console' as const] : selectModes(config);
+    for (const mode of modes) {
+      if (mode === 'discord') running.adapters.push((await import('../adapters/discord/index.ts')).createDiscordAdapter({ core, config, logger }));
+      if (mode === 'slack') running.adapters.push((await import('../adapters/slack/index.ts')).createSlackAdapter({ core, config, logger }));
+    }
+    for (const adapter of running.adapters) core.messengers.register(adapter.messenger);
+    if (config.JOBS_ENABLED) running.jobs = await startJobs({ core, config, logger, role: 'all' });
+    for (const adapter of running.adapters) {
+      await adapter.start();
+      logger.info({ platform: adapter.platform }, 'adapter started');
+    }
+    if (modes.includes('console')) {
+      await runConsole(core, cli);
+      return 0;
+    }
+    await running.untilStopped();
+    return 0;
   } finally {
-    await shutdown();
+    await running.stop();
   }
 }
 
-async function runConsole(core: Core, cli: z.output<typeof cliSchema>, logger: Logger): Promise<void> {
+async function runConsole(core: Core, cli: Cli): Promise<void> {
   const locale = resolveLocale(cli.locale, process.env.LC_ALL, process.env.LC_MESSAGES, process.env.LANG);
-  logger.debug({ community: cli.community, locale }, 'console started');
   const adapter = createConsoleAdapter({
     router: core.router,
     community: cli.community,
     locale,
-    i18n: createMessageCatalog().translator(locale),
+    i18n: core.catalog.translator(locale),
     input: process.stdin,
     output: process.stdout,
     interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
@@ -87,20 +145,42 @@ async function runConsole(core: Core, cli: z.output<typeof cliSchema>, logger: L
   await adapter.run();
 }
 
-function onShutdown(logger: Logger, core: Core): () => Promise<void> {
-  let closed = false;
-  const close = async () => {
-    if (closed) return;
-    closed = true;
-    await core.store.close();
-  };
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      logger.info({ signal }, 'shutting down');
-      void close().then(() => process.exit(0));
-    });
+/** What this process runs, stopped in reverse order of start on a signal or at the end. */
+class Running {
+  adapters: PlatformAdapter[] = [];
+  jobs: JobsRuntime | null = null;
+  private stopped = false;
+  private release: (() => void) | undefined;
+  private readonly done = new Promise<void>((resolve) => (this.release = resolve));
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly core: Core,
+  ) {}
+
+  onSignals(): void {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      process.once(signal, () => {
+        this.logger.info({ signal }, 'shutting down');
+        this.release?.();
+        void this.stop().then(() => process.exit(0));
+      });
+    }
   }
-  return close;
+
+  untilStopped(): Promise<void> {
+    return this.done;
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const adapter of [...this.adapters].reverse()) {
+      await adapter.stop().catch((err: unknown) => this.logger.warn({ err, platform: adapter.platform }, 'adapter did not stop cleanly'));
+    }
+    await this.jobs?.stop().catch((err: unknown) => this.logger.warn({ err }, 'jobs did not stop cleanly'));
+    await this.core.store.close();
+  }
 }
 
 main(process.argv.slice(2)).then(

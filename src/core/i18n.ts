@@ -6,7 +6,6 @@ import { LOCALES, type Locale } from '../domain/model.ts';
 import type { MessageVars } from '../domain/errors.ts';
 
 export const DEFAULT_LOCALE: Locale = 'en';
-export const NAMESPACES = ['common', 'commands', 'errors'] as const;
 
 /** Translates `namespace:key` for one locale; all user-facing text goes through one of these. */
 export interface Translator {
@@ -77,7 +76,8 @@ export function createMessageCatalog(resources: Resource = loadResources()): Mes
     lng: DEFAULT_LOCALE,
     fallbackLng: DEFAULT_LOCALE,
     supportedLngs: [...LOCALES],
-    ns: [...NAMESPACES],
+    // Every JSON file under locales/<locale>/ is a namespace (common, commands, errors, …).
+    ns: [...new Set(Object.values(resources).flatMap((bundle) => Object.keys(bundle)))],
     defaultNS: 'common',
     // Replies are plain text that adapters escape for their own markup; HTML-escaping here
     // would show `&amp;` on every platform.

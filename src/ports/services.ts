@@ -10,3 +10,14 @@ export interface ServiceStatus {
 }
 
 export const jobsOff: ServiceStatus = { jobs: () => 'off' };
+
+/** Set by whoever runs the jobs (BullMQ) as Redis comes and goes; read by the core. */
+export class MutableServiceStatus implements ServiceStatus {
+  private state: BackgroundState = 'off';
+  jobs(): BackgroundState {
+    return this.state;
+  }
+  setJobs(state: BackgroundState): void {
+    this.state = state;
+  }
+}
