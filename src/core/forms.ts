@@ -2,7 +2,8 @@ import { reply, type FormField, type Reply } from '../domain/reply.ts';
 import type { Command, CommandContext } from './command.ts';
 import { commandLabel } from './usage.ts';
 
-const PARAGRAPH_OVER = 200;
+// Longer fields than a URL get a multi-line input.
+const PARAGRAPH_OVER = 300;
 
 /**
  * The modal a command opens on Discord and Slack when it arrives without its form fields:

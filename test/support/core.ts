@@ -1,0 +1,88 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createCore, type Core, type CoreOptions } from '../../src/app.ts';
+import { SqliteStore } from '../../src/infra/sqlite/sqlite-store.ts';
+import type { CommandInput, CommandRequest, CommandResult } from '../../src/core/router.ts';
+import type { Platform } from '../../src/domain/model.ts';
+
+export interface TestCore extends Core {
+  sqlite: SqliteStore;
+  path: string;
+  dispose(): Promise<void>;
+}
+
+/** A real core on a real SQLite file in a fresh temporary folder. */
+export function createTestCore(options: Partial<Omit<CoreOptions, 'store'>> = {}): TestCore {
+  const dir = mkdtempSync(join(tmpdir(), 'syllabot-test-'));
+  const path = join(dir, 'syllabot.sqlite');
+  const sqlite = SqliteStore.open({ path });
+  const core = createCore({ store: sqlite, logger: options.logger ?? silent(), config: options.config ?? { BAYES_PRIOR_WEIGHT: 5 }, ...options });
+  return {
+    ...core,
+    sqlite,
+    path,
+    async dispose() {
+      await sqlite.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function silent() {
+  return {
+    trace() {},
+    debug() {},
+    info() {},
+    warn() {},
+    error() {},
+    child() {
+      return silent();
+    },
+  };
+}
+
+export interface Speaker {
+  /** Runs a console-style line as this member. */
+  say(line: string): Promise<CommandResult>;
+  run(input: CommandInput, surface?: CommandRequest['surface']): Promise<CommandResult>;
+}
+
+/** A member of one community who sends commands through the router, as an adapter would. */
+export function member(
+  core: Pick<Core, 'router'>,
+  who: { id: string; moderator?: boolean; locale?: string; community?: string; platform?: Platform },
+): Speaker {
+  const request = (input: CommandInput, surface: CommandRequest['surface']): CommandRequest => ({
+    community: { platform: who.platform ?? 'console', externalId: who.community ?? 'local', name: who.community ?? 'local' },
+    actor: { externalId: who.id, displayName: who.id, isModerator: who.moderator ?? false, locale: who.locale },
+    input,
+    surface,
+    rateLimited: false,
+  });
+  return {
+    say: (line) => core.router.handle(request({ kind: 'line', line }, { forms: false, buttons: false })),
+    run: (input, surface = { forms: false, buttons: false }) => core.router.handle(request(input, surface)),
+  };
+}
+
+/** Every row of every table, for "changes nothing" assertions. */
+export function dumpStore(sqlite: SqliteStore): string {
+  const db = sqlite.database;
+  const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all() as string[];
+  return JSON.stringify(tables.map((t) => [t, db.prepare(`SELECT * FROM "${t}" ORDER BY rowid`).all()]));
+}
+
+/** The reply's text, flattened, for assertions on what the member reads. */
+export function textOf(result: CommandResult): string {
+  const r = result.reply;
+  return [
+    r.title,
+    ...r.body,
+    ...r.fields.map((f) => `${f.label}: ${f.value}`),
+    ...r.sections.flatMap((s) => [s.title, ...s.lines]),
+    r.footer,
+  ]
+    .filter(Boolean)
+    .join('\n');
+}
