@@ -4,7 +4,7 @@ import { resolveCourse } from '../src/core/course-ref.ts';
 import { reply } from '../src/domain/reply.ts';
 import { LIMITS } from '../src/domain/limits.ts';
 import { UserError, UserErrorCode } from '../src/domain/errors.ts';
-import type { CoursePatch } from '../src/ports/store.ts';
+import type { CoursePatch, Store } from '../src/ports/store.ts';
 import { courseDetails, courseName } from './present.ts';
 
 const FORM_FIELDS = ['title', 'value', 'url', 'description', 'tags'] as const;
@@ -34,6 +34,7 @@ export const courseAddCommand = defineCommand({
   form: [...FORM_FIELDS],
   async run(ctx, options) {
     const { store, community, i18n } = ctx;
+    await refuseDuplicateTitle(store, community.id, options.title);
     const course = await store.createCourse(community.id, {
       title: options.title,
       value: options.value ?? 1,
@@ -95,6 +96,7 @@ export const courseEditCommand = defineCommand({
     if (changes.tags !== undefined) patch.tags = changes.tags;
     if (changes.starts !== undefined) patch.startsAt = changes.starts;
     if (Object.keys(patch).length === 0) throw new UserError(UserErrorCode.NothingToEdit, { course: courseName(before) });
+    if (patch.title !== undefined) await refuseDuplicateTitle(store, community.id, patch.title, before.id);
     const course = await store.updateCourse(community.id, before.id, patch);
     await ctx.events.publish({ type: 'course-updated', community, course, before });
     return reply({
@@ -146,3 +148,12 @@ export const courseUnarchiveCommand = defineCommand({
     return reply({ visibility: 'public', tone: 'success', body: [i18n.t('commands:course.unarchive.done', { course: courseName(restored) })] });
   },
 });
+
+/** Two active courses with one title would make that title ambiguous forever. */
+async function refuseDuplicateTitle(store: Store, communityId: string, title: string, exceptCourseId?: string): Promise<void> {
+  const folded = title.normalize('NFKC').toLocaleLowerCase();
+  const clash = (await store.findCoursesByTitlePrefix(communityId, title, 20)).find(
+    (c) => c.id !== exceptCourseId && c.title.normalize('NFKC').toLocaleLowerCase() === folded,
+  );
+  if (clash) throw new UserError(UserErrorCode.DuplicateTitle, { course: courseName(clash), number: clash.number }, 'title');
+}

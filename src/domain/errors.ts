@@ -28,6 +28,7 @@ export const UserErrorCode = {
   CourseArchived: 'courseArchived',
   NotEnrolledToRate: 'notEnrolledToRate',
   NothingToEdit: 'nothingToEdit',
+  DuplicateTitle: 'duplicateTitle',
   PageOutOfRange: 'pageOutOfRange',
   RateLimited: 'rateLimited',
   InvalidTimezone: 'invalidTimezone',

@@ -42,6 +42,8 @@ describe('bad input gets a clear reply and changes nothing', () => {
     ['/courses page:9', 'ana', /no page 9; the last page is 1/],
     ['/courses sort:best', 'ana', /sort must be one of: top, new/],
     ['/course edit 1', 'mod', /Nothing to change on #1 Rust 101/],
+    ['/course add title:"rust 101"', 'mod', /#1 Rust 101 already has that title/],
+    ['/course edit 2 title:"Go 101"', 'mod', /#3 Go 101 already has that title/],
     ['/enroll title:"unclosed', 'ana', /quote \(“?"?\)? is not closed|is not closed/],
   ];
   for (const [line, who, expected] of cases) {
