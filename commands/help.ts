@@ -3,12 +3,13 @@ import { option } from '../src/core/options.ts';
 import { commandLabel, describeOptions, usageOf } from '../src/core/usage.ts';
 import { reply } from '../src/domain/reply.ts';
 import { UserError, UserErrorCode } from '../src/domain/errors.ts';
+import { LIMITS } from '../src/domain/limits.ts';
 
 export const helpCommand = defineCommand({
   name: 'help',
   permission: 'member',
   access: 'read',
-  options: { command: option.string({ maxLength: 40, rest: true }).optional() },
+  options: { command: option.string({ maxLength: LIMITS.helpTopicLength, rest: true }).optional() },
   async run(ctx, options) {
     const { i18n, commands } = ctx;
     if (options.command) {

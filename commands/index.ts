@@ -6,6 +6,9 @@ import { scoreCommand } from './score.ts';
 import { myCoursesCommand } from './mycourses.ts';
 import { helpCommand } from './help.ts';
 import { courseAddCommand, courseArchiveCommand, courseEditCommand, courseUnarchiveCommand } from './course.ts';
+import { remindCommand } from './remind.ts';
+import { digestNowCommand } from './digest.ts';
+import { settingsDigestCommand, settingsLocaleCommand, settingsShowCommand } from './settings.ts';
 
 /** Every command, in the order /help lists them. */
 export const ALL_COMMANDS: readonly Command[] = [
@@ -15,11 +18,16 @@ export const ALL_COMMANDS: readonly Command[] = [
   rateCommand,
   scoreCommand,
   myCoursesCommand,
+  remindCommand,
+  digestNowCommand,
   helpCommand,
   courseAddCommand,
   courseEditCommand,
   courseArchiveCommand,
   courseUnarchiveCommand,
+  settingsShowCommand,
+  settingsDigestCommand,
+  settingsLocaleCommand,
 ];
 
 export function createCommandRegistry(extra: readonly Command[] = []): CommandRegistry {

@@ -1,6 +1,8 @@
 import type { Core } from '../src/app.ts';
 import type { Config } from '../src/config.ts';
 import type { Logger } from '../src/ports/logger.ts';
+import { defaultJobsOptions, type JobsOptions } from './options.ts';
+import { JobsService } from './runtime.ts';
 
 export interface JobsRuntime {
   stop(): Promise<void>;
@@ -12,9 +14,37 @@ export interface JobsDeps {
   logger: Logger;
   /** `all`: schedule and process (inside `syllabot start`); `worker`: process only. */
   role: 'all' | 'worker';
+  /** Overrides for tests and benchmarks (key prefix, shorter locks and delays). */
+  options?: Partial<JobsOptions>;
 }
 
-// Placeholder until the jobs land (issue 6): no queue, so reminders and digests are off.
-export async function startJobs(_deps: JobsDeps): Promise<JobsRuntime | null> {
-  return null;
+/**
+ * Starts reminders, score recomputes and digests on BullMQ, or returns null when jobs are
+ * turned off (JOBS_ENABLED=false). Returns at once even if Redis is unreachable: the jobs
+ * report `paused` and start working when Redis answers.
+ *
+ * Reminders and digests are processed for the platforms whose messengers are registered in
+ * `core.messengers` before this is called; recomputes run everywhere.
+ */
+export async function startJobs(deps: JobsDeps): Promise<JobsRuntime | null> {
+  return createJobs(deps)?.start() ?? null;
 }
+
+/** The same, unstarted and with its full interface (tests, benchmarks). */
+export function createJobs(deps: JobsDeps): JobsService | null {
+  if (!deps.config.JOBS_ENABLED) {
+    deps.logger.info({}, 'jobs are off (JOBS_ENABLED=false): no reminders, digests or scheduled recomputes');
+    return null;
+  }
+  return new JobsService({
+    core: deps.core,
+    redisUrl: deps.config.REDIS_URL,
+    priorWeight: deps.config.BAYES_PRIOR_WEIGHT,
+    logger: deps.logger,
+    role: deps.role,
+    options: { ...defaultJobsOptions(deps.config), ...deps.options },
+  });
+}
+
+export { JobsService } from './runtime.ts';
+export type { JobsOptions } from './options.ts';

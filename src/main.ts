@@ -3,11 +3,14 @@ import { z } from 'zod';
 import { ConfigError, loadConfig, selectModes, type Config } from './config.ts';
 import { createLogger } from './infra/logger.ts';
 import { openStore } from './infra/open-store.ts';
+import { openRateLimiter, type OpenRateLimiter } from './infra/rate-limit/open-rate-limiter.ts';
+import { scrubSecrets, secretForms } from './infra/scrub-secrets.ts';
 import { createCore, type Core } from './app.ts';
 import { resolveLocale } from './core/i18n.ts';
 import type { Logger } from './ports/logger.ts';
 import type { PlatformAdapter } from './ports/platform.ts';
 import { createConsoleAdapter } from '../adapters/console/console-adapter.ts';
+import { createConsoleMessenger } from '../adapters/console/messenger.ts';
 import { startJobs, type JobsRuntime } from '../jobs/index.ts';
 
 const SUBCOMMANDS = ['start', 'console', 'worker', 'register-commands', 'slack-manifest', 'help'] as const;
@@ -83,7 +86,7 @@ async function main(argv: string[]): Promise<number> {
     }
     throw error;
   }
-  const logger = createLogger({ level: config.LOG_LEVEL });
+  const logger = createLogger({ level: config.LOG_LEVEL, secrets: secretForms(config) });
 
   if (cli.subcommand === 'slack-manifest') {
     const { printSlackManifest } = await import('../adapters/slack/manifest-cli.ts');
@@ -95,8 +98,11 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const store = await openStore(config, logger);
-  const core = createCore({ store, logger, config });
+  // Only platform members are limited (the console is exempt), so only they need the limiter.
+  const rateLimits = cli.subcommand === 'start' && !selectModes(config).includes('console') ? await openRateLimiter(config, logger) : null;
+  const core = createCore({ store, logger, config, ...(rateLimits ? { rateLimiter: rateLimits.limiter } : {}) });
   const running = new Running(logger, core);
+  running.rateLimits = rateLimits;
   running.onSignals();
   try {
     if (cli.subcommand === 'worker') {
@@ -115,6 +121,8 @@ async function main(argv: string[]): Promise<number> {
       if (mode === 'slack') running.adapters.push((await import('../adapters/slack/index.ts')).createSlackAdapter({ core, config, logger }));
     }
     for (const adapter of running.adapters) core.messengers.register(adapter.messenger);
+    // Jobs' posts for the console community (digests, reminders) are printed in the terminal.
+    if (modes.includes('console')) core.messengers.register(createConsoleMessenger(process.stdout));
     if (config.JOBS_ENABLED) running.jobs = await startJobs({ core, config, logger, role: 'all' });
     for (const adapter of running.adapters) {
       await adapter.start();
@@ -149,6 +157,7 @@ async function runConsole(core: Core, cli: Cli): Promise<void> {
 class Running {
   adapters: PlatformAdapter[] = [];
   jobs: JobsRuntime | null = null;
+  rateLimits: OpenRateLimiter | null = null;
   private stopped = false;
   private release: (() => void) | undefined;
   private readonly done = new Promise<void>((resolve) => (this.release = resolve));
@@ -179,6 +188,7 @@ class Running {
       await adapter.stop().catch((err: unknown) => this.logger.warn({ err, platform: adapter.platform }, 'adapter did not stop cleanly'));
     }
     await this.jobs?.stop().catch((err: unknown) => this.logger.warn({ err }, 'jobs did not stop cleanly'));
+    await this.rateLimits?.close();
     await this.core.store.close();
   }
 }
@@ -188,7 +198,8 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`Syllabot stopped: ${error instanceof Error ? error.message : String(error)}\n`);
+    // Library errors can quote a connection string or a token; scrub what we know is secret.
+    process.stderr.write(scrubSecrets(`Syllabot stopped: ${error instanceof Error ? error.message : String(error)}\n`, process.env));
     process.exitCode = 1;
   },
 );

@@ -8,7 +8,8 @@ const TONE_MARK: Record<Reply['tone'], string> = { neutral: '', success: '✔ ',
  * operator's terminal, so a course titled "\u001b[31mred" prints no colour and moves no cursor.
  */
 export function sanitizeForTerminal(text: string): string {
-  return stripAnsi(text).replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '');
+  // C0 and C1 controls (but tab and line feed) and every Unicode Bidi_Control character.
+  return stripAnsi(text).replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '');
 }
 
 /** The command a button stands for, in a form the console parser reads back. */

@@ -1,7 +1,136 @@
+import { Client, Events, GatewayIntentBits, Options, Status, type ClientOptions, type Interaction } from 'discord.js';
 import type { AdapterDeps } from '../../src/app.ts';
-import type { PlatformAdapter } from '../../src/ports/platform.ts';
+import type { Config } from '../../src/config.ts';
+import type { ComponentHealth, PlatformAdapter } from '../../src/ports/platform.ts';
+import { OverflowTable } from './custom-id.ts';
+import { InteractionHandler } from './interactions.ts';
+import { DiscordMessenger } from './messenger.ts';
+import { NO_MENTIONS } from './render.ts';
+import { guardPacketHandling } from './packet-guard.ts';
+import { loggableError } from './errors.ts';
 
-// Placeholder until the Discord adapter lands (issue 4).
-export function createDiscordAdapter(_deps: AdapterDeps): PlatformAdapter {
-  throw new Error('The Discord adapter is not built yet.');
+export interface DiscordAdapterOptions {
+  /** How long the core may take before an interaction is deferred; 0 defers at once. */
+  deferAfterMs?: number;
+  /** How long stop() waits for interactions in flight before closing the connection. */
+  drainMs?: number;
+}
+
+/** Leaves most of the 3 s Discord allows for the first answer, with room for a slow network. */
+const DEFER_AFTER_MS = 1_500;
+const DRAIN_MS = 5_000;
+
+/** The REST base for messages, without any credentials a proxy URL may carry. */
+function apiBase(url: string | undefined): string {
+  if (!url) return 'https://discord.com/api';
+  const parsed = new URL(url);
+  parsed.username = '';
+  parsed.password = '';
+  return `${parsed.origin}${parsed.pathname}`;
+}
+
+/** Sharding from the configuration: Discord's recommendation unless told how to split. */
+export function shardOptions(config: Pick<Config, 'DISCORD_SHARD_COUNT' | 'DISCORD_SHARD_IDS'>): Pick<ClientOptions, 'shards' | 'shardCount'> {
+  if (config.DISCORD_SHARD_COUNT === undefined) return { shards: 'auto' };
+  const count = config.DISCORD_SHARD_COUNT;
+  return { shards: config.DISCORD_SHARD_IDS ?? [...Array(count).keys()], shardCount: count };
+}
+
+/**
+ * The Discord adapter: a discord.js gateway client with the Guilds intent only (slash commands,
+ * buttons and modals arrive as interactions; no message content, members or presences).
+ */
+export function createDiscordAdapter(deps: AdapterDeps, options: DiscordAdapterOptions = {}): PlatformAdapter {
+  const { core, config } = deps;
+  const logger = deps.logger.child({ platform: 'discord' });
+  const token = config.DISCORD_TOKEN;
+  if (!token) throw new Error('The Discord adapter needs DISCORD_TOKEN.');
+
+  const client = new Client({
+    intents: [GatewayIntentBits.Guilds],
+    ...shardOptions(config),
+    ...(config.DISCORD_API_URL ? { rest: { api: config.DISCORD_API_URL } } : {}),
+    // The default for every message discord.js sends; each send also says it explicitly.
+    allowedMentions: NO_MENTIONS,
+    // Interactions carry what the bot needs; it never reads messages, so it keeps none.
+    makeCache: Options.cacheWithLimits({ ...Options.DefaultMakeCacheSettings, MessageManager: 0 }),
+  });
+  // Jobs may post before the gateway is up.
+  client.rest.setToken(token);
+  guardPacketHandling(client, logger);
+
+  const overflow = new OverflowTable();
+  const handler = new InteractionHandler({
+    core,
+    logger,
+    moderatorRoleIds: config.DISCORD_MODERATOR_ROLE_IDS,
+    overflow,
+    deferAfterMs: options.deferAfterMs ?? DEFER_AFTER_MS,
+  });
+  const messenger = new DiscordMessenger({ rest: client.rest, store: core.store, catalog: core.catalog, overflow });
+
+  const inFlight = new Set<Promise<void>>();
+  let accepting = false;
+  let started = false;
+  let stopping = false;
+
+  client.on(Events.InteractionCreate, (interaction: Interaction) => {
+    if (!accepting) return;
+    const work = handler.handle(interaction).finally(() => inFlight.delete(work));
+    inFlight.add(work);
+  });
+  // Without an 'error' listener an EventEmitter error would end the process.
+  client.on(Events.Error, (err) => logger.error({ err: loggableError(err) }, 'discord client error'));
+  client.on(Events.ShardError, (err, shardId) => logger.warn({ err, shardId }, 'discord shard connection error'));
+  client.on(Events.ShardDisconnect, (event, shardId) => logger.warn({ code: event.code, shardId }, 'discord shard disconnected for good'));
+  client.on(Events.ShardReconnecting, (shardId) => {
+    if (!stopping) logger.info({ shardId }, 'discord shard reconnecting');
+  });
+  client.on(Events.ShardReady, (shardId) => logger.info({ shardId }, 'discord shard ready'));
+  client.on(Events.Warn, (message) => logger.warn({ message }, 'discord warning'));
+  client.on(Events.Debug, (message) => {
+    // discord.js prints a shortened token in one debug line; keep any token talk out of logs.
+    if (!/token/i.test(message)) logger.trace({ message }, 'discord debug');
+  });
+  client.rest.on('rateLimited', (info) =>
+    logger.warn({ route: info.route, method: info.method, retryAfterMs: info.retryAfter, global: info.global }, 'discord rate limit: request queued'),
+  );
+
+  return {
+    platform: 'discord',
+    messenger,
+
+    async start() {
+      const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
+      accepting = true;
+      try {
+        await client.login(token);
+      } catch (error) {
+        // discord.js's messages never quote the token; say which service failed.
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new Error(`Could not connect to Discord at ${apiBase(config.DISCORD_API_URL)}: ${reason}`, { cause: error });
+      }
+      await ready;
+      started = true;
+      logger.info({ shards: client.ws.shards.map((s) => s.id), shardCount: client.options.shardCount, guilds: client.guilds.cache.size }, 'discord gateway ready');
+    },
+
+    async stop() {
+      accepting = false;
+      stopping = true;
+      if (inFlight.size > 0) {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([Promise.allSettled([...inFlight]), new Promise((resolve) => (timer = setTimeout(resolve, options.drainMs ?? DRAIN_MS)))]);
+        clearTimeout(timer);
+      }
+      await client.destroy();
+      started = false;
+    },
+
+    health(): ComponentHealth {
+      if (!started) return { ok: false, detail: 'not connected' };
+      const down = client.ws.shards.filter((s) => s.status !== Status.Ready).map((s) => s.id);
+      return down.length === 0 ? { ok: true, detail: `${client.ws.shards.size} shard(s) ready` } : { ok: false, detail: `shards not ready: ${down.join(', ')}` };
+    },
+  };
 }

@@ -1,6 +1,39 @@
 import type { Config } from '../../src/config.ts';
+import { createMessageCatalog } from '../../src/core/i18n.ts';
+import { createCommandRegistry } from '../../commands/index.ts';
+import { buildSlackManifest } from './manifest.ts';
 
-// Placeholder until the Slack adapter lands (issue 5).
-export async function printSlackManifest(_args: { url?: string | undefined }, _config: Config): Promise<number> {
-  throw new Error('slack-manifest is not built yet.');
+export interface ManifestStreams {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+}
+
+/**
+ * `syllabot slack-manifest --url https://your.host` prints the app manifest as JSON on stdout
+ * (paste it into api.slack.com/apps → Create New App → From a manifest). Without --url it
+ * prints a Socket Mode manifest and says so on stderr.
+ */
+export async function printSlackManifest(
+  args: { url?: string | undefined },
+  config: Config,
+  streams: ManifestStreams = { stdout: process.stdout, stderr: process.stderr },
+): Promise<number> {
+  let manifest;
+  try {
+    manifest = buildSlackManifest({
+      registry: createCommandRegistry(),
+      i18n: createMessageCatalog().translator('en'),
+      prefix: config.SLACK_COMMAND_PREFIX,
+      url: args.url,
+      oauth: Boolean(config.SLACK_CLIENT_ID),
+    });
+  } catch (error) {
+    streams.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+  if (!args.url) {
+    streams.stderr.write('No --url given: this manifest uses Socket Mode (set SLACK_APP_TOKEN). For HTTP, run: syllabot slack-manifest --url https://your.host\n');
+  }
+  streams.stdout.write(`${JSON.stringify(manifest, null, 2)}\n`);
+  return 0;
 }

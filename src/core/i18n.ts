@@ -90,6 +90,7 @@ export function createMessageCatalog(resources: Resource = loadResources()): Mes
     if (existing) return existing;
     const fixed = instance.getFixedT(locale);
     const numberFormats = new Map<number, Intl.NumberFormat>();
+    const dateFormats = new Map<string, Intl.DateTimeFormat>();
     existing = {
       locale,
       t: (key, vars) => fixed(key, vars ?? {}),
@@ -102,8 +103,15 @@ export function createMessageCatalog(resources: Resource = loadResources()): Mes
         }
         return format.format(value);
       },
-      dateTime: (value, timeZone = 'UTC') =>
-        new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(value),
+      dateTime(value, timeZone = 'UTC') {
+        // Building an Intl.DateTimeFormat costs ~50x formatting with one, so keep one per zone.
+        let format = dateFormats.get(timeZone);
+        if (!format) {
+          format = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone });
+          dateFormats.set(timeZone, format);
+        }
+        return format.format(value);
+      },
     };
     cache.set(locale, existing);
     return existing;

@@ -105,7 +105,7 @@ export const option = {
   },
   /** A date and time; without an offset it is read as UTC. */
   dateTime() {
-    const schema = z.preprocess(trimmed, z.string().max(40)).transform((text, ctx) => {
+    const schema = z.preprocess(trimmed, z.string().max(LIMITS.dateTimeLength)).transform((text, ctx) => {
       const iso = /^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2})?)?(Z|[+-]\d{2}:?\d{2})?$/.test(text)
         ? text.replace(' ', 'T') + (/(Z|[+-]\d{2}:?\d{2})$/.test(text) || !/T|\s/.test(text) ? '' : 'Z')
         : '';
@@ -116,7 +116,7 @@ export const option = {
       }
       return date;
     });
-    return finish<Date>({ kind: 'string', maxLength: 40 }, schema);
+    return finish<Date>({ kind: 'string', maxLength: LIMITS.dateTimeLength }, schema);
   },
   boolean() {
     const schema = z.preprocess((v) => {
@@ -184,7 +184,16 @@ export function parseOptions<O extends OptionMap>(specs: O, raw: Record<string, 
     values[name] = result.data;
   }
   for (const name of Object.keys(raw)) {
-    if (!(name in specs)) throw new UserError(UserErrorCode.UnknownOption, { option: name }, name);
+    if (!Object.hasOwn(specs, name)) throw new UserError(UserErrorCode.UnknownOption, { option: name }, name);
   }
   return values as OptionValues<O>;
+}
+
+/**
+ * Validates only the options that were given, for a command about to open a form that asks for
+ * the rest: what rides along unseen (the course being edited) is checked like any other input.
+ */
+export function parseGivenOptions(specs: OptionMap, raw: Record<string, unknown>): Record<string, unknown> {
+  const allOptional: OptionMap = Object.fromEntries(Object.entries(specs).map(([name, spec]) => [name, { ...spec, required: false }]));
+  return parseOptions(allOptional, raw);
 }

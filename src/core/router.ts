@@ -11,7 +11,7 @@ import type { Logger } from '../ports/logger.ts';
 import type { RateLimiter } from '../ports/rate-limiter.ts';
 import type { Command, CommandContext, CommandRegistry, CoreSettings, Surface } from './command.ts';
 import { resolveLocale, type MessageCatalog, type Translator } from './i18n.ts';
-import { parseOptions } from './options.ts';
+import { parseGivenOptions, parseOptions } from './options.ts';
 import { normalizeInput, parseCommandLine, parseCommandText } from './text-parser.ts';
 import { buildForm } from './forms.ts';
 import { usageOf } from './usage.ts';
@@ -60,6 +60,12 @@ export interface CommandResult {
   locale: string;
   /** For a user error: the option it is about (forms show it beside the field). */
   option?: string;
+  /**
+   * Rate-limited only: the member was already told to slow down in this window. Adapters that
+   * can answer with nothing (an empty Slack ack, a deferred Discord reply) should, so a spammed
+   * burst gets one "slow down" message rather than one per command.
+   */
+  alreadyWarned?: boolean;
 }
 
 export interface RouterDeps {
@@ -100,7 +106,8 @@ export class CommandRouter {
         const decision = await this.deps.rateLimiter.consume(key, parsed.command?.access ?? 'read');
         if (!decision.allowed) {
           const seconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
-          return this.result(errorReply(i18n, i18n.t('errors:rateLimited', { seconds })), 'rate-limited', i18n, commandId);
+          const refused = this.result(errorReply(i18n, i18n.t('errors:rateLimited', { seconds })), 'rate-limited', i18n, commandId);
+          return decision.firstRefusal === false ? { ...refused, alreadyWarned: true } : refused;
         }
       }
       if (parsed.error) throw parsed.error;
@@ -111,6 +118,7 @@ export class CommandRouter {
 
       const wantsForm = command.form !== undefined && request.surface.forms && command.form.every((name) => parsed.options[name] === undefined);
       const values = wantsForm ? undefined : parseOptions(command.options, parsed.options);
+      if (wantsForm) parseGivenOptions(command.options, parsed.options);
 
       const ctx = await this.context(request, existing, i18n);
       if (!values) {
@@ -145,7 +153,8 @@ export class CommandRouter {
         case 'structured': {
           const command = this.deps.commands.get(input.command);
           if (!command) throw new UserError(UserErrorCode.UnknownCommand, { command: input.command });
-          const options: Record<string, unknown> = {};
+          // No prototype: an option named `__proto__` stays an ordinary (unknown) key.
+          const options: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
           for (const [name, value] of Object.entries(input.options)) {
             options[name] = typeof value === 'string' ? normalizeInput(value) : value;
           }

@@ -1,4 +1,4 @@
-import { LIMITS } from '../domain/limits.ts';
+import { charLength, LIMITS } from '../domain/limits.ts';
 import { UserError, UserErrorCode } from '../domain/errors.ts';
 import type { Command, CommandRegistry } from './command.ts';
 
@@ -96,9 +96,17 @@ export interface ParsedLine {
   options: Record<string, string>;
 }
 
+/**
+ * The line limit counts characters (code points) like every other limit. `length` counts
+ * UTF-16 units, never fewer, so only a line already over the limit in units needs counting.
+ */
+function isTooLong(text: string): boolean {
+  return text.length > LIMITS.commandLineLength && charLength(text) > LIMITS.commandLineLength;
+}
+
 /** Splits `/name [sub] args…`, finds the command and binds the arguments to its options. */
 export function parseCommandLine(registry: CommandRegistry, line: string): ParsedLine {
-  if (line.length > LIMITS.commandLineLength) {
+  if (isTooLong(line)) {
     throw new UserError(UserErrorCode.LineTooLong, { max: LIMITS.commandLineLength });
   }
   const tokens = tokenize(normalizeInput(line));
@@ -109,7 +117,7 @@ export function parseCommandLine(registry: CommandRegistry, line: string): Parse
 
 /** Slack-style: the command name arrives apart from its text. */
 export function parseCommandText(registry: CommandRegistry, name: string, text: string): ParsedLine {
-  if (text.length > LIMITS.commandLineLength) {
+  if (isTooLong(text)) {
     throw new UserError(UserErrorCode.LineTooLong, { max: LIMITS.commandLineLength });
   }
   return bindToCommand(registry, name.replace(/^\//, '').toLowerCase(), tokenize(normalizeInput(text)));

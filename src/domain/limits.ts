@@ -11,6 +11,8 @@ export const LIMITS = {
   tagCount: 8,
   queryLength: 100,
   courseRefLength: 120,
+  helpTopicLength: 40,
+  dateTimeLength: 40,
   displayNameLength: 80,
   courseValueMax: 1000,
   coursesPerPage: 8,

@@ -1,5 +1,6 @@
 import pino from 'pino';
 import type { Logger } from '../ports/logger.ts';
+import { scrubSecrets } from './scrub-secrets.ts';
 
 /**
  * Paths pino blanks out wherever they appear in a log object. Tokens also never get logged
@@ -40,12 +41,20 @@ export interface LoggerOptions {
   level: string;
   /** Where logs go; the console adapter keeps stdout for replies, so logs go to stderr. */
   destination?: pino.DestinationStream;
+  /**
+   * The configured secrets in every printable form (see secretForms). Path redaction cannot
+   * see a token inside an error message or a library's debug text; these are replaced in every
+   * line before it is written.
+   */
+  secrets?: readonly string[];
 }
 
 export function createLogger(options: LoggerOptions): Logger {
+  const destination = options.destination ?? pino.destination({ fd: 2, sync: true });
+  const secrets = options.secrets ?? [];
   return pino(
     { level: options.level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { app: 'syllabot' } },
-    options.destination ?? pino.destination({ fd: 2, sync: true }),
+    secrets.length > 0 ? { write: (line: string) => destination.write(scrubSecrets(line, secrets)) } : destination,
   );
 }
 

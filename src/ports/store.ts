@@ -3,6 +3,7 @@ import type {
   CommunityRef,
   CommunitySettings,
   Course,
+  Enrollment,
   Member,
   Rating,
   ScoreSnapshot,
@@ -42,6 +43,13 @@ export interface MemberCourse {
   course: Course;
   enrolledAt: Date;
   rating: Pick<Rating, 'stars' | 'review' | 'updatedAt'> | null;
+}
+
+/** Filters for listEnrollments; both optional, combined with AND. */
+export interface EnrollmentQuery {
+  courseId?: string;
+  /** Only enrollments made at or after this instant. */
+  enrolledSince?: Date;
 }
 
 export type EnrollOutcome = 'enrolled' | 'already-enrolled';
@@ -97,6 +105,11 @@ export interface Store {
   listMemberCourses(communityId: string, memberId: string): Promise<MemberCourse[]>;
   /** Members enrolled in a course (for reminders and digests). */
   listEnrolledMemberIds(communityId: string, courseId: string): Promise<string[]>;
+  /**
+   * Enrollments with their dates, oldest first (ties by member id, then course id): jobs use it
+   * to re-create reminders from the store after Redis was unreachable or lost its data.
+   */
+  listEnrollments(communityId: string, query: EnrollmentQuery): Promise<Enrollment[]>;
 
   /** Creates or replaces a member's rating and updates the course aggregates in one transaction. */
   rate(communityId: string, memberId: string, courseId: string, stars: number, review: string | null, at: Date): Promise<RateOutcome>;

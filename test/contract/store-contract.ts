@@ -162,6 +162,32 @@ export function describeStoreContract(name: string, open: () => Promise<StoreHar
       expect((await store.getCourse(community.id, rust.id))?.enrolledCount).toBe(0);
     });
 
+    it('lists enrollments with their dates, by course and by date, oldest first', async () => {
+      const rust = await course('Rust');
+      const go = await course('Go');
+      const other = await store.upsertCommunity({ platform: 'slack', externalId: 'T9' }, 'Other');
+      const elsewhere = await store.createCourse(other.id, { title: 'Elsewhere', description: '', url: null, tags: [], value: 1, startsAt: null });
+      const cara = await store.upsertMember(other.id, 'cara', 'Cara');
+      await store.enroll(community.id, bo.id, rust.id, new Date('2026-03-02T00:00:00Z'));
+      await store.enroll(community.id, ana.id, rust.id, new Date('2026-03-01T00:00:00Z'));
+      await store.enroll(community.id, ana.id, go.id, new Date('2026-03-03T00:00:00Z'));
+      await store.enroll(other.id, cara.id, elsewhere.id, new Date('2026-03-02T00:00:00Z'));
+
+      const all = await store.listEnrollments(community.id, {});
+      expect(all.map((e) => [e.memberId, e.courseId])).toEqual([
+        [ana.id, rust.id],
+        [bo.id, rust.id],
+        [ana.id, go.id],
+      ]);
+      expect(all[0]).toEqual({ communityId: community.id, memberId: ana.id, courseId: rust.id, enrolledAt: new Date('2026-03-01T00:00:00Z') });
+      expect((await store.listEnrollments(community.id, { courseId: rust.id })).map((e) => e.memberId)).toEqual([ana.id, bo.id]);
+      const since = await store.listEnrollments(community.id, { enrolledSince: new Date('2026-03-02T00:00:00Z') });
+      expect(since.map((e) => e.courseId)).toEqual([rust.id, go.id]);
+      expect(await store.listEnrollments(community.id, { courseId: go.id, enrolledSince: new Date('2026-03-04T00:00:00Z') })).toEqual([]);
+      await store.unenroll(community.id, bo.id, rust.id);
+      expect((await store.listEnrollments(community.id, { courseId: rust.id })).map((e) => e.memberId)).toEqual([ana.id]);
+    });
+
     it('survives concurrent enrollment of the same member', async () => {
       const rust = await course('Rust');
       const outcomes = await Promise.all(Array.from({ length: 10 }, () => store.enroll(community.id, ana.id, rust.id, new Date())));

@@ -186,3 +186,15 @@ describe('surfaces, forms and languages', () => {
 async function communityId(): Promise<string> {
   return (await core.store.findCommunity({ platform: 'console', externalId: 'local' }))!.id;
 }
+
+describe('structured input from a platform', () => {
+  it('given an option named __proto__, then it is refused as unknown and nothing changes', async () => {
+    const before = dumpStore(core.sqlite);
+    const options = JSON.parse('{"course": "1", "__proto__": {"polluted": true}}') as Record<string, unknown>;
+    const result = await ana.run({ kind: 'structured', command: 'enroll', options });
+    expect(result.outcome).toBe('user-error');
+    expect(textOf(result)).toMatch(/no option “__proto__”/);
+    expect(dumpStore(core.sqlite)).toBe(before);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});

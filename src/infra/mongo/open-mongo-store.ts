@@ -1,8 +1,50 @@
 import type { Logger } from '../../ports/logger.ts';
 import type { Store } from '../../ports/store.ts';
-import { describeUrl } from '../logger.ts';
+import { DEFAULT_SERVER_SELECTION_TIMEOUT_MS, describeMongoUri, mongoHosts, withoutCredentials } from './connection.ts';
+import { isUnavailableError } from './errors.ts';
+import { MongoStore } from './mongo-store.ts';
 
-export async function openMongoStore(uri: string, logger: Logger): Promise<Store> {
-  logger.error({ store: 'mongo', uri: describeUrl(uri) }, 'the MongoDB store is not built yet');
-  throw new Error('MONGODB_URI is set but this build has no MongoDB store yet; unset it to use SQLite.');
+export interface OpenMongoStoreOptions {
+  serverSelectionTimeoutMS?: number;
+}
+
+/**
+ * Opens the MongoDB store for `syllabot start|worker|console`. A server that cannot be reached
+ * (or refuses the credentials) gives one Error whose message names the host and what to check;
+ * main prints that message alone, without a stack trace. The credentials never appear.
+ */
+export async function openMongoStore(uri: string, logger: Logger, options: OpenMongoStoreOptions = {}): Promise<Store> {
+  const where = describeMongoUri(uri);
+  const timeout = options.serverSelectionTimeoutMS ?? DEFAULT_SERVER_SELECTION_TIMEOUT_MS;
+  let store: MongoStore;
+  try {
+    store = await MongoStore.connect({ uri, logger, serverSelectionTimeoutMS: timeout });
+  } catch (error) {
+    throw new Error(startupFailure(uri, timeout, error), { cause: error });
+  }
+  logger.info(
+    { store: 'mongo', uri: where, database: store.connection.name, transactions: store.transactions ? 'yes (replica set)' : 'no (standalone server: ordered writes, aggregates repaired by the recompute job)' },
+    'using the MongoDB store',
+  );
+  return store;
+}
+
+const AUTH_FAILED = 18;
+
+/** The one-paragraph start-up error: where, why, and what to do. */
+export function startupFailure(uri: string, timeoutMs: number, error: unknown): string {
+  const hosts = mongoHosts(uri);
+  const reason = withoutCredentials(firstLine(error), uri);
+  if ((error as { code?: unknown } | null)?.code === AUTH_FAILED) {
+    return `MongoDB at ${hosts} refused the user name or password in MONGODB_URI (${reason}).`;
+  }
+  if (isUnavailableError(error)) {
+    return `Cannot reach MongoDB at ${hosts} within ${timeoutMs} ms (${reason}). Check MONGODB_URI and that the server is running, or unset MONGODB_URI to use the embedded SQLite store.`;
+  }
+  return `MongoDB at ${hosts} could not be prepared for Syllabot (${reason}).`;
+}
+
+function firstLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return (text.split('\n')[0] ?? '').trim() || (error instanceof Error ? error.name : 'unknown error');
 }

@@ -1,13 +1,14 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database, { type Database as Db, type Statement } from 'better-sqlite3';
-import type { Community, CommunityRef, CommunitySettings, Course, Member, ScoreSnapshot, StarHistogram } from '../../domain/model.ts';
+import type { Community, CommunityRef, CommunitySettings, Course, Enrollment, Member, ScoreSnapshot, StarHistogram } from '../../domain/model.ts';
 import { StorageUnavailableError } from '../../domain/errors.ts';
 import type {
   CourseAggregateRepair,
   CoursePage,
   CoursePatch,
   CourseQuery,
+  EnrollmentQuery,
   EnrollOutcome,
   MemberCourse,
   NewCourse,
@@ -391,6 +392,26 @@ export class SqliteStore implements Store {
     return this.guard(() =>
       (this.sql('SELECT member_id FROM enrollments WHERE community_id = ? AND course_id = ? ORDER BY member_id').pluck().all(Number(communityId), Number(courseId)) as number[]).map(String),
     );
+  }
+
+  listEnrollments(communityId: string, query: EnrollmentQuery): Promise<Enrollment[]> {
+    return this.guard(() => {
+      const rows = this.sql(
+        `SELECT community_id, member_id, course_id, enrolled_at FROM enrollments
+         WHERE community_id = :community AND (:course IS NULL OR course_id = :course) AND (:since IS NULL OR enrolled_at >= :since)
+         ORDER BY enrolled_at, member_id, course_id`,
+      ).all({
+        community: Number(communityId),
+        course: query.courseId === undefined ? null : Number(query.courseId),
+        since: query.enrolledSince?.getTime() ?? null,
+      }) as { community_id: number; member_id: number; course_id: number; enrolled_at: number }[];
+      return rows.map((row) => ({
+        communityId: String(row.community_id),
+        memberId: String(row.member_id),
+        courseId: String(row.course_id),
+        enrolledAt: new Date(row.enrolled_at),
+      }));
+    });
   }
 
   rate(communityId: string, memberId: string, courseId: string, stars: number, review: string | null, at: Date): Promise<RateOutcome> {

@@ -1,0 +1,65 @@
+import { Routes, type APIAllowedMentions, type APIChannel, type REST } from 'discord.js';
+import type { MessageCatalog } from '../../src/core/i18n.ts';
+import { resolveLocale } from '../../src/core/i18n.ts';
+import type { CommunityRef } from '../../src/domain/model.ts';
+import type { Reply } from '../../src/domain/reply.ts';
+import type { Messenger } from '../../src/ports/messenger.ts';
+import type { Store } from '../../src/ports/store.ts';
+import type { OverflowTable } from './custom-id.ts';
+import { NO_MENTIONS, renderReply } from './render.ts';
+
+export interface DiscordMessengerDeps {
+  rest: REST;
+  store: Store;
+  catalog: MessageCatalog;
+  overflow: OverflowTable;
+}
+
+const DM_CHANNEL_CACHE = 5_000;
+
+/**
+ * Posts for jobs (digests, reminders) over Discord's REST API, through discord.js's request
+ * queue, which already waits out 429s: no retries of our own on top.
+ */
+export class DiscordMessenger implements Messenger {
+  readonly platforms = ['discord'] as const;
+  private readonly dmChannels = new Map<string, string>();
+
+  constructor(private readonly deps: DiscordMessengerDeps) {}
+
+  async postToChannel(community: CommunityRef, channelId: string, reply: Reply): Promise<void> {
+    await this.post(channelId, await this.body(community, reply, NO_MENTIONS));
+  }
+
+  /** A DM may ping the one member it is for, and nobody else. */
+  async sendToMember(community: CommunityRef, memberExternalId: string, reply: Reply): Promise<void> {
+    const channelId = await this.dmChannel(memberExternalId);
+    await this.post(channelId, await this.body(community, reply, { parse: [], users: [memberExternalId] }));
+  }
+
+  private async dmChannel(userId: string): Promise<string> {
+    const known = this.dmChannels.get(userId);
+    if (known) return known;
+    const channel = (await this.deps.rest.post(Routes.userChannels(), { body: { recipient_id: userId } })) as APIChannel;
+    this.dmChannels.set(userId, channel.id);
+    if (this.dmChannels.size > DM_CHANNEL_CACHE) this.dmChannels.delete(this.dmChannels.keys().next().value!);
+    return channel.id;
+  }
+
+  private async post(channelId: string, body: Record<string, unknown>): Promise<void> {
+    await this.deps.rest.post(Routes.channelMessages(channelId), { body });
+  }
+
+  private async body(community: CommunityRef, reply: Reply, allowedMentions: APIAllowedMentions): Promise<Record<string, unknown>> {
+    const settings = (await this.deps.store.findCommunity(community))?.settings;
+    const i18n = this.deps.catalog.translator(resolveLocale(settings?.locale));
+    // Channel posts and DMs have no "only you can see this": every post is visible to its readers.
+    const message = renderReply({ ...reply, visibility: 'public' }, { i18n, overflow: this.deps.overflow });
+    return {
+      ...(message.content !== undefined ? { content: message.content } : {}),
+      embeds: message.embeds,
+      components: message.components,
+      allowed_mentions: allowedMentions,
+    };
+  }
+}

@@ -1,0 +1,65 @@
+import { resolveCourse } from '../src/core/course-ref.ts';
+import { UserError } from '../src/domain/errors.ts';
+import { LIMITS } from '../src/domain/limits.ts';
+import { communityMean } from '../src/domain/score.ts';
+import type { Store } from '../src/ports/store.ts';
+import type { SeededCommunity } from './fixtures/community.ts';
+import { courseRef } from './core-requests.ts';
+import type { PlannedOp } from './core-plan.ts';
+
+export type RawOutcome = 'ok' | 'user-error';
+
+/**
+ * The ceiling: the same store calls, in the same order and with the same branches, that the
+ * router and the command make for one request, with no parsing, validation, i18n or reply.
+ * The outcome mirrors the router's so the bench can check both did the same work.
+ */
+export async function runRaw(store: Store, seeded: SeededCommunity, op: PlannedOp, priorWeight: number): Promise<RawOutcome> {
+  const actor = seeded.members[op.member]!.member;
+  const community = await store.findCommunity(seeded.ref);
+  if (!community) throw new Error('the bench community is missing');
+  const member = await store.upsertMember(community.id, actor.externalId, actor.displayName);
+  const cid = community.id;
+  try {
+    switch (op.command) {
+      case 'courses': {
+        const sort = op.sort ?? 'top';
+        const prior = sort === 'top' ? { mean: communityMean(await store.listActiveCourses(cid)), weight: priorWeight } : undefined;
+        const page = op.page ?? 1;
+        const result = await store.listCourses(cid, {
+          ...(op.query ? { text: op.query } : {}),
+          sort,
+          ...(prior ? { prior } : {}),
+          offset: (page - 1) * LIMITS.coursesPerPage,
+          limit: LIMITS.coursesPerPage,
+        });
+        return result.total > 0 && page > Math.ceil(result.total / LIMITS.coursesPerPage) ? 'user-error' : 'ok';
+      }
+      case 'enroll': {
+        const course = await resolveCourse(store, cid, courseRef(seeded.courses[op.course]!, op.ref), { includeArchived: true });
+        if (await store.isEnrolled(cid, member.id, course.id)) return 'ok';
+        if (course.archived) return 'user-error';
+        await store.enroll(cid, member.id, course.id, new Date());
+        return 'ok';
+      }
+      case 'rate': {
+        const course = await resolveCourse(store, cid, courseRef(seeded.courses[op.course]!, op.ref), { includeArchived: true });
+        if (!(await store.isEnrolled(cid, member.id, course.id))) return 'user-error';
+        await store.rate(cid, member.id, course.id, op.stars, op.review ?? null, new Date());
+        return 'ok';
+      }
+      case 'score': {
+        if (op.course === undefined) {
+          await Promise.all([store.listActiveCourses(cid), store.countMembers(cid), store.listScoreSnapshots(cid, 1)]);
+          return 'ok';
+        }
+        const course = await resolveCourse(store, cid, courseRef(seeded.courses[op.course]!, op.ref), { includeArchived: true });
+        await Promise.all([store.listActiveCourses(cid), store.starHistogram(cid, course.id), store.isEnrolled(cid, member.id, course.id)]);
+        return 'ok';
+      }
+    }
+  } catch (error) {
+    if (error instanceof UserError) return 'user-error';
+    throw error;
+  }
+}

@@ -1,0 +1,67 @@
+import type { Config } from '../src/config.ts';
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+/** How a reminder before a course's start is named, and how long before the start it fires. */
+export interface StartLead {
+  kind: 'start-24h' | 'start-1h';
+  beforeMs: number;
+}
+
+/**
+ * Every tunable of the jobs, with production defaults derived from the config. Tests shrink the
+ * durations (lock, stall check, debounce) and give each test its own BullMQ key prefix.
+ */
+export interface JobsOptions {
+  /** BullMQ key prefix: every queue, job and delivery record lives under `<prefix>:`. */
+  prefix: string;
+  startLeads: readonly StartLead[];
+  /** The "rate it" nudge fires this long after enrolling (or after the start, if later). */
+  nudgeAfterMs: number;
+  recomputeEveryMs: number;
+  /** Ratings within this window share one recompute. */
+  recomputeDebounceMs: number;
+  /** BullMQ job lock; a worker that dies mid-job loses its jobs to others after this. */
+  lockDurationMs: number;
+  /** How often workers look for jobs whose lock expired (stalled jobs). */
+  stalledIntervalMs: number;
+  /** A delivery's claim outlives its sender by this much; it must exceed sendTimeoutMs. */
+  deliveryLeaseMs: number;
+  /** A platform call slower than this counts as failed (and is retried). */
+  sendTimeoutMs: number;
+  /** How long "sent" records are kept to refuse repeats. */
+  deliveryRetentionMs: number;
+  /** The longest a command waits for the queue before it answers anyway. */
+  schedulingTimeoutMs: number;
+  /** The longest shutdown waits for running jobs before releasing them to other workers. */
+  closeTimeoutMs: number;
+  /** Upper bound of the reconnect back-off while Redis is unreachable. */
+  reconnectMaxDelayMs: number;
+  /** Retry a scheduling that failed while Redis was up after this long. */
+  repairDelayMs: number;
+}
+
+export function defaultJobsOptions(config: Pick<Config, 'RATE_NUDGE_DAYS' | 'RECOMPUTE_EVERY_MINUTES'>): JobsOptions {
+  return {
+    prefix: 'syllabot',
+    startLeads: [
+      { kind: 'start-24h', beforeMs: DAY },
+      { kind: 'start-1h', beforeMs: HOUR },
+    ],
+    nudgeAfterMs: config.RATE_NUDGE_DAYS * DAY,
+    recomputeEveryMs: config.RECOMPUTE_EVERY_MINUTES * MINUTE,
+    recomputeDebounceMs: 30 * SECOND,
+    lockDurationMs: 30 * SECOND,
+    stalledIntervalMs: 30 * SECOND,
+    deliveryLeaseMs: 60 * SECOND,
+    sendTimeoutMs: 20 * SECOND,
+    deliveryRetentionMs: 45 * DAY,
+    schedulingTimeoutMs: 3 * SECOND,
+    closeTimeoutMs: 10 * SECOND,
+    reconnectMaxDelayMs: 5 * SECOND,
+    repairDelayMs: 30 * SECOND,
+  };
+}

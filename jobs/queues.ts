@@ -1,0 +1,73 @@
+import { Queue, type DefaultJobOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Platform } from '../src/domain/model.ts';
+import { absorbLateConnectionErrors } from './bullmq-workarounds.ts';
+
+/**
+ * Deliveries are queued per platform, so a process only takes jobs it can deliver: a worker
+ * with a Discord messenger drains `reminders-discord`, and one without never picks them up.
+ * Score recomputes need no platform and go to one shared queue.
+ */
+export const RECOMPUTE_QUEUE = 'recompute';
+export const reminderQueueName = (platform: Platform): string => `reminders-${platform}`;
+export const digestQueueName = (platform: Platform): string => `digests-${platform}`;
+
+const DAY_SECONDS = 24 * 60 * 60;
+
+/** Retries with back-off; finished jobs are kept a while so a re-add of the same id is a no-op. */
+export const DEFAULT_JOB_OPTIONS: DefaultJobOptions = {
+  attempts: 8,
+  backoff: { type: 'exponential', delay: 5_000 },
+  removeOnComplete: { age: 7 * DAY_SECONDS, count: 50_000 },
+  removeOnFail: { age: 30 * DAY_SECONDS },
+};
+
+/** The producer side: one Queue per name, created on first use, all on one shared connection. */
+export class Queues {
+  private readonly byName = new Map<string, Queue>();
+  private closed = false;
+
+  constructor(
+    private readonly connection: Redis,
+    readonly prefix: string,
+    private readonly onError: (error: Error, queue: string) => void,
+  ) {}
+
+  get(name: string): Queue {
+    if (this.closed) throw new Error('the job queues are closed (shutting down)');
+    let queue = this.byName.get(name);
+    if (!queue) {
+      queue = new Queue(name, { connection: this.connection, prefix: this.prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
+      queue.on('error', (error: Error) => this.onError(error, name));
+      this.byName.set(name, queue);
+    }
+    return queue;
+  }
+
+  /**
+   * The queue once its connection is initialised. Use it before job-scheduler calls: BullMQ's
+   * scheduler getter awaits the connection inside `new Promise(async …)`, so a connection that
+   * closes during its first use there becomes an unhandled rejection (which would crash the
+   * process) instead of an error for the caller.
+   */
+  async ready(name: string): Promise<Queue> {
+    const queue = this.get(name);
+    await queue.waitUntilReady();
+    return queue;
+  }
+
+  names(): string[] {
+    return [...this.byName.keys()];
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(
+      [...this.byName.values()].map(async (queue) => {
+        await queue.close();
+        absorbLateConnectionErrors(queue);
+      }),
+    );
+    this.byName.clear();
+  }
+}

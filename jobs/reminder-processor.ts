@@ -1,0 +1,77 @@
+import { UnrecoverableError, type Job } from 'bullmq';
+import type { Store } from '../src/ports/store.ts';
+import type { Messenger } from '../src/ports/messenger.ts';
+import type { Logger } from '../src/ports/logger.ts';
+import type { Clock } from '../src/ports/clock.ts';
+import { resolveLocale, type MessageCatalog, type Translator } from '../src/core/i18n.ts';
+import type { Community, Course } from '../src/domain/model.ts';
+import { reply, type Reply } from '../src/domain/reply.ts';
+import { courseName } from '../commands/present.ts';
+import { deliverOnce, type DeliverDeps } from './deliver.ts';
+import { reminderDataSchema, type ReminderKind } from './reminders.ts';
+
+export interface ReminderProcessorDeps extends DeliverDeps {
+  store: Store;
+  catalog: MessageCatalog;
+  messenger: Messenger;
+  clock: Clock;
+  logger: Logger;
+}
+
+/** `sent`, `duplicate` (sent before) or `skipped:<why>`: kept as the job's return value. */
+export type ReminderOutcome = 'sent' | 'duplicate' | `skipped:${string}`;
+
+/**
+ * Sends one reminder as a direct message, after checking against the store that it still
+ * applies: the member may have left the course, turned reminders off or rated already, and
+ * the course may have been archived or moved.
+ */
+export function reminderProcessor(deps: ReminderProcessorDeps) {
+  return async (job: Job, token?: string): Promise<ReminderOutcome> => {
+    const parsed = reminderDataSchema.safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError(`reminder ${job.id} has malformed data`);
+    const data = parsed.data;
+    const { store } = deps;
+    const community = await store.getCommunity(data.communityId);
+    if (!community) return 'skipped:community-gone';
+    const [member, course] = await Promise.all([store.getMember(community.id, data.memberId), store.getCourse(community.id, data.courseId)]);
+    if (!member || !course) return 'skipped:gone';
+    if (!member.remindersEnabled) return 'skipped:reminders-off';
+    if (course.archived) return 'skipped:archived';
+    if (!(await store.isEnrolled(community.id, member.id, course.id))) return 'skipped:not-enrolled';
+    if (data.kind === 'rate-nudge') {
+      const mine = await store.listMemberCourses(community.id, member.id);
+      if (mine.some((m) => m.course.id === course.id && m.rating !== null)) return 'skipped:already-rated';
+    } else {
+      if (!course.startsAt || course.startsAt.getTime() !== data.startsAt) return 'skipped:start-moved';
+      if (course.startsAt.getTime() <= deps.clock.now().getTime()) return 'skipped:already-started';
+    }
+
+    const i18n = deps.catalog.translator(resolveLocale(data.locale, community.settings.locale));
+    const message = reminderReply(i18n, data.kind, community, course);
+    const outcome = await deliverOnce(job, token, job.id ?? '', deps, () => deps.messenger.sendToMember(community, member.externalId, message));
+    deps.logger.info({ job: job.id, kind: data.kind, community: community.id, outcome }, outcome === 'sent' ? 'reminder sent' : 'reminder already sent; skipped');
+    return outcome;
+  };
+}
+
+const TEXT_KEY: Record<ReminderKind, string> = { 'start-24h': 'start24h', 'start-1h': 'start1h', 'rate-nudge': 'rate' };
+
+/** A direct message: plain text and no buttons (a DM has no community to run them in). */
+export function reminderReply(i18n: Translator, kind: ReminderKind, community: Community, course: Course): Reply {
+  const timezone = community.settings.digest?.timezone ?? 'UTC';
+  const vars = {
+    course: courseName(course),
+    community: community.name,
+    number: course.number,
+    when: course.startsAt ? i18n.dateTime(course.startsAt, timezone) : '',
+    timezone,
+  };
+  const key = TEXT_KEY[kind];
+  return reply({
+    visibility: 'public',
+    title: i18n.t(`jobs:reminder.${key}.title`, vars),
+    body: [i18n.t(`jobs:reminder.${key}.body`, vars), ...(course.url ? [i18n.t('jobs:reminder.link', { url: course.url })] : [])],
+    footer: i18n.t('jobs:reminder.footer', { community: community.name }),
+  });
+}

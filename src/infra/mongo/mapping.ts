@@ -1,0 +1,83 @@
+import { LOCALES, PLATFORMS, type Community, type CommunitySettings, type Course, type Enrollment, type Member, type Platform, type ScoreSnapshot } from '../../domain/model.ts';
+import type { CommunityDoc, CourseDoc, EnrollmentDoc, Lean, MemberDoc, ScoreSnapshotDoc } from './models.ts';
+
+/** Lean documents to domain records: ids become hex strings, nothing mongoose-shaped leaks out. */
+
+export function toCommunity(doc: Lean<CommunityDoc>): Community {
+  if (!(PLATFORMS as readonly string[]).includes(doc.platform)) throw new Error(`community ${doc._id.toHexString()} has an unknown platform`);
+  return {
+    id: doc._id.toHexString(),
+    platform: doc.platform as Platform,
+    externalId: doc.externalId,
+    name: doc.name,
+    settings: toSettings(doc.settings),
+    createdAt: doc.createdAt,
+  };
+}
+
+/**
+ * Settings are stored schemaless; only well-formed keys come back, so a hand-edited document
+ * cannot hand the core a locale it does not have or a half digest.
+ */
+export function toSettings(raw: unknown): CommunitySettings {
+  const settings: CommunitySettings = {};
+  if (typeof raw !== 'object' || raw === null) return settings;
+  const { locale, digest } = raw as Record<string, unknown>;
+  if (typeof locale === 'string' && (LOCALES as readonly string[]).includes(locale)) settings.locale = locale as CommunitySettings['locale'];
+  if (typeof digest === 'object' && digest !== null) {
+    const { channelId, schedule, timezone } = digest as Record<string, unknown>;
+    if (typeof channelId === 'string' && typeof schedule === 'string' && typeof timezone === 'string') settings.digest = { channelId, schedule, timezone };
+  }
+  return settings;
+}
+
+export function toMember(doc: Lean<MemberDoc>): Member {
+  return {
+    id: doc._id.toHexString(),
+    communityId: doc.communityId.toHexString(),
+    externalId: doc.externalId,
+    displayName: doc.displayName,
+    remindersEnabled: doc.remindersEnabled !== false,
+    joinedAt: doc.joinedAt,
+  };
+}
+
+export function toCourse(doc: Lean<CourseDoc>): Course {
+  return {
+    id: doc._id.toHexString(),
+    communityId: doc.communityId.toHexString(),
+    number: doc.number,
+    title: doc.title,
+    description: doc.description ?? '',
+    url: doc.url ?? null,
+    tags: [...(doc.tags ?? [])],
+    value: doc.value,
+    startsAt: doc.startsAt ?? null,
+    archived: doc.archived === true,
+    createdAt: doc.createdAt,
+    ratingCount: doc.ratingCount ?? 0,
+    ratingSum: doc.ratingSum ?? 0,
+    enrolledCount: doc.enrolledCount ?? 0,
+  };
+}
+
+export function toEnrollment(doc: EnrollmentDoc): Enrollment {
+  return {
+    communityId: doc.communityId.toHexString(),
+    memberId: doc.memberId.toHexString(),
+    courseId: doc.courseId.toHexString(),
+    enrolledAt: doc.enrolledAt,
+  };
+}
+
+export function toScoreSnapshot(doc: Lean<ScoreSnapshotDoc>): ScoreSnapshot {
+  return {
+    communityId: doc.communityId.toHexString(),
+    takenAt: doc.takenAt,
+    score: doc.score,
+    satisfaction: doc.satisfaction,
+    coverage: doc.coverage,
+    memberCount: doc.memberCount,
+    courseCount: doc.courseCount,
+  };
+}

@@ -1,0 +1,221 @@
+import { Schema, type Connection, type Model, type Types } from 'mongoose';
+import { PLATFORMS } from '../../domain/model.ts';
+
+/**
+ * The MongoDB documents. Field names are camelCase like the domain; every document but a
+ * community carries its community's id, and every query filters on it first.
+ */
+
+export interface CommunityDoc {
+  platform: string;
+  externalId: string;
+  name: string;
+  /** Free-form on purpose: settings grow without schema changes and are validated on the way out. */
+  settings: Record<string, unknown>;
+  createdAt: Date;
+}
+
+export interface MemberDoc {
+  communityId: Types.ObjectId;
+  externalId: string;
+  displayName: string;
+  remindersEnabled: boolean;
+  joinedAt: Date;
+}
+
+export interface CourseDoc {
+  communityId: Types.ObjectId;
+  number: number;
+  title: string;
+  /** foldText(title): what title-prefix lookups match (see text-fold.ts). */
+  titleFold: string;
+  /** searchText(title, description, tags): what /courses search matches. */
+  searchText: string;
+  description: string;
+  url: string | null;
+  tags: string[];
+  value: number;
+  startsAt: Date | null;
+  archived: boolean;
+  createdAt: Date;
+  ratingCount: number;
+  ratingSum: number;
+  enrolledCount: number;
+}
+
+export interface EnrollmentDoc {
+  communityId: Types.ObjectId;
+  memberId: Types.ObjectId;
+  courseId: Types.ObjectId;
+  enrolledAt: Date;
+}
+
+export interface RatingDoc {
+  communityId: Types.ObjectId;
+  memberId: Types.ObjectId;
+  courseId: Types.ObjectId;
+  stars: number;
+  review: string | null;
+  updatedAt: Date;
+}
+
+export interface ScoreSnapshotDoc {
+  communityId: Types.ObjectId;
+  takenAt: Date;
+  score: number;
+  satisfaction: number;
+  coverage: number;
+  memberCount: number;
+  courseCount: number;
+}
+
+/** One per community: `_id` is the community's id, `last` the highest course number handed out. */
+export interface CourseCounterDoc {
+  _id: Types.ObjectId;
+  last: number;
+}
+
+/** What `.lean()` returns: the stored fields plus the `_id`. */
+export type Lean<T> = T & { _id: Types.ObjectId };
+
+/**
+ * Options shared by every schema: no `__v` (documents are never saved as hydrated models),
+ * and a filter on a path the schema does not know is an error rather than silently dropped,
+ * which would widen the query.
+ */
+const OPTIONS = { versionKey: false, strictQuery: 'throw', autoIndex: false, autoCreate: false } as const;
+
+const { ObjectId, Mixed } = Schema.Types;
+
+export const communitySchema = new Schema<CommunityDoc>(
+  {
+    platform: { type: String, required: true, enum: [...PLATFORMS] },
+    externalId: { type: String, required: true },
+    name: { type: String, required: true },
+    settings: { type: Mixed, default: () => ({}) },
+    createdAt: { type: Date, required: true },
+  },
+  { ...OPTIONS, collection: 'communities', minimize: false },
+);
+communitySchema.index({ platform: 1, externalId: 1 }, { unique: true, name: 'community_by_platform_id' });
+
+export const memberSchema = new Schema<MemberDoc>(
+  {
+    communityId: { type: ObjectId, required: true },
+    externalId: { type: String, required: true },
+    displayName: { type: String, required: true },
+    remindersEnabled: { type: Boolean, required: true, default: true },
+    joinedAt: { type: Date, required: true },
+  },
+  { ...OPTIONS, collection: 'members' },
+);
+memberSchema.index({ communityId: 1, externalId: 1 }, { unique: true, name: 'member_by_platform_id' });
+
+export const courseSchema = new Schema<CourseDoc>(
+  {
+    communityId: { type: ObjectId, required: true },
+    number: { type: Number, required: true, min: 1 },
+    title: { type: String, required: true },
+    titleFold: { type: String, required: true },
+    searchText: { type: String, required: true },
+    description: { type: String, default: '' },
+    url: { type: String, default: null },
+    tags: { type: [String], default: [] },
+    value: { type: Number, required: true },
+    startsAt: { type: Date, default: null },
+    archived: { type: Boolean, required: true, default: false },
+    createdAt: { type: Date, required: true },
+    ratingCount: { type: Number, required: true, default: 0 },
+    ratingSum: { type: Number, required: true, default: 0 },
+    enrolledCount: { type: Number, required: true, default: 0 },
+  },
+  { ...OPTIONS, collection: 'courses' },
+);
+courseSchema.index({ communityId: 1, number: 1 }, { unique: true, name: 'course_by_number' });
+courseSchema.index({ communityId: 1, titleFold: 1, number: 1 }, { name: 'course_by_title' });
+
+export const enrollmentSchema = new Schema<EnrollmentDoc>(
+  {
+    communityId: { type: ObjectId, required: true },
+    memberId: { type: ObjectId, required: true },
+    courseId: { type: ObjectId, required: true },
+    enrolledAt: { type: Date, required: true },
+  },
+  { ...OPTIONS, collection: 'enrollments' },
+);
+enrollmentSchema.index({ communityId: 1, memberId: 1, courseId: 1 }, { unique: true, name: 'enrollment_key' });
+enrollmentSchema.index({ communityId: 1, courseId: 1 }, { name: 'enrollments_by_course' });
+
+export const ratingSchema = new Schema<RatingDoc>(
+  {
+    communityId: { type: ObjectId, required: true },
+    memberId: { type: ObjectId, required: true },
+    courseId: { type: ObjectId, required: true },
+    stars: { type: Number, required: true, min: 1, max: 5 },
+    review: { type: String, default: null },
+    updatedAt: { type: Date, required: true },
+  },
+  { ...OPTIONS, collection: 'ratings' },
+);
+ratingSchema.index({ communityId: 1, memberId: 1, courseId: 1 }, { unique: true, name: 'rating_key' });
+ratingSchema.index({ communityId: 1, courseId: 1 }, { name: 'ratings_by_course' });
+
+export const scoreSnapshotSchema = new Schema<ScoreSnapshotDoc>(
+  {
+    communityId: { type: ObjectId, required: true },
+    takenAt: { type: Date, required: true },
+    score: { type: Number, required: true },
+    satisfaction: { type: Number, required: true },
+    coverage: { type: Number, required: true },
+    memberCount: { type: Number, required: true },
+    courseCount: { type: Number, required: true },
+  },
+  { ...OPTIONS, collection: 'score_snapshots' },
+);
+scoreSnapshotSchema.index({ communityId: 1, takenAt: -1, _id: -1 }, { name: 'snapshots_by_time' });
+
+export const courseCounterSchema = new Schema<CourseCounterDoc>(
+  {
+    _id: { type: ObjectId, required: true },
+    last: { type: Number, required: true, default: 0 },
+  },
+  { ...OPTIONS, collection: 'course_counters' },
+);
+
+export interface Models {
+  Community: Model<CommunityDoc>;
+  Member: Model<MemberDoc>;
+  Course: Model<CourseDoc>;
+  Enrollment: Model<EnrollmentDoc>;
+  Rating: Model<RatingDoc>;
+  ScoreSnapshot: Model<ScoreSnapshotDoc>;
+  CourseCounter: Model<CourseCounterDoc>;
+}
+
+/** Binds the schemas to one connection, so two stores (two databases) never share models. */
+export function createModels(connection: Connection): Models {
+  return {
+    Community: connection.model<CommunityDoc>('Community', communitySchema),
+    Member: connection.model<MemberDoc>('Member', memberSchema),
+    Course: connection.model<CourseDoc>('Course', courseSchema),
+    Enrollment: connection.model<EnrollmentDoc>('Enrollment', enrollmentSchema),
+    Rating: connection.model<RatingDoc>('Rating', ratingSchema),
+    ScoreSnapshot: connection.model<ScoreSnapshotDoc>('ScoreSnapshot', scoreSnapshotSchema),
+    CourseCounter: connection.model<CourseCounterDoc>('CourseCounter', courseCounterSchema),
+  };
+}
+
+/**
+ * Creates every declared index (the unique ones are what make upserts and enrollments safe).
+ * `createIndexes` only adds: an index an operator added by hand is left alone, unlike
+ * `syncIndexes`, which would drop it.
+ */
+export async function ensureIndexes(models: Models): Promise<void> {
+  for (const model of Object.values(models) as Model<unknown>[]) {
+    await model.createCollection().catch((error: unknown) => {
+      // 48 NamespaceExists: another process created it first.
+      if ((error as { code?: unknown }).code !== 48) throw error;
+    });
+    await model.createIndexes();
+  }
+}

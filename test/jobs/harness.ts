@@ -1,0 +1,269 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { createCore, type Core } from '../../src/app.ts';
+import { loadConfig, type Config } from '../../src/config.ts';
+import { SqliteStore } from '../../src/infra/sqlite/sqlite-store.ts';
+import { MutableServiceStatus } from '../../src/ports/services.ts';
+import type { Logger } from '../../src/ports/logger.ts';
+import type { Messenger } from '../../src/ports/messenger.ts';
+import type { CommunityRef, Platform } from '../../src/domain/model.ts';
+import type { Reply } from '../../src/domain/reply.ts';
+import type { CommandResult } from '../../src/core/router.ts';
+import { renderReply } from '../../adapters/console/render.ts';
+import { createJobs } from '../../jobs/index.ts';
+import type { JobsService } from '../../jobs/runtime.ts';
+import type { JobsOptions } from '../../jobs/options.ts';
+
+export const SHARED_REDIS_URL = 'redis://127.0.0.1:6379';
+export const COMMUNITY = 'jobs-test';
+
+/** Durations small enough for tests; production defaults are in jobs/options.ts. */
+export const FAST: Partial<JobsOptions> = {
+  lockDurationMs: 2_000,
+  stalledIntervalMs: 1_000,
+  deliveryLeaseMs: 3_000,
+  sendTimeoutMs: 2_000,
+  recomputeDebounceMs: 200,
+  schedulingTimeoutMs: 2_000,
+  closeTimeoutMs: 3_000,
+  reconnectMaxDelayMs: 300,
+  repairDelayMs: 500,
+};
+
+export function randomPrefix(): string {
+  return `test-jobs-${randomUUID().slice(0, 8)}`;
+}
+
+/** Deletes every key under a test's BullMQ prefix. */
+export async function cleanupPrefix(prefix: string, url = SHARED_REDIS_URL): Promise<void> {
+  const redis = new Redis(url, { maxRetriesPerRequest: 1 });
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
+export interface LogEntry {
+  level: 'trace' | 'debug' | 'info' | 'warn' | 'error';
+  obj: object;
+  msg: string;
+}
+
+/** A Logger that keeps what it was told, so tests can check what the jobs logged. */
+export class RecordingLogger implements Logger {
+  constructor(
+    readonly entries: LogEntry[] = [],
+    private readonly bindings: Record<string, unknown> = {},
+  ) {}
+  private add(level: LogEntry['level'], obj: object, msg = ''): void {
+    this.entries.push({ level, obj: { ...this.bindings, ...obj }, msg });
+  }
+  trace(obj: object, msg?: string): void {
+    this.add('trace', obj, msg);
+  }
+  debug(obj: object, msg?: string): void {
+    this.add('debug', obj, msg);
+  }
+  info(obj: object, msg?: string): void {
+    this.add('info', obj, msg);
+  }
+  warn(obj: object, msg?: string): void {
+    this.add('warn', obj, msg);
+  }
+  error(obj: object, msg?: string): void {
+    this.add('error', obj, msg);
+  }
+  child(bindings: Record<string, unknown>): Logger {
+    return new RecordingLogger(this.entries, { ...this.bindings, ...bindings });
+  }
+  messages(level?: LogEntry['level']): string[] {
+    return this.entries.filter((e) => !level || e.level === level).map((e) => e.msg);
+  }
+}
+
+export interface Post {
+  kind: 'channel' | 'member';
+  community: CommunityRef;
+  to: string;
+  reply: Reply;
+  text: string;
+}
+
+/** A Messenger that records what it would have sent. */
+export class RecordingMessenger implements Messenger {
+  readonly posts: Post[] = [];
+  constructor(readonly platforms: Platform[] = ['console']) {}
+  async postToChannel(community: CommunityRef, channelId: string, reply: Reply): Promise<void> {
+    this.posts.push({ kind: 'channel', community, to: channelId, reply, text: renderReply(reply) });
+  }
+  async sendToMember(community: CommunityRef, memberExternalId: string, reply: Reply): Promise<void> {
+    this.posts.push({ kind: 'member', community, to: memberExternalId, reply, text: renderReply(reply) });
+  }
+}
+
+/** Polls until the check passes; a synchronisation aid, never a speed assertion. */
+export async function waitUntil<T>(check: () => T | Promise<T>, what: string, timeoutMs = 20_000, everyMs = 50): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}
+
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  return loadConfig({ NODE_ENV: 'test', REDIS_URL: SHARED_REDIS_URL, ...overrides });
+}
+
+export interface World {
+  core: Core;
+  store: SqliteStore;
+  logger: RecordingLogger;
+  dir: string;
+  dbPath: string;
+  /** Runs a console line as `member` (default: the operator `you`, a moderator). */
+  run(line: string, member?: string, locale?: string): Promise<CommandResult>;
+  text(line: string, member?: string, locale?: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** A core over a fresh SQLite file (shared with child processes by path). */
+export function createWorld(dbPath?: string): World {
+  // A second "process" on the same file shares the first one's folder (the first removes it).
+  const dir = dbPath ? dirname(dbPath) : mkdtempSync(join(tmpdir(), 'syllabot-jobs-'));
+  const path = dbPath ?? join(dir, 'store.sqlite');
+  const store = SqliteStore.open({ path });
+  const logger = new RecordingLogger();
+  const core = createCore({ store, logger, config: { BAYES_PRIOR_WEIGHT: 5 }, services: new MutableServiceStatus() });
+  const run = (line: string, member = 'you', locale = 'en') =>
+    core.router.handle({
+      community: { platform: 'console', externalId: COMMUNITY, name: 'Jobs Test' },
+      actor: { externalId: member, displayName: member, isModerator: member === 'you', locale },
+      input: { kind: 'line', line },
+      surface: { forms: false, buttons: false },
+      rateLimited: false,
+    });
+  return {
+    core,
+    store,
+    logger,
+    dir,
+    dbPath: path,
+    run,
+    text: async (line, member, locale) => renderReply((await run(line, member, locale)).reply),
+    async close() {
+      await store.close();
+      if (!dbPath) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface StartOptions {
+  prefix: string;
+  role?: 'all' | 'worker';
+  redisUrl?: string;
+  options?: Partial<JobsOptions>;
+  config?: Record<string, string>;
+}
+
+/** Starts the jobs of a "process" (a core) and waits until its first set-up ran, when Redis is up. */
+export async function startJobsFor(world: World, start: StartOptions, waitForRedis = true): Promise<JobsService> {
+  const jobs = createJobs({
+    core: world.core,
+    config: testConfig({ REDIS_URL: start.redisUrl ?? SHARED_REDIS_URL, ...start.config }),
+    logger: world.logger,
+    role: start.role ?? 'all',
+    options: { ...FAST, ...start.options, prefix: start.prefix },
+  })!;
+  jobs.start();
+  if (waitForRedis) {
+    await waitUntil(() => world.core.services.jobs() === 'running', 'jobs to connect to Redis');
+    await jobs.settled();
+  }
+  return jobs;
+}
+
+/**
+ * A start time `ms` (or a little more: /course takes whole seconds) after the 24-hour lead, so
+ * the course's first reminder is due in about `ms`.
+ */
+export function startsIn24hPlus(ms: number): string {
+  const at = Math.ceil((Date.now() + 24 * 60 * 60 * 1000 + ms) / 1000) * 1000;
+  return new Date(at).toISOString().replace('.000Z', 'Z');
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** A test-owned redis-server on its own port; `persist` keeps an append-only file in `dir`. */
+export class OwnRedis {
+  private process: ChildProcess | undefined;
+  readonly dir = mkdtempSync(join(tmpdir(), 'syllabot-redis-'));
+
+  constructor(
+    readonly port: number,
+    private readonly persist: boolean,
+  ) {}
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<void> {
+    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--dir', this.dir];
+    args.push('--appendonly', this.persist ? 'yes' : 'no');
+    if (this.persist) args.push('--appendfsync', 'always');
+    this.process = spawn('redis-server', args, { stdio: 'ignore' });
+    await waitUntil(async () => {
+      const probe = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      probe.on('error', () => undefined);
+      try {
+        await probe.connect();
+        return (await probe.ping()) === 'PONG';
+      } catch {
+        return false;
+      } finally {
+        probe.disconnect();
+      }
+    }, `redis-server on port ${this.port}`);
+  }
+
+  /** SHUTDOWN (writes the append-only file when persisting) and waits for the process to exit. */
+  async stop(): Promise<void> {
+    const child = this.process;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    const admin = new Redis(this.url, { maxRetriesPerRequest: 0, retryStrategy: () => null });
+    admin.on('error', () => undefined);
+    await (this.persist ? admin.shutdown('SAVE') : admin.shutdown('NOSAVE')).catch(() => undefined);
+    admin.disconnect();
+    await exited;
+    this.process = undefined;
+  }
+
+  async dispose(): Promise<void> {
+    await this.stop();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}

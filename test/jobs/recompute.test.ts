@@ -1,0 +1,102 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Community, Course } from '../../src/domain/model.ts';
+import { communityScore } from '../../src/domain/score.ts';
+import { RECOMPUTE_SCHEDULER_ID } from '../../jobs/recompute.ts';
+import type { JobsOptions } from '../../jobs/options.ts';
+import { cleanupPrefix, COMMUNITY, createWorld, randomPrefix, RecordingMessenger, startJobsFor, waitUntil, type World } from './harness.ts';
+
+/** A small deterministic generator, so the ratings are varied but the same on every run. */
+function lcg(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
+    return state / 2 ** 31;
+  };
+}
+
+describe('score recomputation (real Redis)', () => {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  async function setup(options: Partial<JobsOptions> = {}, config: Record<string, string> = {}) {
+    const prefix = randomPrefix();
+    const world = createWorld();
+    world.core.messengers.register(new RecordingMessenger());
+    cleanups.push(() => world.close(), () => cleanupPrefix(prefix));
+    const jobs = await startJobsFor(world, { prefix, options, config });
+    cleanups.push(() => jobs.stop());
+    return { world, jobs, queue: jobs.queues.get('recompute') };
+  }
+
+  /** Twelve members rate four courses of different values through the store's incremental path. */
+  async function seed(world: World): Promise<{ community: Community; courses: Course[] }> {
+    await world.run('/courses');
+    const community = (await world.store.findCommunity({ platform: 'console', externalId: COMMUNITY }))!;
+    const random = lcg(42);
+    const courses: Course[] = [];
+    for (const [i, value] of [1, 2, 5, 0.5].entries()) {
+      courses.push(await world.store.createCourse(community.id, { title: `Course ${i}`, description: '', url: null, tags: [], value, startsAt: null }));
+    }
+    for (let m = 0; m < 12; m++) {
+      const member = await world.store.upsertMember(community.id, `m${m}`, `m${m}`);
+      for (const course of courses) {
+        if (random() < 0.3) continue;
+        await world.store.enroll(community.id, member.id, course.id, new Date());
+        // Some members change their minds: a replaced rating must not count twice.
+        for (let times = random() < 0.3 ? 2 : 1; times > 0; times--) {
+          await world.store.rate(community.id, member.id, course.id, 1 + Math.floor(random() * 5), null, new Date());
+        }
+      }
+    }
+    return { community, courses };
+  }
+
+  it('given ratings applied incrementally, when a rating triggers the debounced recompute, then nothing needs repair and the snapshot equals the incremental score', async () => {
+    const { world, queue } = await setup({}, { RECOMPUTE_EVERY_MINUTES: '7' });
+    const { community } = await seed(world);
+    const incremental = await world.store.listActiveCourses(community.id);
+
+    // The periodic scheduler follows RECOMPUTE_EVERY_MINUTES.
+    const schedulers = await queue.getJobSchedulers();
+    expect(schedulers.map((s) => [s.key, s.every])).toEqual([[RECOMPUTE_SCHEDULER_ID, 7 * 60_000]]);
+
+    // One more rating through the command publishes `rated`, which queues the debounced recompute.
+    await world.run('/enroll 1', 'ana');
+    await world.run('/rate 1 4', 'ana');
+    const after = await world.store.listActiveCourses(community.id);
+    await waitUntil(async () => (await world.store.listScoreSnapshots(community.id, 1)).length === 1, 'a snapshot');
+
+    const snapshot = (await world.store.listScoreSnapshots(community.id, 1))[0]!;
+    const expected = communityScore(await world.store.countMembers(community.id), after);
+    expect(snapshot.score).toBeCloseTo(expected.score, 12);
+    expect(snapshot.satisfaction).toBeCloseTo(expected.satisfaction, 12);
+    expect(snapshot.coverage).toBeCloseTo(expected.coverage, 12);
+    // The operator who ran /courses, twelve seeded members and ana.
+    expect([snapshot.memberCount, snapshot.courseCount]).toEqual([14, 4]);
+    // The recount changed nothing: the incremental aggregates were exact.
+    expect(await world.store.listActiveCourses(community.id)).toEqual(after);
+    expect(incremental.slice(1)).toEqual(after.slice(1));
+    expect(world.logger.messages('warn').filter((m) => m.includes('repaired'))).toEqual([]);
+    expect(await world.text('/score')).toContain('Change since the last recompute');
+  });
+
+  it('given aggregates that drifted from the rows, when the periodic recompute runs, then it repairs them and logs what it repaired', async () => {
+    const { world, queue } = await setup({ recomputeEveryMs: 1_000 });
+    const { community, courses } = await seed(world);
+    const exact = await world.store.listActiveCourses(community.id);
+    world.store.database.prepare('UPDATE courses SET rating_sum = rating_sum + 7, enrolled_count = 0 WHERE id = ?').run(Number(courses[2]!.id));
+    expect((await world.store.getCourse(community.id, courses[2]!.id))!.ratingSum).toBe(exact[2]!.ratingSum + 7);
+
+    expect((await queue.getJobSchedulers()).map((s) => [s.key, s.every])).toEqual([[RECOMPUTE_SCHEDULER_ID, 1_000]]);
+    await waitUntil(() => world.logger.entries.some((e) => e.level === 'warn' && e.msg.includes('repaired the aggregates of 1 course')), 'the repair');
+    expect(await world.store.listActiveCourses(community.id)).toEqual(exact);
+    const repair = world.logger.entries.find((e) => e.msg.includes('repaired the aggregates'))!;
+    expect(repair.obj).toMatchObject({
+      community: community.id,
+      repairs: [{ courseId: courses[2]!.id, after: { ratingSum: exact[2]!.ratingSum, enrolledCount: exact[2]!.enrolledCount } }],
+    });
+    await waitUntil(async () => (await world.store.listScoreSnapshots(community.id, 1)).length === 1, 'a snapshot');
+  });
+});

@@ -1,0 +1,63 @@
+import { Types } from 'mongoose';
+import { describe, expect, it } from 'vitest';
+import { toCommunity, toCourse, toEnrollment, toSettings } from '../../src/infra/mongo/mapping.ts';
+
+describe('MongoDB documents to domain records', () => {
+  const id = new Types.ObjectId();
+  const communityId = new Types.ObjectId();
+
+  it('given stored settings with unknown or malformed keys, when read, then only well-formed settings come back', () => {
+    expect(toSettings({ locale: 'zh-CN', digest: { channelId: 'C1', schedule: '0 9 * * 1', timezone: 'UTC' }, extra: 1 })).toEqual({
+      locale: 'zh-CN',
+      digest: { channelId: 'C1', schedule: '0 9 * * 1', timezone: 'UTC' },
+    });
+    expect(toSettings({ locale: 'fr', digest: { channelId: 'C1' } })).toEqual({});
+    expect(toSettings(null)).toEqual({});
+    expect(toSettings('{"locale":"en"}')).toEqual({});
+  });
+
+  it('given a community document, when mapped, then ids are hex strings; an unknown platform is refused', () => {
+    const createdAt = new Date('2026-01-01T00:00:00Z');
+    expect(toCommunity({ _id: id, platform: 'slack', externalId: 'T1', name: 'Team', settings: {}, createdAt })).toEqual({
+      id: id.toHexString(),
+      platform: 'slack',
+      externalId: 'T1',
+      name: 'Team',
+      settings: {},
+      createdAt,
+    });
+    expect(() => toCommunity({ _id: id, platform: 'irc', externalId: 'x', name: 'x', settings: {}, createdAt })).toThrow(/unknown platform/);
+  });
+
+  it('given a course document missing optional fields, when mapped, then the domain defaults fill them', () => {
+    const createdAt = new Date();
+    const course = toCourse({ _id: id, communityId, number: 3, title: 'Rust', value: 1, createdAt } as never);
+    expect(course).toEqual({
+      id: id.toHexString(),
+      communityId: communityId.toHexString(),
+      number: 3,
+      title: 'Rust',
+      description: '',
+      url: null,
+      tags: [],
+      value: 1,
+      startsAt: null,
+      archived: false,
+      createdAt,
+      ratingCount: 0,
+      ratingSum: 0,
+      enrolledCount: 0,
+    });
+  });
+
+  it('given an enrollment document, when mapped, then exactly the domain fields come back', () => {
+    const memberId = new Types.ObjectId();
+    const enrolledAt = new Date('2026-03-01T00:00:00Z');
+    expect(toEnrollment({ _id: id, communityId, memberId, courseId: id, enrolledAt } as never)).toEqual({
+      communityId: communityId.toHexString(),
+      memberId: memberId.toHexString(),
+      courseId: id.toHexString(),
+      enrolledAt,
+    });
+  });
+});

@@ -1,0 +1,256 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import mongoose from 'mongoose';
+import { afterEach, describe, expect, it } from 'vitest';
+import { StorageUnavailableError } from '../../src/domain/errors.ts';
+import { openMongoStore } from '../../src/infra/mongo/open-mongo-store.ts';
+import type { Logger } from '../../src/ports/logger.ts';
+import type { Store } from '../../src/ports/store.ts';
+import { createCore } from '../../src/app.ts';
+
+/**
+ * Start-up and outages of the MongoDB store without a MongoDB: a closed port for "unreachable",
+ * and a tiny fake server on 127.0.0.1 that speaks just enough of the wire protocol (handshake,
+ * ping, createIndexes, empty query results) for the real driver to connect, lose it and
+ * reconnect. The store's queries themselves are covered by the contract suite on a real server.
+ */
+
+const { BSON } = mongoose.mongo;
+const OP_REPLY = 1;
+const OP_QUERY = 2004;
+const OP_MSG = 2013;
+
+interface FakeMongo {
+  port: number;
+  /** Every command received, as sent. */
+  commands: Record<string, unknown>[];
+  stop(): Promise<void>;
+  start(): Promise<void>;
+}
+
+/** Answers the handshake as a standalone primary and every other command with an empty success. */
+function answer(command: Record<string, unknown>, connectionId: number): Record<string, unknown> {
+  const name = Object.keys(command)[0] ?? '';
+  if (['hello', 'ismaster', 'isMaster'].includes(name)) {
+    return {
+      helloOk: true,
+      ismaster: true,
+      isWritablePrimary: true,
+      maxBsonObjectSize: 16 * 1024 * 1024,
+      maxMessageSizeBytes: 48_000_000,
+      maxWriteBatchSize: 100_000,
+      localTime: new Date(),
+      logicalSessionTimeoutMinutes: 30,
+      connectionId,
+      minWireVersion: 0,
+      maxWireVersion: 21,
+      readOnly: false,
+      ok: 1,
+    };
+  }
+  const db = typeof command.$db === 'string' ? command.$db : 'test';
+  if (name === 'find' || name === 'aggregate') return { cursor: { firstBatch: [], id: BSON.Long.fromNumber(0), ns: `${db}.${String(command[name])}` }, ok: 1 };
+  return { ok: 1 };
+}
+
+function frame(opCode: number, responseTo: number, body: Buffer): Buffer {
+  const header = Buffer.alloc(16);
+  header.writeInt32LE(16 + body.length, 0);
+  header.writeInt32LE(Math.floor(Math.random() * 2 ** 31), 4);
+  header.writeInt32LE(responseTo, 8);
+  header.writeInt32LE(opCode, 12);
+  return Buffer.concat([header, body]);
+}
+
+function reply(opCode: number, requestId: number, body: Buffer, connectionId: number, commands: Record<string, unknown>[]): Buffer | null {
+  if (opCode === OP_QUERY) {
+    // flags, cstring namespace, skip, return, then the command document.
+    const nsEnd = body.indexOf(0, 4);
+    const command = BSON.deserialize(body.subarray(nsEnd + 9));
+    commands.push(command);
+    const doc = BSON.serialize(answer(command, connectionId));
+    const head = Buffer.alloc(20);
+    head.writeInt32LE(0, 0); // responseFlags
+    head.writeBigInt64LE(0n, 4); // cursorID
+    head.writeInt32LE(0, 12); // startingFrom
+    head.writeInt32LE(1, 16); // numberReturned
+    return frame(OP_REPLY, requestId, Buffer.concat([head, doc]));
+  }
+  if (opCode === OP_MSG) {
+    // flagBits, then section kind 0 (the command body) first; kind-1 sequences are ignored.
+    const command = BSON.deserialize(body.subarray(5, 5 + body.readInt32LE(5)));
+    commands.push(command);
+    const flags = Buffer.alloc(5);
+    return frame(OP_MSG, requestId, Buffer.concat([flags, BSON.serialize(answer(command, connectionId))]));
+  }
+  return null;
+}
+
+async function startFakeMongo(): Promise<FakeMongo> {
+  const sockets = new Set<Socket>();
+  const commands: Record<string, unknown>[] = [];
+  let connectionIds = 0;
+  let server: Server | null = null;
+  let port = 0;
+  const listen = async () => {
+    server = createServer((socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => undefined);
+      const connectionId = ++connectionIds;
+      let pending = Buffer.alloc(0);
+      socket.on('data', (chunk: Buffer) => {
+        pending = Buffer.concat([pending, chunk]);
+        while (pending.length >= 16 && pending.length >= pending.readInt32LE(0)) {
+          const length = pending.readInt32LE(0);
+          const message = pending.subarray(0, length);
+          pending = pending.subarray(length);
+          const out = reply(message.readInt32LE(12), message.readInt32LE(4), message.subarray(16), connectionId, commands);
+          if (out) socket.write(out);
+          else socket.destroy();
+        }
+      });
+    });
+    server.listen(port, '127.0.0.1');
+    await once(server, 'listening');
+    port = (server.address() as AddressInfo).port;
+  };
+  await listen();
+  return {
+    get port() {
+      return port;
+    },
+    commands,
+    async stop() {
+      for (const socket of sockets) socket.destroy();
+      const closing = server;
+      server = null;
+      if (closing) await new Promise<void>((resolve) => closing.close(() => resolve()));
+    },
+    start: listen,
+  };
+}
+
+interface LogLine {
+  level: string;
+  obj: object;
+  msg?: string;
+}
+
+function recordingLogger(lines: LogLine[]): Logger {
+  const at =
+    (level: string) =>
+    (obj: object, msg?: string): void => {
+      lines.push({ level, obj, ...(msg === undefined ? {} : { msg }) });
+    };
+  const logger: Logger = { trace: at('trace'), debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), child: () => logger };
+  return logger;
+}
+
+/** A port nothing listens on: bound, noted, closed again. */
+async function closedPort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+describe('Opening the MongoDB store', () => {
+  const cleanup: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const step of cleanup.splice(0).reverse()) await step();
+  });
+
+  it('given a MongoDB nobody answers, when the store opens, then one error names the host and keeps the password out', async () => {
+    const port = await closedPort();
+    const lines: LogLine[] = [];
+    const opening = openMongoStore(`mongodb://alice:s3cret@127.0.0.1:${port}/syllabot?authSource=admin`, recordingLogger(lines), { serverSelectionTimeoutMS: 300 });
+    const error = (await opening.then(
+      () => null,
+      (e: unknown) => e,
+    )) as Error | null;
+    expect(error).toBeInstanceOf(Error);
+    expect(error!.message).toMatch(new RegExp(`^Cannot reach MongoDB at 127\\.0\\.0\\.1:${port} within 300 ms \\(.*ECONNREFUSED.*\\)\\. Check MONGODB_URI`));
+    expect(error!.message).not.toContain('\n');
+    expect(error!.message).not.toContain('s3cret');
+    expect(JSON.stringify(lines)).not.toContain('s3cret');
+  });
+
+  it('given the CLI with an unreachable MONGODB_URI, when it starts, then it prints one line and exits 1, without a stack trace', async () => {
+    const port = await closedPort();
+    const bin = fileURLToPath(new URL('../../bin/syllabot.mjs', import.meta.url));
+    const child = spawn(process.execPath, [bin, 'worker'], {
+      env: { PATH: process.env.PATH, MONGODB_URI: `mongodb://alice:s3cret@127.0.0.1:${port}/syllabot`, JOBS_ENABLED: 'false', LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const [code] = (await once(child, 'exit')) as [number];
+    expect(code).toBe(1);
+    expect(stderr).toContain(`Syllabot stopped: Cannot reach MongoDB at 127.0.0.1:${port} within 5000 ms`);
+    expect(stderr).not.toMatch(/^\s+at /m);
+    expect(stderr).not.toContain('s3cret');
+  });
+
+  it('given a server that answers, when the store opens, then it logs which store and where, and creates its indexes', async () => {
+    const fake = await startFakeMongo();
+    cleanup.push(() => fake.stop());
+    const lines: LogLine[] = [];
+    const store = await openMongoStore(`mongodb://127.0.0.1:${fake.port}/syllabot`, recordingLogger(lines), { serverSelectionTimeoutMS: 1000 });
+    cleanup.push(() => store.close());
+    expect(store.kind).toBe('mongo');
+    const opened = lines.find((l) => l.msg === 'using the MongoDB store');
+    expect(opened?.obj).toMatchObject({ store: 'mongo', uri: `mongodb://127.0.0.1:${fake.port}/syllabot`, database: 'syllabot' });
+    expect(String((opened?.obj as { transactions: string }).transactions)).toMatch(/^no \(standalone/);
+    const indexes = fake.commands.filter((c) => 'createIndexes' in c).flatMap((c) => (c.indexes as { name: string; unique?: boolean }[]).map((i) => `${String(c.createIndexes)}.${i.name}${i.unique ? ' (unique)' : ''}`));
+    expect(indexes.sort()).toEqual([
+      'communities.community_by_platform_id (unique)',
+      'courses.course_by_number (unique)',
+      'courses.course_by_title',
+      'enrollments.enrollment_key (unique)',
+      'enrollments.enrollments_by_course',
+      'members.member_by_platform_id (unique)',
+      'ratings.rating_key (unique)',
+      'ratings.ratings_by_course',
+      'score_snapshots.snapshots_by_time',
+    ]);
+  });
+
+  it('given a server that drops after start-up, when commands run, then they answer "storage unavailable", and work again once it is back', async () => {
+    const fake = await startFakeMongo();
+    cleanup.push(() => fake.stop());
+    const store: Store = await openMongoStore(`mongodb://127.0.0.1:${fake.port}/syllabot`, recordingLogger([]), { serverSelectionTimeoutMS: 1000 });
+    cleanup.push(() => store.close());
+    await store.ping();
+
+    await fake.stop();
+    await expect(store.ping()).rejects.toBeInstanceOf(StorageUnavailableError);
+    await expect(store.listCommunities()).rejects.toBeInstanceOf(StorageUnavailableError);
+    const core = createCore({ store, logger: recordingLogger([]), config: { BAYES_PRIOR_WEIGHT: 5 } });
+    const result = await core.router.handle({
+      community: { platform: 'console', externalId: 'local', name: 'Local' },
+      actor: { externalId: 'ana', displayName: 'Ana', isModerator: false, locale: 'en' },
+      input: { kind: 'line', line: '/courses' },
+      surface: { forms: false, buttons: false },
+      rateLimited: false,
+    });
+    expect(result.outcome).toBe('unavailable');
+    expect(JSON.stringify(result.reply)).toContain('Storage is unavailable right now');
+
+    await fake.start();
+    // The driver reconnects by itself; a few pings may still fail while it notices.
+    let lastError: unknown = null;
+    for (let attempt = 0; attempt < 30; attempt++) {
+      lastError = await store.ping().then(
+        () => null,
+        (e: unknown) => e,
+      );
+      if (lastError === null) break;
+    }
+    expect(lastError).toBeNull();
+    expect(await store.listCommunities()).toEqual([]);
+  });
+});
