@@ -18,7 +18,7 @@ export const coursesCommand = defineCommand({
   async run(ctx, { query, sort = 'top', page = 1 }) {
     const { i18n, store, community } = ctx;
     const perPage = ctx.settings.coursesPerPage;
-    const prior = sort === 'top' ? { mean: communityMean(await store.listActiveCourses(community.id)), weight: ctx.settings.priorWeight } : undefined;
+    const prior = sort === 'top' ? { mean: communityMean([await store.activeRatingTotals(community.id)]), weight: ctx.settings.priorWeight } : undefined;
     const result = await store.listCourses(community.id, {
       ...(query ? { text: query } : {}),
       sort,

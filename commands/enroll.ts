@@ -22,7 +22,7 @@ export const enrollCommand = defineCommand({
     if (outcome === 'already-enrolled') {
       return reply({ visibility: 'ephemeral', body: [i18n.t('commands:enroll.already', { course: name })] });
     }
-    await ctx.events.publish({ type: 'enrolled', community, member, course });
+    await ctx.events.publish({ type: 'enrolled', community, member, course, locale: i18n.locale });
     return reply({
       visibility: 'ephemeral',
       tone: 'success',

@@ -128,8 +128,11 @@ function bindToCommand(registry: CommandRegistry, name: string, tokens: Token[])
   let command: Command | undefined;
   if (registry.isGroup(name)) {
     const sub = tokens.shift();
+    // `/settings locale:zh-CN` names the subcommand and gives its first argument in one word.
+    const namedSub = sub?.named ? registry.get(`${name}.${sub.named.name}`) : undefined;
+    if (namedSub && sub?.named) tokens.unshift({ text: sub.named.value });
     const subName = sub?.named ? undefined : sub?.text.toLowerCase();
-    command = subName ? registry.get(`${name}.${subName}`) : undefined;
+    command = namedSub ?? (subName ? registry.get(`${name}.${subName}`) : undefined);
     if (!command) {
       const choices = registry.subcommands(name).map((c) => c.name).join(', ');
       throw new UserError(UserErrorCode.UnknownSubcommand, { command: name, subcommand: sub?.text ?? '', choices });

@@ -1,11 +1,12 @@
-import type { Community, Course, Member } from '../domain/model.ts';
+import type { Community, Course, Locale, Member } from '../domain/model.ts';
 
 /**
  * What happened, told after a command's writes have committed. Jobs listen to schedule
  * reminders and recomputes; the core never knows who listens.
  */
 export type DomainEvent =
-  | { type: 'enrolled'; community: Community; member: Member; course: Course }
+  /** `locale`: the language the member used, so reminders reach them in it. */
+  | { type: 'enrolled'; community: Community; member: Member; course: Course; locale: Locale }
   | { type: 'unenrolled'; community: Community; member: Member; course: Course }
   | { type: 'rated'; community: Community; member: Member; course: Course; stars: number }
   | { type: 'course-created'; community: Community; course: Course }

@@ -98,6 +98,8 @@ export interface Store {
   listCourses(communityId: string, query: CourseQuery): Promise<CoursePage>;
   /** Every active course: the input of score computations. */
   listActiveCourses(communityId: string): Promise<Course[]>;
+  /** Rating count and sum over active courses: the community mean C of the Bayesian prior. */
+  activeRatingTotals(communityId: string): Promise<{ ratingCount: number; ratingSum: number }>;
 
   enroll(communityId: string, memberId: string, courseId: string, at: Date): Promise<EnrollOutcome>;
   unenroll(communityId: string, memberId: string, courseId: string): Promise<UnenrollOutcome>;

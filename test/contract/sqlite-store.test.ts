@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../src/infra/sqlite/sqlite-store.ts';
+import { MIGRATIONS } from '../../src/infra/sqlite/migrations.ts';
 import { describeStoreContract } from './store-contract.ts';
 
 describeStoreContract('SQLite (file)', async () => {
@@ -27,7 +28,7 @@ describe('SQLite store specifics', () => {
     await first.close();
     const second = SqliteStore.open({ path });
     expect((await second.findCommunity({ platform: 'console', externalId: 'x' }))?.id).toBe(community.id);
-    expect(second.database.prepare('SELECT count(*) FROM schema_migrations').pluck().get()).toBe(1);
+    expect(second.database.prepare('SELECT count(*) FROM schema_migrations').pluck().get()).toBe(MIGRATIONS.length);
     await second.close();
     rmSync(dir, { recursive: true, force: true });
   });

@@ -148,6 +148,11 @@ export function describeStoreContract(name: string, open: () => Promise<StoreHar
       expect((await store.listCourses(community.id, { sort: 'number', offset: 0, limit: 10 })).total).toBe(2);
       expect((await store.listCourses(community.id, { sort: 'number', offset: 0, limit: 10, includeArchived: true })).total).toBe(3);
       expect((await store.listActiveCourses(community.id)).map((x) => x.id)).toEqual([a.id, b.id]);
+      expect(await store.activeRatingTotals(community.id)).toEqual({ ratingCount: 3, ratingSum: 13 });
+      await store.setCourseArchived(community.id, b.id, true);
+      expect(await store.activeRatingTotals(community.id)).toEqual({ ratingCount: 1, ratingSum: 3 });
+      const empty = await store.upsertCommunity({ platform: 'console', externalId: 'empty' }, 'Empty');
+      expect(await store.activeRatingTotals(empty.id)).toEqual({ ratingCount: 0, ratingSum: 0 });
     });
 
     it('enrolls idempotently and keeps the enrolled count', async () => {

@@ -92,7 +92,7 @@ describe('reminders on BullMQ (real Redis)', () => {
     await world.text(`/course add title:"Zig" starts:${startsIn24hPlus(HOUR)}`);
     await world.run('/enroll 1', 'ana');
     const ids = await lookup(world, 'ana');
-    await world.core.events.publish({ type: 'enrolled', community: ids.community, member: ids.member, course: ids.course });
+    await world.core.events.publish({ type: 'enrolled', community: ids.community, member: ids.member, course: ids.course, locale: 'en' });
     const delayed = await queue.getDelayed();
     expect(delayed.map((j) => j.id).sort()).toEqual([idOf(ids, 'rate-nudge'), idOf(ids, 'start-1h'), idOf(ids, 'start-24h')].sort());
   });
@@ -216,7 +216,8 @@ describe('reminders on BullMQ (real Redis)', () => {
     const { world, messenger } = await setup({ nudgeAfterMs: 500 });
     expect(await world.text('/settings locale zh-CN')).toContain('zh-CN');
     await world.text('/course add title:"Rust 入门"');
-    await world.run('/enroll 1', 'ana');
+    // A member whose platform reports no language reads the community's.
+    await world.run('/enroll 1', 'ana', '');
     await waitUntil(() => messenger.posts.length === 1, 'the nudge');
     expect(messenger.posts[0]!.reply.title).toBe('#1 Rust 入门 学得怎么样？');
     expect(messenger.posts[0]!.text).toContain('/remind off');

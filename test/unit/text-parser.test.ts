@@ -70,6 +70,12 @@ describe('parseCommandLine', () => {
     expect(refusal(() => parseCommandLine(registry, `/courses ${'x'.repeat(5000)}`)).code).toBe('lineTooLong');
   });
 
+  it('reads `group sub:value` as the subcommand with its first argument', () => {
+    const parsed = parseCommandLine(registry, '/settings locale:zh-CN');
+    expect(parsed.command.id).toBe('settings.locale');
+    expect(parsed.options).toEqual({ locale: 'zh-CN' });
+  });
+
   it('parses Slack-style name and text apart with the same grammar', () => {
     expect(parseCommandText(registry, '/score', '#2').options).toEqual({ course: '#2' });
     expect(parseCommandText(registry, 'course', 'edit 3 title:"New"').command.id).toBe('course.edit');

@@ -332,6 +332,19 @@ export class MongoStore implements Store {
     });
   }
 
+  activeRatingTotals(communityId: string): Promise<{ ratingCount: number; ratingSum: number }> {
+    return this.guard(async () => {
+      const id = parseObjectId(communityId);
+      if (!id) return { ratingCount: 0, ratingSum: 0 };
+      const [totals] = await this.models.Course.aggregate<{ ratingCount: number; ratingSum: number }>([
+        { $match: { communityId: id, archived: false } },
+        { $group: { _id: null, ratingCount: { $sum: '$ratingCount' }, ratingSum: { $sum: '$ratingSum' } } },
+        { $project: { _id: 0, ratingCount: 1, ratingSum: 1 } },
+      ]);
+      return totals ?? { ratingCount: 0, ratingSum: 0 };
+    });
+  }
+
   // Enrollments
 
   enroll(communityId: string, memberId: string, courseId: string, at: Date): Promise<EnrollOutcome> {

@@ -331,6 +331,16 @@ export class SqliteStore implements Store {
     );
   }
 
+  activeRatingTotals(communityId: string): Promise<{ ratingCount: number; ratingSum: number }> {
+    return this.guard(
+      () =>
+        this.sql('SELECT total(rating_count) AS ratingCount, total(rating_sum) AS ratingSum FROM courses WHERE community_id = ? AND archived = 0').get(Number(communityId)) as {
+          ratingCount: number;
+          ratingSum: number;
+        },
+    );
+  }
+
   enroll(communityId: string, memberId: string, courseId: string, at: Date): Promise<EnrollOutcome> {
     return this.guard(() =>
       this.db
@@ -446,29 +456,39 @@ export class SqliteStore implements Store {
   }
 
   recomputeAggregates(communityId: string): Promise<CourseAggregateRepair[]> {
-    return this.guard(() =>
-      this.db
+    return this.guard(() => {
+      // Counting runs outside the write lock (a WAL reader sees one consistent snapshot), so
+      // /enroll and /rate never wait for a recompute; only the repairs take the lock.
+      const rows = this.sql(
+        `SELECT c.id, c.rating_count, c.rating_sum, c.enrolled_count,
+           coalesce(r.n, 0) AS true_count, coalesce(r.total, 0) AS true_sum, coalesce(e.n, 0) AS true_enrolled
+         FROM courses c
+         LEFT JOIN (SELECT course_id, count(*) AS n, sum(stars) AS total FROM ratings WHERE community_id = :community GROUP BY course_id) r ON r.course_id = c.id
+         LEFT JOIN (SELECT course_id, count(*) AS n FROM enrollments WHERE community_id = :community GROUP BY course_id) e ON e.course_id = c.id
+         WHERE c.community_id = :community`,
+      ).all({ community: Number(communityId) }) as {
+        id: number;
+        rating_count: number;
+        rating_sum: number;
+        enrolled_count: number;
+        true_count: number;
+        true_sum: number;
+        true_enrolled: number;
+      }[];
+      const drifted = rows.filter((row) => row.rating_count !== row.true_count || row.rating_sum !== row.true_sum || row.enrolled_count !== row.true_enrolled);
+      if (drifted.length === 0) return [];
+      // Compare-and-set: a course a command changed since the count keeps its (newer) figures;
+      // the next recompute looks at it again.
+      const fix = this.sql(
+        `UPDATE courses SET rating_count = ?, rating_sum = ?, enrolled_count = ?
+         WHERE id = ? AND rating_count = ? AND rating_sum = ? AND enrolled_count = ?`,
+      );
+      return this.db
         .transaction(() => {
-          const rows = this.sql(
-            `SELECT c.id, c.rating_count, c.rating_sum, c.enrolled_count,
-               (SELECT count(*) FROM ratings r WHERE r.community_id = c.community_id AND r.course_id = c.id) AS true_count,
-               (SELECT coalesce(sum(stars), 0) FROM ratings r WHERE r.community_id = c.community_id AND r.course_id = c.id) AS true_sum,
-               (SELECT count(*) FROM enrollments e WHERE e.community_id = c.community_id AND e.course_id = c.id) AS true_enrolled
-             FROM courses c WHERE c.community_id = ?`,
-          ).all(Number(communityId)) as {
-            id: number;
-            rating_count: number;
-            rating_sum: number;
-            enrolled_count: number;
-            true_count: number;
-            true_sum: number;
-            true_enrolled: number;
-          }[];
           const repairs: CourseAggregateRepair[] = [];
-          const fix = this.sql('UPDATE courses SET rating_count = ?, rating_sum = ?, enrolled_count = ? WHERE id = ?');
-          for (const row of rows) {
-            if (row.rating_count === row.true_count && row.rating_sum === row.true_sum && row.enrolled_count === row.true_enrolled) continue;
-            fix.run(row.true_count, row.true_sum, row.true_enrolled, row.id);
+          for (const row of drifted) {
+            const applied = fix.run(row.true_count, row.true_sum, row.true_enrolled, row.id, row.rating_count, row.rating_sum, row.enrolled_count);
+            if (applied.changes === 0) continue;
             repairs.push({
               courseId: String(row.id),
               before: { ratingCount: row.rating_count, ratingSum: row.rating_sum, enrolledCount: row.enrolled_count },
@@ -477,8 +497,8 @@ export class SqliteStore implements Store {
           }
           return repairs;
         })
-        .immediate(),
-    );
+        .immediate();
+    });
   }
 
   saveScoreSnapshot(s: ScoreSnapshot): Promise<void> {
