@@ -61,12 +61,21 @@ export function createConsoleAdapter(config: ConsoleAdapterConfig): ConsoleAdapt
       ...(config.interactive ? { output, prompt: 'syllabot› ', historySize: 500, terminal: true } : {}),
       crlfDelay: Infinity,
     });
+    // Whoever reads our output went away (`npm start | head`): stop quietly, like other tools.
+    let readerGone = false;
+    const onOutputError = (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      readerGone = true;
+      rl.close();
+    };
+    output.on('error', onOutputError);
     if (config.interactive) {
       output.write(`${config.i18n.t('common:console.welcome', { community: config.community, member: OPERATOR })}\n`);
       rl.prompt();
     }
     // Lines are handled one at a time, in order, even when piped input arrives all at once.
     for await (const raw of rl) {
+      if (readerGone) break;
       const line = raw.trim();
       if (line === '' || line.startsWith('#')) {
         if (config.interactive) rl.prompt();
@@ -78,6 +87,7 @@ export function createConsoleAdapter(config: ConsoleAdapterConfig): ConsoleAdapt
       if (config.interactive) rl.prompt();
     }
     rl.close();
+    output.off('error', onOutputError);
   }
 
   return { run, runLine };

@@ -43,8 +43,10 @@ export function renderReply(reply: Reply): string {
   const rows = reply.actions.filter((row) => row.length > 0);
   if (rows.length > 0) out.push('');
   for (const row of rows) {
-    // A row of small buttons (the star ratings) fits on one line.
-    if (row.every((a) => a.label.length <= 3)) out.push(row.map((a) => `[${a.label}]`).join(' ') + ` → ${invocationText(row[0]!.invoke).replace(/ stars:\d+$/, ' <stars>')}`);
+    // A row where every button runs one command with one option varying (the star ratings)
+    // fits on one line: `[1★] … [5★] → /rate course:1 <stars>`.
+    const varying = varyingOption(row);
+    if (varying) out.push(row.map((a) => `[${a.label}]`).join(' ') + ` → ${invocationText({ command: row[0]!.invoke.command, options: withoutKey(row[0]!.invoke.options, varying) })} <${varying}>`);
     else for (const action of row) out.push(button(action));
   }
   if (reply.pagination && reply.pagination.pages > 1) {
@@ -53,4 +55,17 @@ export function renderReply(reply: Reply): string {
   }
   if (reply.footer) out.push('', reply.footer);
   return sanitizeForTerminal(out.join('\n'));
+}
+
+/** The one option that differs across a row of same-command buttons, if that is what it is. */
+function varyingOption(row: readonly Action[]): string | undefined {
+  if (row.length < 2 || row.some((a) => a.invoke.command !== row[0]!.invoke.command)) return undefined;
+  const keys = Object.keys(row[0]!.invoke.options);
+  const differing = keys.filter((key) => new Set(row.map((a) => a.invoke.options[key])).size > 1);
+  const sameKeys = row.every((a) => Object.keys(a.invoke.options).join() === keys.join());
+  return sameKeys && differing.length === 1 && differing[0] === keys[keys.length - 1] ? differing[0] : undefined;
+}
+
+function withoutKey(options: CommandInvocation['options'], key: string): CommandInvocation['options'] {
+  return Object.fromEntries(Object.entries(options).filter(([k]) => k !== key));
 }
