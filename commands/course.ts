@@ -1,7 +1,7 @@
 import { defineCommand } from '../src/core/command.ts';
 import { option } from '../src/core/options.ts';
 import { resolveCourse } from '../src/core/course-ref.ts';
-import { reply } from '../src/domain/reply.ts';
+import { reply, type CommandInvocation } from '../src/domain/reply.ts';
 import { LIMITS } from '../src/domain/limits.ts';
 import { UserError, UserErrorCode } from '../src/domain/errors.ts';
 import type { CoursePatch, Store } from '../src/ports/store.ts';
@@ -108,46 +108,37 @@ export const courseEditCommand = defineCommand({
   },
 });
 
-export const courseArchiveCommand = defineCommand({
-  group: 'course',
-  name: 'archive',
-  permission: 'moderator',
-  access: 'write',
-  options: { course: option.course().required() },
-  async run(ctx, options) {
-    const { store, community, i18n } = ctx;
-    const course = await resolveCourse(store, community.id, options.course, { includeArchived: true });
-    if (course.archived) {
-      return reply({ visibility: 'ephemeral', body: [i18n.t('commands:course.archive.already', { course: courseName(course) })] });
-    }
-    const archived = await store.setCourseArchived(community.id, course.id, true);
-    await ctx.events.publish({ type: 'course-archived', community, course: archived });
-    return reply({
-      visibility: 'public',
-      tone: 'success',
-      body: [i18n.t('commands:course.archive.done', { course: courseName(archived) })],
-      actions: [[{ label: i18n.t('common:action.unarchive'), style: 'secondary', invoke: { command: 'course.unarchive', options: { course: String(course.number) } } }]],
-    });
-  },
-});
+/** Archive hides a course (members keep enrollments and ratings); unarchive brings it back. */
+function archiveCommand(name: 'archive' | 'unarchive') {
+  const archiving = name === 'archive';
+  return defineCommand({
+    group: 'course',
+    name,
+    permission: 'moderator',
+    access: 'write',
+    options: { course: option.course().required() },
+    async run(ctx, options) {
+      const { store, community, i18n } = ctx;
+      const before = await resolveCourse(store, community.id, options.course, { includeArchived: true });
+      if (before.archived === archiving) {
+        return reply({ visibility: 'ephemeral', body: [i18n.t(`commands:course.${name}.already`, { course: courseName(before) })] });
+      }
+      if (!archiving) await refuseDuplicateTitle(store, community.id, before.title, before.id);
+      const course = await store.setCourseArchived(community.id, before.id, archiving);
+      await ctx.events.publish(archiving ? { type: 'course-archived', community, course } : { type: 'course-updated', community, course, before });
+      const undo: CommandInvocation = { command: archiving ? 'course.unarchive' : 'course.archive', options: { course: String(course.number) } };
+      return reply({
+        visibility: 'public',
+        tone: 'success',
+        body: [i18n.t(`commands:course.${name}.done`, { course: courseName(course) })],
+        actions: archiving ? [[{ label: i18n.t('common:action.unarchive'), style: 'secondary', invoke: undo }]] : [],
+      });
+    },
+  });
+}
 
-export const courseUnarchiveCommand = defineCommand({
-  group: 'course',
-  name: 'unarchive',
-  permission: 'moderator',
-  access: 'write',
-  options: { course: option.course().required() },
-  async run(ctx, options) {
-    const { store, community, i18n } = ctx;
-    const course = await resolveCourse(store, community.id, options.course, { includeArchived: true });
-    if (!course.archived) {
-      return reply({ visibility: 'ephemeral', body: [i18n.t('commands:course.unarchive.already', { course: courseName(course) })] });
-    }
-    const restored = await store.setCourseArchived(community.id, course.id, false);
-    await ctx.events.publish({ type: 'course-updated', community, course: restored, before: course });
-    return reply({ visibility: 'public', tone: 'success', body: [i18n.t('commands:course.unarchive.done', { course: courseName(restored) })] });
-  },
-});
+export const courseArchiveCommand = archiveCommand('archive');
+export const courseUnarchiveCommand = archiveCommand('unarchive');
 
 /** Two active courses with one title would make that title ambiguous forever. */
 async function refuseDuplicateTitle(store: Store, communityId: string, title: string, exceptCourseId?: string): Promise<void> {

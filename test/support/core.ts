@@ -5,6 +5,7 @@ import { createCore, type Core, type CoreOptions } from '../../src/app.ts';
 import { SqliteStore } from '../../src/infra/sqlite/sqlite-store.ts';
 import type { CommandInput, CommandRequest, CommandResult } from '../../src/core/router.ts';
 import type { Platform } from '../../src/domain/model.ts';
+import { silentLogger } from '../../src/ports/logger.ts';
 
 export interface TestCore extends Core {
   sqlite: SqliteStore;
@@ -17,7 +18,7 @@ export function createTestCore(options: Partial<Omit<CoreOptions, 'store'>> = {}
   const dir = mkdtempSync(join(tmpdir(), 'syllabot-test-'));
   const path = join(dir, 'syllabot.sqlite');
   const sqlite = SqliteStore.open({ path });
-  const core = createCore({ store: sqlite, logger: options.logger ?? silent(), config: options.config ?? { BAYES_PRIOR_WEIGHT: 5 }, ...options });
+  const core = createCore({ store: sqlite, logger: options.logger ?? silentLogger, config: options.config ?? { BAYES_PRIOR_WEIGHT: 5 }, ...options });
   return {
     ...core,
     sqlite,
@@ -25,19 +26,6 @@ export function createTestCore(options: Partial<Omit<CoreOptions, 'store'>> = {}
     async dispose() {
       await sqlite.close();
       rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-function silent() {
-  return {
-    trace() {},
-    debug() {},
-    info() {},
-    warn() {},
-    error() {},
-    child() {
-      return silent();
     },
   };
 }
@@ -70,7 +58,8 @@ export function member(
 export function dumpStore(sqlite: SqliteStore): string {
   const db = sqlite.database;
   const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all() as string[];
-  return JSON.stringify(tables.map((t) => [t, db.prepare(`SELECT * FROM "${t}" ORDER BY rowid`).all()]));
+  // Rows sorted by content: some tables are WITHOUT ROWID, and order is not what is compared.
+  return JSON.stringify(tables.map((t) => [t, db.prepare(`SELECT * FROM "${t}"`).all().map((row) => JSON.stringify(row)).sort()]));
 }
 
 /** The reply's text, flattened, for assertions on what the member reads. */

@@ -90,6 +90,15 @@ describe('enrollment and rating', () => {
     expect(textOf(mine)).toMatch(/Your rating: 5★/);
   });
 
+  it('given an archived course whose title was reused, when it is unarchived, then it is refused as a duplicate and stays archived', async () => {
+    await mod.say('/course archive 1');
+    expect(textOf(await mod.say('/course add title:"Rust 101"'))).toMatch(/Added #4 Rust 101/);
+    const refused = await mod.say('/course unarchive 1');
+    expect(textOf(refused)).toMatch(/#4 Rust 101 already has that title/);
+    expect((await core.store.getCourseByNumber(await communityId(), 1))?.archived).toBe(true);
+    expect(textOf(await mod.say('/course unarchive 2'))).toMatch(/#2 Rust Async is not archived/);
+  });
+
   it('given a title prefix that is also an exact title, then the exact title wins', async () => {
     await mod.say('/course add title:Go');
     expect(textOf(await ana.say('/enroll go'))).toMatch(/#4 Go\./);
