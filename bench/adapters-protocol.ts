@@ -26,42 +26,43 @@ export interface SlackCall {
 
 export interface DriverSetup {
   ratePerS: number;
-  /** Requests sent first at the same rate and not timed: JIT, caches, connections. */
-  warmup: number;
-  measured: number;
-  /** How long to wait for late answers after the last request went out. */
+  /** How long to wait for late answers after a block's last request went out. */
   drainMs: number;
   discord: { guild: { id: string; name: string; locale: string }; calls: DiscordCall[] };
   slack: { team: { id: string; name: string; domain: string }; botToken: string; signingSecret: string; users: FakeUser[]; calls: SlackCall[] };
 }
 
-/** The measured requests of one series, in ms; NaN where an answer never came. */
-export interface SeriesTimes {
+/** One block of a series, requests [from, to): in ms, NaN where an answer never came. */
+export interface BlockTimes {
   /** From the request leaving the driver to its acknowledgement (Slack's HTTP 200, Discord's first callback). */
   ackMs: Float64Array;
   /** From the request leaving the driver to the reply reaching the fake platform. */
   replyMs: Float64Array;
   /** How late each request left against the timetable. */
   lagMs: Float64Array;
-  /** From the first measured request leaving to the last measured reply arriving. */
+  /** From the block's first request leaving to its last reply arriving. */
   windowMs: number;
   /** Discord: interactions first deferred (answered with "thinking…" and edited later). */
   deferred: number;
   /** Answers the fake platform refused or found malformed, with a few examples. */
   failures: number;
   failureSamples: string[];
-  /** Warm-up requests never answered (a sign the bot was not ready). */
-  warmupUnanswered: number;
+}
+
+export interface Block {
+  series: SeriesId;
+  from: number;
+  to: number;
 }
 
 export type DriverCommand =
   | { op: 'discord.start' }
-  | { op: 'discord.run' }
   | { op: 'discord.stop' }
   | { op: 'slack.start' }
-  | { op: 'slack.run'; appPort: number }
+  /** The Slack app is listening: where to send signed requests. */
+  | { op: 'slack.connect'; appPort: number }
   | { op: 'slack.stop' }
-  | { op: 'router.run'; series: 'router-discord' | 'router-slack' };
+  | ({ op: 'block' } & Block);
 
 export interface DiscordEndpoint {
   apiUrl: string;
@@ -73,14 +74,16 @@ export interface SlackEndpoint {
 }
 
 /** Bot thread to driver. */
-export type ToDriver = { kind: 'call'; id: number; command: DriverCommand } | { kind: 'routed'; i: number };
+export type ToDriver = { kind: 'call'; id: number; command: DriverCommand } | { kind: 'routed'; series: RouterSeries; i: number };
+
+export type RouterSeries = 'router-discord' | 'router-slack';
 
 /** Driver to bot thread. */
 export type FromDriver =
   | { kind: 'result'; id: number; ok: true; value: unknown }
   | { kind: 'result'; id: number; ok: false; error: string }
   /** Router series: the bot thread should run request i through CommandRouter.handle. */
-  | { kind: 'route'; series: 'router-discord' | 'router-slack'; i: number }
-  | { kind: 'progress'; done: number; total: number }
-  /** The measured requests start or have all been sent: the bot thread times its own load between. */
-  | { kind: 'phase'; phase: 'measuring' | 'sent' };
+  | { kind: 'route'; series: RouterSeries; i: number }
+  | { kind: 'progress'; sent: number }
+  /** A block's first request has gone out / its last: the bot thread measures its own load between. */
+  | { kind: 'phase'; phase: 'sending' | 'sent' };

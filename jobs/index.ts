@@ -1,11 +1,14 @@
 import type { Core } from '../src/app.ts';
 import type { Config } from '../src/config.ts';
 import type { Logger } from '../src/ports/logger.ts';
+import type { JobObserver } from '../src/ports/observer.ts';
 import { defaultJobsOptions, type JobsOptions } from './options.ts';
-import { JobsService } from './runtime.ts';
+import { JobsService, type QueueDepth } from './runtime.ts';
 
 export interface JobsRuntime {
   stop(): Promise<void>;
+  /** Jobs waiting, delayed and running per queue (shared by every process on the Redis); empty while Redis is away. */
+  depths(): Promise<QueueDepth[]>;
 }
 
 export interface JobsDeps {
@@ -16,6 +19,8 @@ export interface JobsDeps {
   role: 'all' | 'worker';
   /** Overrides for tests and benchmarks (key prefix, shorter locks and delays). */
   options?: Partial<JobsOptions>;
+  /** Counts finished job attempts for /metrics. */
+  observer?: JobObserver;
 }
 
 /**
@@ -43,8 +48,9 @@ export function createJobs(deps: JobsDeps): JobsService | null {
     logger: deps.logger,
     role: deps.role,
     options: { ...defaultJobsOptions(deps.config), ...deps.options },
+    ...(deps.observer ? { observer: deps.observer } : {}),
   });
 }
 
-export { JobsService } from './runtime.ts';
+export { JobsService, type QueueDepth } from './runtime.ts';
 export type { JobsOptions } from './options.ts';

@@ -44,9 +44,9 @@ export interface JobsOptions {
   repairDelayMs: number;
 }
 
-export function defaultJobsOptions(config: Pick<Config, 'RATE_NUDGE_DAYS' | 'RECOMPUTE_EVERY_MINUTES'>): JobsOptions {
+export function defaultJobsOptions(config: Pick<Config, 'RATE_NUDGE_DAYS' | 'RECOMPUTE_EVERY_MINUTES'> & Partial<Pick<Config, 'JOBS_PREFIX'>>): JobsOptions {
   return {
-    prefix: 'syllabot',
+    prefix: config.JOBS_PREFIX ?? 'syllabot',
     startLeads: [
       { kind: 'start-24h', beforeMs: DAY },
       { kind: 'start-1h', beforeMs: HOUR },

@@ -3,9 +3,9 @@ import type { Redis } from 'ioredis';
 import type { Core } from '../src/app.ts';
 import type { DomainEvent } from '../src/ports/events.ts';
 import type { Logger } from '../src/ports/logger.ts';
+import { ignoreJobs, type JobObserver } from '../src/ports/observer.ts';
 import { MutableServiceStatus, type BackgroundState } from '../src/ports/services.ts';
-import { matchLocale } from '../src/core/i18n.ts';
-import type { Community, Enrollment, Locale } from '../src/domain/model.ts';
+import { PLATFORMS, type Community, type Enrollment } from '../src/domain/model.ts';
 import { describeUrl } from '../src/infra/logger.ts';
 import type { JobsOptions } from './options.ts';
 import { producerConnection, RedisHealth, workerConnection } from './redis.ts';
@@ -27,7 +27,21 @@ export interface JobsServiceDeps {
   logger: Logger;
   role: JobsRole;
   options: JobsOptions;
+  observer?: JobObserver;
 }
+
+/** How many jobs of one queue wait (ready now), are delayed (due later) and are running. */
+export interface QueueDepth {
+  queue: string;
+  waiting: number;
+  delayed: number;
+  active: number;
+}
+
+/** Every queue any process may use: depths are global, so each process reports them all. */
+const ALL_QUEUES = [RECOMPUTE_QUEUE, ...PLATFORMS.flatMap((p) => [reminderQueueName(p), digestQueueName(p)])];
+/** A scrape must not hang on a Redis that is slow to answer. */
+const DEPTH_TIMEOUT_MS = 2_000;
 
 export interface ReconcileReport {
   communities: number;
@@ -115,6 +129,15 @@ export class JobsService {
     return this.health.state;
   }
 
+  async depths(): Promise<QueueDepth[]> {
+    if (this.stopping || this.health.state !== 'up') return [];
+    const count = async (queue: string): Promise<QueueDepth> => {
+      const counts = await this.queues.get(queue).getJobCounts('waiting', 'prioritized', 'delayed', 'active');
+      return { queue, waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0), delayed: counts.delayed ?? 0, active: counts.active ?? 0 };
+    };
+    return withTimeout(Promise.all(ALL_QUEUES.map(count)), DEPTH_TIMEOUT_MS, 'queue depths took too long');
+  }
+
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
@@ -147,14 +170,12 @@ export class JobsService {
   async reconcile(since: Date): Promise<ReconcileReport> {
     const { store } = this.deps.core;
     const communities = await store.listCommunities();
-    const withDigest = new Set<string>();
+    const digests = communities.filter((c) => c.settings.digest);
+    await this.digests.syncAll(digests, { skipUnchanged: true, stopped: () => this.stopping });
+    const withDigest = new Set(digests.map((c) => c.id));
     let remindersQueued = 0;
     for (const community of communities) {
       if (this.stopping) throw new Error('stopped during the reconcile');
-      if (community.settings.digest) {
-        await this.digests.sync(community);
-        withDigest.add(community.id);
-      }
       remindersQueued += await this.reconcileReminders(community, since);
     }
     await this.digests.prune(withDigest);
@@ -195,10 +216,13 @@ export class JobsService {
       // A job whose worker died twice is still retried rather than failed outright.
       maxStalledCount: 2,
     });
+    const observer = this.deps.observer ?? ignoreJobs;
     worker.on('error', (err: Error) => this.quietError(err, { queue }));
-    worker.on('failed', (job: Job | undefined, err: Error) =>
-      this.logger.warn({ queue, job: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed; BullMQ retries it with back-off until its attempts run out'),
-    );
+    worker.on('completed', () => observer.onJob({ queue, outcome: 'completed' }));
+    worker.on('failed', (job: Job | undefined, err: Error) => {
+      observer.onJob({ queue, outcome: 'failed' });
+      this.logger.warn({ queue, job: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed; BullMQ retries it with back-off until its attempts run out');
+    });
     this.workers.push(worker);
     this.logger.info({ queue, concurrency, lockDurationMs: options.lockDurationMs }, 'job worker started');
   }
@@ -258,7 +282,7 @@ export class JobsService {
       case 'enrolled': {
         const now = clock.now();
         const planned = planReminders(
-          { communityId: event.community.id, memberId: event.member.id, course: event.course, enrolledAt: now, locale: eventLocale(event) },
+          { communityId: event.community.id, memberId: event.member.id, course: event.course, enrolledAt: now, locale: event.locale },
           options,
         );
         await this.reminders.schedule(event.community.platform, planned, now);
@@ -313,15 +337,6 @@ export class JobsService {
     if (this.health?.state === 'up') this.logger.warn({ ...context, err: err.message }, 'job queue error');
     else this.logger.debug({ ...context, err: err.message }, 'job queue error while Redis is away');
   }
-}
-
-/**
- * The member's language, when the enrolling command put it on the event (`locale`), so their
- * reminders come in it; otherwise reminders use the community's language at delivery time.
- */
-function eventLocale(event: DomainEvent): Locale | undefined {
-  const carried: unknown = (event as { locale?: unknown }).locale;
-  return typeof carried === 'string' ? matchLocale(carried) : undefined;
 }
 
 async function quit(redis: Redis): Promise<void> {

@@ -6,6 +6,8 @@ import { systemClock, type Clock } from './ports/clock.ts';
 import { MutableServiceStatus, type ServiceStatus } from './ports/services.ts';
 import { unlimited, type RateLimiter } from './ports/rate-limiter.ts';
 import { MessengerRegistry } from './ports/messenger.ts';
+import type { CommandObserver } from './ports/observer.ts';
+import type { RequestClaims } from './ports/request-claims.ts';
 import { CommandRouter } from './core/router.ts';
 import { createMessageCatalog, type MessageCatalog } from './core/i18n.ts';
 import { LIMITS } from './domain/limits.ts';
@@ -33,6 +35,8 @@ export interface CoreOptions {
   services?: ServiceStatus;
   rateLimiter?: RateLimiter;
   catalog?: MessageCatalog;
+  /** Counts commands for /metrics. */
+  observer?: CommandObserver;
 }
 
 /** What a platform adapter's factory receives. */
@@ -40,6 +44,8 @@ export interface AdapterDeps {
   core: Core;
   config: Config;
   logger: Logger;
+  /** Shared with the other bot processes (Redis), so a redelivered request is handled once; else per process. */
+  requestClaims?: RequestClaims;
 }
 
 /** Wires the command core around a store; adapters and jobs attach to what it returns. */
@@ -59,6 +65,7 @@ export function createCore(options: CoreOptions): Core {
     rateLimiter: options.rateLimiter ?? unlimited,
     logger,
     settings: { priorWeight: options.config.BAYES_PRIOR_WEIGHT, coursesPerPage: LIMITS.coursesPerPage },
+    ...(options.observer ? { observer: options.observer } : {}),
   });
   return { router, store, events, catalog, logger, clock, services, messengers: new MessengerRegistry() };
 }

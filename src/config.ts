@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { decodeEncryptionKey, MAKE_KEY_HINT } from './infra/crypto/secret-box.ts';
 
 /**
  * Every environment variable Syllabot reads, validated once at start-up. A bad value stops
@@ -22,6 +23,16 @@ export const configSchema = z
     REDIS_URL: url(/^rediss?$/).default('redis://127.0.0.1:6379'),
     /** Lets a deployment run without jobs even when a Redis would be reachable. */
     JOBS_ENABLED: z.stringbool().default(true),
+    /**
+     * Namespace of every Redis key Syllabot writes (BullMQ queues, delivery records, rate-limit
+     * counters): processes that share it share their work; deployments (or tests) sharing one
+     * Redis keep apart with different prefixes. Braces allowed for Redis Cluster hash tags.
+     */
+    JOBS_PREFIX: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9_.{}-]{1,64}$/, 'letters, digits, _ . - { } only, at most 64')
+      .default('syllabot'),
 
     DISCORD_TOKEN: optionalText,
     DISCORD_API_URL: url(/^https?$/),
@@ -50,7 +61,10 @@ export const configSchema = z
     SLACK_API_URL: url(/^https?$/),
     SLACK_COMMAND_PREFIX: z.string().regex(/^[a-z0-9_-]*$/, 'lowercase letters, digits, - and _ only').default(''),
     SLACK_MODERATOR_IDS: csv,
-    SYLLABOT_ENCRYPTION_KEY: optionalText,
+    /** Seals stored platform tokens (Slack OAuth mode): 32 bytes as base64 or hex. */
+    SYLLABOT_ENCRYPTION_KEY: optionalText.refine((v) => v === undefined || decodeEncryptionKey(v) !== null, {
+      message: `must be 32 bytes as base64 or hex; make one with: ${MAKE_KEY_HINT}`,
+    }),
 
     HEALTH_PORT: port.optional(),
 
@@ -74,7 +88,7 @@ export const configSchema = z
       });
     }
     if (c.SLACK_CLIENT_ID && !c.SYLLABOT_ENCRYPTION_KEY) {
-      ctx.addIssue({ code: 'custom', path: ['SYLLABOT_ENCRYPTION_KEY'], message: 'is required in Slack OAuth mode: 32 bytes as base64 or hex (openssl rand -base64 32)' });
+      ctx.addIssue({ code: 'custom', path: ['SYLLABOT_ENCRYPTION_KEY'], message: `is required in Slack OAuth mode (it encrypts the stored workspace tokens): 32 bytes as base64 or hex; make one with: ${MAKE_KEY_HINT}` });
     }
     if (c.DISCORD_SHARD_IDS && c.DISCORD_SHARD_COUNT === undefined) {
       ctx.addIssue({ code: 'custom', path: ['DISCORD_SHARD_IDS'], message: 'needs DISCORD_SHARD_COUNT' });

@@ -8,7 +8,10 @@ import { scrubSecrets, secretForms } from './infra/scrub-secrets.ts';
 import { createCore, type Core } from './app.ts';
 import { resolveLocale } from './core/i18n.ts';
 import type { Logger } from './ports/logger.ts';
+import type { Messenger } from './ports/messenger.ts';
 import type { PlatformAdapter } from './ports/platform.ts';
+import { SyllabotMetrics } from './infra/health/metrics.ts';
+import { startHealthServer, type HealthServer } from './infra/health/health-server.ts';
 import { createConsoleAdapter } from '../adapters/console/console-adapter.ts';
 import { createConsoleMessenger } from '../adapters/console/messenger.ts';
 import { startJobs, type JobsRuntime } from '../jobs/index.ts';
@@ -100,30 +103,38 @@ async function main(argv: string[]): Promise<number> {
   const store = await openStore(config, logger);
   // Only platform members are limited (the console is exempt), so only they need the limiter.
   const rateLimits = cli.subcommand === 'start' && !selectModes(config).includes('console') ? await openRateLimiter(config, logger) : null;
-  const core = createCore({ store, logger, config, ...(rateLimits ? { rateLimiter: rateLimits.limiter } : {}) });
+  // Counted only when someone can read them (HEALTH_PORT), in the long-running processes.
+  const metrics = config.HEALTH_PORT !== undefined && cli.subcommand !== 'console' ? new SyllabotMetrics() : null;
+  const core = createCore({ store, logger, config, ...(rateLimits ? { rateLimiter: rateLimits.limiter } : {}), ...(metrics ? { observer: metrics } : {}) });
   const running = new Running(logger, core);
   running.rateLimits = rateLimits;
   running.onSignals();
+  const observe = metrics ? { observer: metrics } : {};
   try {
     if (cli.subcommand === 'worker') {
-      const jobs = await startJobs({ core, config, logger, role: 'worker' });
+      for (const messenger of await workerMessengers(core, config, logger)) core.messengers.register(messenger);
+      const jobs = await startJobs({ core, config, logger, role: 'worker', ...observe });
       if (!jobs) {
         logger.error({}, 'syllabot worker needs Redis: set REDIS_URL to a reachable Redis and JOBS_ENABLED=true');
         return 1;
       }
       running.jobs = jobs;
+      if (metrics) running.health = await serveHealth(config.HEALTH_PORT!, 'worker', running, metrics, logger);
       await running.untilStopped();
       return 0;
     }
     const modes = cli.subcommand === 'console' ? ['console' as const] : selectModes(config);
+    const adapterDeps = { core, config, logger, ...(rateLimits ? { requestClaims: rateLimits.claims } : {}) };
     for (const mode of modes) {
-      if (mode === 'discord') running.adapters.push((await import('../adapters/discord/index.ts')).createDiscordAdapter({ core, config, logger }));
-      if (mode === 'slack') running.adapters.push((await import('../adapters/slack/index.ts')).createSlackAdapter({ core, config, logger }));
+      if (mode === 'discord') running.adapters.push((await import('../adapters/discord/index.ts')).createDiscordAdapter(adapterDeps));
+      if (mode === 'slack') running.adapters.push((await import('../adapters/slack/index.ts')).createSlackAdapter(adapterDeps));
     }
     for (const adapter of running.adapters) core.messengers.register(adapter.messenger);
     // Jobs' posts for the console community (digests, reminders) are printed in the terminal.
     if (modes.includes('console')) core.messengers.register(createConsoleMessenger(process.stdout));
-    if (config.JOBS_ENABLED) running.jobs = await startJobs({ core, config, logger, role: 'all' });
+    if (config.JOBS_ENABLED) running.jobs = await startJobs({ core, config, logger, role: 'all', ...observe });
+    // Before the adapters connect, so an orchestrator sees "down" (503) until they are.
+    if (metrics && cli.subcommand === 'start') running.health = await serveHealth(config.HEALTH_PORT!, 'start', running, metrics, logger);
     for (const adapter of running.adapters) {
       await adapter.start();
       logger.info({ platform: adapter.platform }, 'adapter started');
@@ -137,6 +148,40 @@ async function main(argv: string[]): Promise<number> {
   } finally {
     await running.stop();
   }
+}
+
+/**
+ * What `syllabot worker` delivers through: each configured platform's REST or Web API client,
+ * without a gateway session or an HTTP receiver, so workers take no shard and no requests.
+ *
+ * No console messenger: the console community lives in the terminal of `syllabot console`
+ * (or `start` without platforms), whose own workers deliver its reminders and digests there.
+ * A worker would only print them into its log, and take them away from that terminal.
+ */
+async function workerMessengers(core: Core, config: Config, logger: Logger): Promise<Messenger[]> {
+  const messengers: Messenger[] = [];
+  if (config.DISCORD_TOKEN) messengers.push((await import('../adapters/discord/messenger.ts')).createDiscordMessenger({ core, config, logger }));
+  // OAuth mode (SLACK_CLIENT_ID): each workspace's token comes from the installation store.
+  if (config.SLACK_CLIENT_ID || config.SLACK_BOT_TOKEN) messengers.push((await import('../adapters/slack/messenger.ts')).createSlackMessenger({ core, config, logger }));
+  if (messengers.length === 0) logger.warn({}, 'no platform configured (DISCORD_TOKEN, SLACK_BOT_TOKEN or SLACK_CLIENT_ID): this worker only recomputes scores');
+  return messengers;
+}
+
+async function serveHealth(port: number, role: 'start' | 'worker', running: Running, metrics: SyllabotMetrics, logger: Logger): Promise<HealthServer> {
+  const { core } = running;
+  metrics.setDepthSource(async () => (running.jobs ? running.jobs.depths() : []));
+  return startHealthServer({
+    port,
+    metrics,
+    logger,
+    sources: {
+      role,
+      store: core.store,
+      jobs: () => core.services.jobs(),
+      adapters: () => running.adapters,
+      delivers: () => core.messengers.platforms,
+    },
+  });
 }
 
 async function runConsole(core: Core, cli: Cli): Promise<void> {
@@ -158,13 +203,14 @@ class Running {
   adapters: PlatformAdapter[] = [];
   jobs: JobsRuntime | null = null;
   rateLimits: OpenRateLimiter | null = null;
+  health: HealthServer | null = null;
   private stopped = false;
   private release: (() => void) | undefined;
   private readonly done = new Promise<void>((resolve) => (this.release = resolve));
 
   constructor(
     private readonly logger: Logger,
-    private readonly core: Core,
+    readonly core: Core,
   ) {}
 
   onSignals(): void {
@@ -184,6 +230,8 @@ class Running {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    // First, so health checks see this process go rather than a half-stopped one.
+    await this.health?.close().catch((err: unknown) => this.logger.warn({ err }, 'health endpoint did not close cleanly'));
     for (const adapter of [...this.adapters].reverse()) {
       await adapter.stop().catch((err: unknown) => this.logger.warn({ err, platform: adapter.platform }, 'adapter did not stop cleanly'));
     }

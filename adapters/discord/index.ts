@@ -4,10 +4,12 @@ import type { Config } from '../../src/config.ts';
 import type { ComponentHealth, PlatformAdapter } from '../../src/ports/platform.ts';
 import { OverflowTable } from './custom-id.ts';
 import { InteractionHandler } from './interactions.ts';
-import { DiscordMessenger } from './messenger.ts';
+import { DiscordMessenger, logRateLimits } from './messenger.ts';
 import { NO_MENTIONS } from './render.ts';
 import { guardPacketHandling } from './packet-guard.ts';
 import { loggableError } from './errors.ts';
+
+export { createDiscordMessenger } from './messenger.ts';
 
 export interface DiscordAdapterOptions {
   /** How long the core may take before an interaction is deferred; 0 defers at once. */
@@ -19,6 +21,8 @@ export interface DiscordAdapterOptions {
 /** Leaves most of the 3 s Discord allows for the first answer, with room for a slow network. */
 const DEFER_AFTER_MS = 1_500;
 const DRAIN_MS = 5_000;
+/** An interaction's token is valid this long; a claim need not outlive it. */
+const INTERACTION_LIFETIME_MS = 15 * 60_000;
 
 /** The REST base for messages, without any credentials a proxy URL may carry. */
 function apiBase(url: string | undefined): string {
@@ -74,9 +78,22 @@ export function createDiscordAdapter(deps: AdapterDeps, options: DiscordAdapterO
   let started = false;
   let stopping = false;
 
+  // Discord delivers each interaction once per session of its shard; two processes on one shard
+  // (a misconfigured split, or a rolling restart where old and new overlap) would both handle
+  // it. Shared claims let the first one have it. Autocomplete is read-only and needs no claim.
+  const claims = deps.requestClaims;
+  const firstDelivery = async (interaction: Interaction): Promise<boolean> => {
+    if (!claims || interaction.isAutocomplete()) return true;
+    const first = await claims.claim(`discord:interaction:${interaction.id}`, INTERACTION_LIFETIME_MS).catch(() => true);
+    if (!first) logger.info({ interaction: interaction.id, shardId: interaction.guild?.shardId }, 'interaction already taken by another process on this shard; ignored');
+    return first;
+  };
+
   client.on(Events.InteractionCreate, (interaction: Interaction) => {
     if (!accepting) return;
-    const work = handler.handle(interaction).finally(() => inFlight.delete(work));
+    const work = firstDelivery(interaction)
+      .then((first) => (first ? handler.handle(interaction) : undefined))
+      .finally(() => inFlight.delete(work));
     inFlight.add(work);
   });
   // Without an 'error' listener an EventEmitter error would end the process.
@@ -92,9 +109,7 @@ export function createDiscordAdapter(deps: AdapterDeps, options: DiscordAdapterO
     // discord.js prints a shortened token in one debug line; keep any token talk out of logs.
     if (!/token/i.test(message)) logger.trace({ message }, 'discord debug');
   });
-  client.rest.on('rateLimited', (info) =>
-    logger.warn({ route: info.route, method: info.method, retryAfterMs: info.retryAfter, global: info.global }, 'discord rate limit: request queued'),
-  );
+  logRateLimits(client.rest, logger);
 
   return {
     platform: 'discord',

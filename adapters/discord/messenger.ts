@@ -1,14 +1,17 @@
-import { Routes, type APIAllowedMentions, type APIChannel, type REST } from 'discord.js';
+import { REST, Routes, type APIAllowedMentions, type APIChannel } from 'discord.js';
+import type { AdapterDeps } from '../../src/app.ts';
+import type { Logger } from '../../src/ports/logger.ts';
 import type { MessageCatalog } from '../../src/core/i18n.ts';
 import { resolveLocale } from '../../src/core/i18n.ts';
 import type { CommunityRef } from '../../src/domain/model.ts';
 import type { Reply } from '../../src/domain/reply.ts';
 import type { Messenger } from '../../src/ports/messenger.ts';
 import type { Store } from '../../src/ports/store.ts';
-import type { OverflowTable } from './custom-id.ts';
+import { OverflowTable } from './custom-id.ts';
 import { NO_MENTIONS, renderReply } from './render.ts';
 
 export interface DiscordMessengerDeps {
+  /** Any REST client holding the bot token: the gateway client's (`client.rest`) or a bare one. */
   rest: REST;
   store: Store;
   catalog: MessageCatalog;
@@ -62,4 +65,27 @@ export class DiscordMessenger implements Messenger {
       allowed_mentions: allowedMentions,
     };
   }
+}
+
+/**
+ * A messenger without a gateway connection, for `syllabot worker`: a bare discord.js REST
+ * client with the bot token. Posting needs no gateway session, so workers deliver reminders
+ * and digests without logging in (and without taking a shard from the bot processes).
+ */
+export function createDiscordMessenger(deps: Pick<AdapterDeps, 'core' | 'config' | 'logger'>): DiscordMessenger {
+  const { core, config } = deps;
+  const token = config.DISCORD_TOKEN;
+  if (!token) throw new Error('Discord deliveries need DISCORD_TOKEN.');
+  const rest = new REST(config.DISCORD_API_URL ? { api: config.DISCORD_API_URL } : {}).setToken(token);
+  logRateLimits(rest, deps.logger.child({ platform: 'discord', component: 'messenger' }));
+  // Buttons whose invocation overflows custom_id are remembered here, in the worker: a click
+  // reaching a bot process answers "run the command again" (see custom-id.ts).
+  return new DiscordMessenger({ rest, store: core.store, catalog: core.catalog, overflow: new OverflowTable() });
+}
+
+/** discord.js queues a request that hit a rate limit and sends it later; say so once per hit. */
+export function logRateLimits(rest: REST, logger: Logger): void {
+  rest.on('rateLimited', (info) =>
+    logger.warn({ route: info.route, method: info.method, retryAfterMs: info.retryAfter, global: info.global }, 'discord rate limit: request queued'),
+  );
 }

@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 
 /**
  * Remembers request fingerprints for a few minutes so a request Slack (or anyone replaying a
- * still-valid signed request) sends twice is answered once. Per process: with several bot
- * processes behind a load balancer a retry may land on another one; a Redis-backed set shared
- * by all processes comes with issue 10.
+ * still-valid signed request) sends twice is answered once. Per process; with several bot
+ * processes behind a load balancer, a retry landing on another one is caught by the shared
+ * claims (RequestClaims over Redis) the handlers consult after this.
  */
 export class RecentRequests {
   private readonly expiries = new Map<string, number>();

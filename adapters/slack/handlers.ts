@@ -1,4 +1,4 @@
-import type { App, Context, RespondArguments, RespondFn, ViewStateValue, webApi } from '@slack/bolt';
+import { ErrorCode, type App, type Context, type RespondArguments, type RespondFn, type ViewStateValue, type webApi } from '@slack/bolt';
 import type { Core } from '../../src/app.ts';
 import type { CommandRequest, CommandResult } from '../../src/core/router.ts';
 import type { Surface } from '../../src/core/command.ts';
@@ -24,6 +24,11 @@ export interface SlackHandlerDeps {
   members: SlackMemberDirectory;
   poster: SlackPoster;
   recent: RecentRequests;
+  /**
+   * The same fingerprints shared with the other bot processes (Redis), so a retry Slack sends
+   * to another process behind the load balancer is also answered once. Absent: this process only.
+   */
+  sharedRecent?: (fingerprint: string) => Promise<boolean>;
   inFlight: InFlight;
   commands: SlashCommand[];
   moderatorIds: ReadonlySet<string>;
@@ -146,8 +151,9 @@ export function registerHandlers(app: App, deps: SlackHandlerDeps): void {
     });
   }
 
-  function duplicate(kind: string, teamId: string | undefined, unique: string | undefined, payload: unknown): boolean {
-    if (recent.claim(requestFingerprint(kind, teamId, unique, payload))) return false;
+  async function duplicate(kind: string, teamId: string | undefined, unique: string | undefined, payload: unknown): Promise<boolean> {
+    const fingerprint = requestFingerprint(kind, teamId, unique, payload);
+    if (recent.claim(fingerprint) && (!deps.sharedRecent || (await deps.sharedRecent(fingerprint)))) return false;
     logger.info({ kind, team: teamId }, 'repeated Slack request ignored');
     return true;
   }
@@ -159,7 +165,7 @@ export function registerHandlers(app: App, deps: SlackHandlerDeps): void {
   app.command(/^\/.+/, ({ command, ack, respond, context }) =>
     work('command', async () => {
       await ack();
-      if (duplicate('command', command.team_id, command.trigger_id, command)) return;
+      if (await duplicate('command', command.team_id, command.trigger_id, command)) return;
       const who = requester(context, command.team_id, command.user_id, command.user_name);
       if (!who) return;
       const identity = await identify(who);
@@ -188,7 +194,7 @@ export function registerHandlers(app: App, deps: SlackHandlerDeps): void {
       await ack();
       if (body.type !== 'block_actions' || action.type !== 'button' || !('action_id' in action)) return;
       const teamId = body.team?.id ?? body.user.team_id;
-      if (duplicate('action', teamId, body.trigger_id, body)) return;
+      if (await duplicate('action', teamId, body.trigger_id, body)) return;
       const who = requester(context, teamId, body.user.id, body.user.username ?? body.user.name);
       if (!who) return;
       const identity = await identify(who);
@@ -229,7 +235,7 @@ export function registerHandlers(app: App, deps: SlackHandlerDeps): void {
     work('view_submission', async () => {
       if (body.type !== 'view_submission') return ack();
       const teamId = body.team?.id ?? body.user.team_id;
-      if (duplicate('view', teamId, body.trigger_id, body)) {
+      if (await duplicate('view', teamId, body.trigger_id, body)) {
         await ack();
         return;
       }
@@ -298,7 +304,7 @@ export function registerHandlers(app: App, deps: SlackHandlerDeps): void {
   app.event('app_home_opened', ({ event, body, context }) =>
     work('app_home_opened', async () => {
       if (event.tab !== 'home') return;
-      if (duplicate('event', body.team_id, body.event_id, body)) return;
+      if (await duplicate('event', body.team_id, body.event_id, body)) return;
       const who = requester(context, body.team_id, event.user, undefined);
       if (!who) return;
       const identity = await identify(who);
@@ -312,20 +318,29 @@ export function registerHandlers(app: App, deps: SlackHandlerDeps): void {
     }),
   );
 
-  // Uninstalls and revoked tokens: stop using what we hold for that workspace (issue 10 deletes
-  // stored installations here too). Bolt delivers these without authorizing them.
-  const forgetWorkspace = (teamId: string | undefined, why: string) => {
+  // Uninstalls and revoked tokens: stop using what we hold for that workspace (in OAuth mode,
+  // delete its stored installation; its community and courses stay). Bolt delivers these
+  // without authorizing them. Not deduplicated: forgetting twice is harmless.
+  const forgetWorkspace = async (teamId: string | undefined, why: string) => {
     if (!teamId) return;
-    deps.tokens.forget(teamId);
     members.forgetWorkspace(teamId);
+    await deps.tokens.forget(teamId);
     logger.info({ team: teamId, why }, 'Slack workspace tokens forgotten');
   };
-  app.event('app_uninstalled', async ({ body }) => forgetWorkspace(body.team_id, 'app_uninstalled'));
-  app.event('tokens_revoked', async ({ event, body }) => {
-    if ((event.tokens.bot ?? []).length > 0) forgetWorkspace(body.team_id, 'tokens_revoked');
-  });
+  app.event('app_uninstalled', ({ body }) => work('app_uninstalled', () => forgetWorkspace(body.team_id, 'app_uninstalled')));
+  app.event('tokens_revoked', ({ event, body }) =>
+    work('tokens_revoked', async () => {
+      if ((event.tokens.bot ?? []).length > 0) await forgetWorkspace(body.team_id, 'tokens_revoked');
+    }),
+  );
 
   app.error(async (error) => {
+    // A workspace without an installation (never installed, uninstalled, undecryptable): the
+    // request was acknowledged and dropped. Expected now and then, not a failure of ours.
+    if (error.code === ErrorCode.AuthorizationError) {
+      logger.info({ reason: error.message }, 'Slack request from a workspace without a usable installation ignored');
+      return;
+    }
     logger.error({ err: error }, 'Slack listener failed');
   });
 }

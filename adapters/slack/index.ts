@@ -8,6 +8,8 @@ import { registerHandlers } from './handlers.ts';
 import { InFlight } from './in-flight.ts';
 import { SlackMemberDirectory } from './members.ts';
 import { SlackMessenger, SlackPoster } from './messenger.ts';
+import { StoredInstallations } from './installations.ts';
+import { INSTALL_PATH, isOAuthMode, oauthReceiverOptions, REDIRECT_PATH } from './oauth.ts';
 import { slashCommands } from './slash-commands.ts';
 import { SingleWorkspaceTokens } from './workspaces.ts';
 
@@ -28,20 +30,20 @@ export interface SlackAdapter extends PlatformAdapter {
 /**
  * Syllabot on Slack: Bolt with its HTTP receiver on SLACK_PORT (signature-verified by Bolt), or
  * Socket Mode when SLACK_APP_TOKEN is set. A workspace is a community. Each request is
- * authorized with its own workspace's token, so OAuth (issue 10) only adds a token store.
+ * authorized with its own workspace's token: the one SLACK_BOT_TOKEN, or in OAuth mode
+ * (SLACK_CLIENT_ID…) the token stored, encrypted, when that workspace installed the app.
  */
 export function createSlackAdapter(deps: AdapterDeps): SlackAdapter {
   const { core, config } = deps;
   const logger = deps.logger.child({ platform: 'slack' });
+  const oauth = isOAuthMode(config);
   const botToken = config.SLACK_BOT_TOKEN;
-  if (!botToken) {
-    throw new Error(
-      config.SLACK_CLIENT_ID
-        ? 'Slack OAuth mode (SLACK_CLIENT_ID) is not available yet: set SLACK_BOT_TOKEN to serve one workspace.'
-        : 'The Slack adapter needs SLACK_BOT_TOKEN.',
-    );
+  if (!oauth && !botToken) throw new Error('The Slack adapter needs SLACK_BOT_TOKEN (one workspace), or SLACK_CLIENT_ID with its secrets (OAuth mode).');
+  if (oauth && (botToken || config.SLACK_APP_TOKEN)) {
+    logger.warn({}, 'Slack OAuth mode (SLACK_CLIENT_ID) serves over HTTP with each workspace\'s own token: SLACK_BOT_TOKEN and SLACK_APP_TOKEN are not used');
   }
-  const appToken = config.SLACK_APP_TOKEN;
+  // OAuth needs the HTTP receiver: Slack redirects installers' browsers to it.
+  const appToken = oauth ? undefined : config.SLACK_APP_TOKEN;
   const signingSecret = config.SLACK_SIGNING_SECRET;
   if (!appToken && !signingSecret) throw new Error('The Slack adapter needs SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode).');
 
@@ -56,7 +58,9 @@ export function createSlackAdapter(deps: AdapterDeps): SlackAdapter {
     ...(config.SLACK_API_URL ? { slackApiUrl: withTrailingSlash(config.SLACK_API_URL) } : {}),
   };
   const api = new webApi.WebClient(undefined, clientOptions);
-  const tokens = new SingleWorkspaceTokens(api, botToken);
+  const installations = oauth ? StoredInstallations.fromConfig(core.store, config, logger) : undefined;
+  const single = installations ? undefined : new SingleWorkspaceTokens(api, botToken!);
+  const tokens = installations ?? single!;
   const members = new SlackMemberDirectory(api, logger);
   const poster = new SlackPoster(api);
   const messenger = new SlackMessenger(poster, tokens, core.store, core.catalog);
@@ -65,7 +69,14 @@ export function createSlackAdapter(deps: AdapterDeps): SlackAdapter {
 
   const httpReceiver = appToken
     ? undefined
-    : new HTTPReceiver({ signingSecret: signingSecret!, endpoints: SLACK_EVENTS_PATH, port: config.SLACK_PORT, logger: bolt, logLevel: level });
+    : new HTTPReceiver({
+        signingSecret: signingSecret!,
+        endpoints: SLACK_EVENTS_PATH,
+        port: config.SLACK_PORT,
+        logger: bolt,
+        logLevel: level,
+        ...(installations ? oauthReceiverOptions(config, installations, clientOptions) : {}),
+      });
   const socketReceiver = httpReceiver ? undefined : new SocketModeReceiver({ appToken: appToken!, logger: bolt, logLevel: level, installerOptions: { clientOptions } });
   const receiver = httpReceiver ?? socketReceiver!;
   // The socket reconnects on its own (Slack recycles connections); health follows it.
@@ -83,14 +94,28 @@ export function createSlackAdapter(deps: AdapterDeps): SlackAdapter {
     clientOptions,
     convoStore: false,
     // Per request: the token of the workspace the request came from. A workspace we hold no
-    // token for gets no answer and no Web API call (Bolt acks and drops it).
-    authorize: async (source): Promise<AuthorizeResult> => {
-      const auth = await tokens.authorize(source.teamId, source.enterpriseId);
-      if (!auth) throw new Error(`Syllabot is not installed in Slack workspace ${source.teamId ?? source.enterpriseId ?? '(unknown)'}`);
-      return { botToken: auth.botToken, botId: auth.botId, botUserId: auth.botUserId, teamId: source.teamId, enterpriseId: source.enterpriseId, teamName: auth.teamName };
-    },
+    // token for gets no answer and no Web API call (Bolt acks and drops it). In OAuth mode Bolt
+    // authorizes by itself, fetching the installation from our store (oauth.ts).
+    ...(single
+      ? {
+          authorize: async (source): Promise<AuthorizeResult> => {
+            const auth = await single.authorize(source.teamId, source.enterpriseId);
+            if (!auth) throw new Error(`Syllabot is not installed in Slack workspace ${source.teamId ?? source.enterpriseId ?? '(unknown)'}`);
+            return { botToken: auth.botToken, botId: auth.botId, botUserId: auth.botUserId, teamId: source.teamId, enterpriseId: source.enterpriseId, teamName: auth.teamName };
+          },
+        }
+      : {}),
   });
+  if (installations) {
+    // Bolt's own authorize does not pass the workspace's name on; the community is named after it.
+    app.use(async ({ context, next }) => {
+      const name = context.teamId ? installations.teamName(context.teamId) : undefined;
+      if (name !== undefined && context['teamName'] === undefined) context['teamName'] = name;
+      await next();
+    });
+  }
 
+  const claims = deps.requestClaims;
   registerHandlers(app, {
     core,
     api,
@@ -98,6 +123,7 @@ export function createSlackAdapter(deps: AdapterDeps): SlackAdapter {
     members,
     poster,
     recent: new RecentRequests(DEDUPE_TTL_MS),
+    ...(claims ? { sharedRecent: (fingerprint: string) => claims.claim(`slack:${fingerprint}`, DEDUPE_TTL_MS) } : {}),
     inFlight,
     commands,
     moderatorIds: new Set(config.SLACK_MODERATOR_IDS),
@@ -111,7 +137,8 @@ export function createSlackAdapter(deps: AdapterDeps): SlackAdapter {
     platform: 'slack',
     messenger,
     async start() {
-      const auth = await tokens.verify();
+      // One workspace: check its token before serving. OAuth: workspaces come as they install.
+      const auth = single ? await single.verify() : undefined;
       if (httpReceiver) {
         server = await httpReceiver.start(config.SLACK_PORT);
       } else {
@@ -119,7 +146,13 @@ export function createSlackAdapter(deps: AdapterDeps): SlackAdapter {
       }
       state = 'running';
       logger.info(
-        { team: auth.teamId, mode: httpReceiver ? 'http' : 'socket', port: httpReceiver ? portOf(server) : undefined, path: httpReceiver ? SLACK_EVENTS_PATH : undefined, commands: commands.map((c) => c.slash) },
+        {
+          ...(auth ? { team: auth.teamId } : { install: INSTALL_PATH, redirect: REDIRECT_PATH }),
+          mode: oauth ? 'oauth' : httpReceiver ? 'http' : 'socket',
+          port: httpReceiver ? portOf(server) : undefined,
+          path: httpReceiver ? SLACK_EVENTS_PATH : undefined,
+          commands: commands.map((c) => c.slash),
+        },
         'serving Slack',
       );
     },

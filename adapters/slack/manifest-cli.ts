@@ -11,13 +11,20 @@ export interface ManifestStreams {
 /**
  * `syllabot slack-manifest --url https://your.host` prints the app manifest as JSON on stdout
  * (paste it into api.slack.com/apps → Create New App → From a manifest). Without --url it
- * prints a Socket Mode manifest and says so on stderr.
+ * prints a Socket Mode manifest and says so on stderr. In OAuth mode the manifest also names
+ * the redirect URL installs come back to, and --url is required.
  */
 export async function printSlackManifest(
   args: { url?: string | undefined },
   config: Config,
   streams: ManifestStreams = { stdout: process.stdout, stderr: process.stderr },
 ): Promise<number> {
+  const oauth = Boolean(config.SLACK_CLIENT_ID);
+  if (oauth && !args.url) {
+    // Socket Mode cannot take installs: Slack sends each installer's browser back to a public URL.
+    streams.stderr.write('Slack OAuth mode (SLACK_CLIENT_ID) needs --url: Slack sends installers back to <url>/slack/oauth_redirect. Run: syllabot slack-manifest --url https://your.host\n');
+    return 1;
+  }
   let manifest;
   try {
     manifest = buildSlackManifest({
@@ -25,7 +32,7 @@ export async function printSlackManifest(
       i18n: createMessageCatalog().translator('en'),
       prefix: config.SLACK_COMMAND_PREFIX,
       url: args.url,
-      oauth: Boolean(config.SLACK_CLIENT_ID),
+      oauth,
     });
   } catch (error) {
     streams.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);

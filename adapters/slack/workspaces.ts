@@ -2,8 +2,8 @@ import type { webApi } from '@slack/bolt';
 
 /**
  * Which bot token serves which workspace. Every request and every post asks for the token of
- * the workspace it concerns, so the single-workspace mode here (SLACK_BOT_TOKEN) and the OAuth
- * mode of issue 10 (one stored token per installed workspace) plug in the same way.
+ * the workspace it concerns, so the single-workspace mode here (SLACK_BOT_TOKEN) and OAuth mode
+ * (one stored token per installed workspace, installations.ts) plug in the same way.
  */
 export interface WorkspaceAuthorization {
   botToken: string;
@@ -17,7 +17,7 @@ export interface WorkspaceTokens {
   /** The token for a workspace, or null when the app is not installed there. */
   authorize(teamId: string | undefined, enterpriseId?: string): Promise<WorkspaceAuthorization | null>;
   /** The workspace uninstalled the app or revoked its tokens: stop using what we hold. */
-  forget(teamId: string): void;
+  forget(teamId: string): Promise<void>;
 }
 
 /** One bot token for one workspace, checked once with auth.test (which also names the team). */
@@ -58,7 +58,7 @@ export class SingleWorkspaceTokens implements WorkspaceTokens {
     return this.verify();
   }
 
-  forget(teamId: string): void {
+  async forget(teamId: string): Promise<void> {
     if (teamId === this.teamId) this.revoked = true;
   }
 }

@@ -9,6 +9,7 @@ import type { Clock } from '../ports/clock.ts';
 import type { ServiceStatus } from '../ports/services.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { RateLimiter } from '../ports/rate-limiter.ts';
+import type { CommandObserver, CommandOutcome } from '../ports/observer.ts';
 import type { Command, CommandContext, CommandRegistry, CoreSettings, Surface } from './command.ts';
 import { resolveLocale, type MessageCatalog, type Translator } from './i18n.ts';
 import { parseGivenOptions, parseOptions } from './options.ts';
@@ -50,7 +51,7 @@ export interface CommandRequest {
   rateLimited: boolean;
 }
 
-export type Outcome = 'ok' | 'form' | 'user-error' | 'rate-limited' | 'unavailable' | 'error';
+export type Outcome = CommandOutcome;
 
 export interface CommandResult {
   reply: Reply;
@@ -78,6 +79,8 @@ export interface RouterDeps {
   rateLimiter: RateLimiter;
   logger: Logger;
   settings: CoreSettings;
+  /** Told about every handled request (metrics); optional. */
+  observer?: CommandObserver;
 }
 
 /**
@@ -93,6 +96,23 @@ export class CommandRouter {
   }
 
   async handle(request: CommandRequest): Promise<CommandResult> {
+    const started = performance.now();
+    const result = await this.route(request);
+    this.observe(request, result, (performance.now() - started) / 1000);
+    return result;
+  }
+
+  private observe(request: CommandRequest, result: CommandResult, seconds: number): void {
+    if (!this.deps.observer) return;
+    try {
+      this.deps.observer.onCommand({ command: result.command ?? 'unknown', platform: request.community.platform, outcome: result.outcome, seconds });
+    } catch (error) {
+      // Metrics must never cost a member their answer.
+      this.deps.logger.warn({ err: error }, 'command observer failed');
+    }
+  }
+
+  private async route(request: CommandRequest): Promise<CommandResult> {
     let i18n = this.deps.catalog.translator(resolveLocale(request.actor.locale, request.community.locale));
     let commandId: string | undefined;
     try {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Store } from '../../src/ports/store.ts';
+import type { Installation, Store } from '../../src/ports/store.ts';
 import type { Community, Member } from '../../src/domain/model.ts';
 
 export interface StoreHarness {
@@ -247,6 +247,47 @@ export function describeStoreContract(name: string, open: () => Promise<StoreHar
       expect(await store.listMemberCourses(other.id, anaThere.id)).toEqual([]);
       expect(await store.countMembers(other.id)).toBe(1);
       expect(await store.listScoreSnapshots(other.id, 5)).toEqual([]);
+    });
+
+    describe('installations', () => {
+      const installation = (externalId: string, sealed: number[], extra: Partial<Installation> = {}): Installation => ({
+        platform: 'slack',
+        externalId,
+        sealed: Uint8Array.from(sealed),
+        name: `Workspace ${externalId}`,
+        botUserId: `UB${externalId}`,
+        scopes: ['commands', 'chat:write'],
+        installedAt: new Date('2026-03-01T12:00:00.000Z'),
+        ...extra,
+      });
+      const plain = (i: Installation | null) => (i ? { ...i, sealed: [...i.sealed] } : null);
+
+      it('given a saved installation, when it is found by platform and id, then every field round-trips, the sealed bytes exactly', async () => {
+        // Bytes a text column would mangle: zero, high bytes, an invalid UTF-8 sequence.
+        const saved = installation('T1', [1, 0, 255, 0xc3, 0x28, 7, 128]);
+        await store.saveInstallation(saved);
+        expect(plain(await store.findInstallation({ platform: 'slack', externalId: 'T1' }))).toEqual(plain(saved));
+        expect(await store.findInstallation({ platform: 'slack', externalId: 'T2' })).toBeNull();
+        expect(await store.findInstallation({ platform: 'discord', externalId: 'T1' })).toBeNull();
+      });
+
+      it('given a reinstall, when it is saved, then it replaces the old one (one row per workspace)', async () => {
+        await store.saveInstallation(installation('T1', [1, 2, 3]));
+        const again = installation('T1', [9, 9], { name: 'Renamed', botUserId: null, scopes: ['commands'], installedAt: new Date('2026-04-01T00:00:00.000Z') });
+        await store.saveInstallation(again);
+        expect(plain(await store.findInstallation({ platform: 'slack', externalId: 'T1' }))).toEqual(plain(again));
+      });
+
+      it('given two workspaces, when one is deleted, then only it is gone, a second delete reports nothing, and communities stay', async () => {
+        const workspace = await store.upsertCommunity({ platform: 'slack', externalId: 'T1' }, 'Workspace T1');
+        await store.saveInstallation(installation('T1', [1]));
+        await store.saveInstallation(installation('T2', [2]));
+        expect(await store.deleteInstallation({ platform: 'slack', externalId: 'T1' })).toBe(true);
+        expect(await store.deleteInstallation({ platform: 'slack', externalId: 'T1' })).toBe(false);
+        expect(await store.findInstallation({ platform: 'slack', externalId: 'T1' })).toBeNull();
+        expect([...(await store.findInstallation({ platform: 'slack', externalId: 'T2' }))!.sealed]).toEqual([2]);
+        expect((await store.findCommunity({ platform: 'slack', externalId: 'T1' }))?.id).toBe(workspace.id);
+      });
     });
   });
 }

@@ -1,15 +1,15 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN } from '../support/cli.ts';
 import { FakeSlackWebApi } from '../fakes/slack/web-api.ts';
 import { ResponseListener } from '../fakes/slack/response-listener.ts';
 import { SignedSlackClient } from '../fakes/slack/signed-requests.ts';
 import { BOT_TOKEN, SIGNING_SECRET, TEAM, USERS } from '../fakes/slack/harness.ts';
 import { headerText } from '../fakes/slack/blocks.ts';
+import { freePort, startProcess } from '../fakes/slack/process.ts';
+import { installThroughBrowser, OAUTH_APP, WORKSPACES } from '../fakes/slack/oauth-harness.ts';
+import { secretForms } from '../../src/infra/scrub-secrets.ts';
 
 /** `SLACK_BOT_TOKEN=… SLACK_SIGNING_SECRET=… npm start`, as an operator runs it. */
 let dir: string;
@@ -26,47 +26,6 @@ afterAll(async () => {
   await responses.close();
   rmSync(dir, { recursive: true, force: true });
 });
-
-/** A port free on every interface (the receiver listens on all of them, like Bolt's default). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-function startProcess(env: Record<string, string>): { child: ChildProcess; output: () => string; line: (pattern: RegExp) => Promise<string>; exit: Promise<number | null> } {
-  const base: Record<string, string> = {};
-  for (const key of ['PATH', 'HOME', 'TMPDIR', 'NODE_OPTIONS']) if (process.env[key]) base[key] = process.env[key]!;
-  const child = spawn(process.execPath, [BIN, 'start'], { env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const waiters: { pattern: RegExp; resolve: (line: string) => void }[] = [];
-  const onData = (d: string) => {
-    output += d;
-    for (const w of [...waiters]) {
-      const line = output.split('\n').find((l) => w.pattern.test(l));
-      if (line) {
-        waiters.splice(waiters.indexOf(w), 1);
-        w.resolve(line);
-      }
-    }
-  };
-  child.stdout!.setEncoding('utf8').on('data', onData);
-  child.stderr!.setEncoding('utf8').on('data', onData);
-  const exit = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  return {
-    child,
-    output: () => output,
-    line: (pattern) =>
-      new Promise((resolve, reject) => {
-        waiters.push({ pattern, resolve });
-        onData('');
-        void exit.then((code) => reject(new Error(`syllabot exited (${code}) before printing ${pattern}:\n${output}`)));
-      }),
-    exit,
-  };
-}
 
 describe('syllabot start with Slack configured', () => {
   it('given SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET, then it serves Slack on SLACK_PORT, answers a signed command, stops on SIGTERM and never prints its secrets (LOG_LEVEL=trace)', async () => {
@@ -99,6 +58,62 @@ describe('syllabot start with Slack configured', () => {
     const output = run.output();
     expect(output).not.toContain(BOT_TOKEN);
     expect(output).not.toContain(SIGNING_SECRET);
+  });
+
+  it('given OAuth mode (client id and secrets, encryption key), then a workspace installs through /slack/install, its command is answered with its own token, and no token or secret is printed at LOG_LEVEL=trace', async () => {
+    const port = await freePort();
+    const key = Buffer.alloc(32, 42).toString('base64');
+    const env = {
+      SLACK_CLIENT_ID: OAUTH_APP.clientId,
+      SLACK_CLIENT_SECRET: OAUTH_APP.clientSecret,
+      SLACK_STATE_SECRET: OAUTH_APP.stateSecret,
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SYLLABOT_ENCRYPTION_KEY: key,
+      SLACK_API_URL: fake.url,
+      SLACK_PORT: String(port),
+      SQLITE_PATH: join(dir, 'oauth.sqlite'),
+      JOBS_ENABLED: 'false',
+      LOG_LEVEL: 'trace',
+    };
+    const run = startProcess(env);
+    const serving = JSON.parse(await run.line(/"msg":"serving Slack"/)) as { mode: string; install: string; redirect: string };
+    expect(serving).toMatchObject({ mode: 'oauth', install: '/slack/install', redirect: '/slack/oauth_redirect' });
+    const base = `http://127.0.0.1:${port}`;
+    fake.configureOAuth({ clientId: OAUTH_APP.clientId, clientSecret: OAUTH_APP.clientSecret, redirectUrl: `${base}/slack/oauth_redirect` });
+    const walk = await installThroughBrowser(base, fake, WORKSPACES.first);
+    expect(walk.callback.status).toBe(200);
+    const grant = fake.grantsFor(WORKSPACES.first.id).at(-1)!;
+
+    const client = new SignedSlackClient(`${base}/slack/events`, SIGNING_SECRET, { id: WORKSPACES.first.id, domain: WORKSPACES.first.domain });
+    const url = responses.newUrl();
+    const callsBefore = fake.calls.length;
+    await client.sendForm(client.commandBody({ command: '/help', text: '', userId: USERS.member.id, responseUrl: url }));
+    while (responses.postsTo(url).length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(headerText(responses.postsTo(url)[0]!.body)).toBe('Syllabot commands');
+    expect(fake.calls.slice(callsBefore).map((c) => c.token)).toContain(grant.token);
+
+    run.child.kill('SIGTERM');
+    expect(await run.exit).toBe(0);
+    const output = run.output();
+    expect(output).toContain('Slack workspace installed the app');
+    // The Web API client logs the exchange at this level: the scan below covers its answer (the new token).
+    expect(output).toContain('oauth.v2.access');
+    const leaked = [grant.token, OAUTH_APP.clientSecret, OAUTH_APP.stateSecret, SIGNING_SECRET, key].flatMap((secret) => secretForms({ SLACK_BOT_TOKEN: secret }).filter((form) => output.includes(form)));
+    expect(leaked).toEqual([]);
+  });
+
+  it('given OAuth mode without SYLLABOT_ENCRYPTION_KEY, then start-up is refused with how to make one', async () => {
+    const run = startProcess({
+      SLACK_CLIENT_ID: OAUTH_APP.clientId,
+      SLACK_CLIENT_SECRET: OAUTH_APP.clientSecret,
+      SLACK_STATE_SECRET: OAUTH_APP.stateSecret,
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SQLITE_PATH: join(dir, 'no-key.sqlite'),
+      JOBS_ENABLED: 'false',
+    });
+    expect(await run.exit).toBe(1);
+    expect(run.output()).toContain('SYLLABOT_ENCRYPTION_KEY: is required in Slack OAuth mode');
+    expect(run.output()).toContain('openssl rand -base64 32');
   });
 
   it('given a bot token Slack refuses, then start-up fails with Slack’s error code and without the token', async () => {

@@ -1,6 +1,6 @@
-import { Types } from 'mongoose';
+import { mongo, Types } from 'mongoose';
 import { describe, expect, it } from 'vitest';
-import { toCommunity, toCourse, toEnrollment, toSettings } from '../../src/infra/mongo/mapping.ts';
+import { toCommunity, toCourse, toEnrollment, toInstallation, toSettings } from '../../src/infra/mongo/mapping.ts';
 
 describe('MongoDB documents to domain records', () => {
   const id = new Types.ObjectId();
@@ -59,5 +59,17 @@ describe('MongoDB documents to domain records', () => {
       courseId: id.toHexString(),
       enrolledAt,
     });
+  });
+
+  it('given an installation document, when mapped, then the sealed bytes come back exact whether the driver gives a BSON Binary (lean) or a Buffer', () => {
+    const bytes = Uint8Array.from([1, 0, 255, 0xc3, 0x28]);
+    const doc = { _id: id, platform: 'slack', externalId: 'T1', name: 'Team', botUserId: null, scopes: ['commands'], installedAt: new Date('2026-01-01T00:00:00Z') };
+    const expected = { platform: 'slack', externalId: 'T1', name: 'Team', botUserId: null, scopes: ['commands'], installedAt: doc.installedAt, sealed: [...bytes] };
+    for (const sealed of [new mongo.Binary(Buffer.from(bytes)), Buffer.from(bytes)]) {
+      const mapped = toInstallation({ ...doc, sealed: sealed as unknown as Buffer });
+      expect({ ...mapped, sealed: [...mapped.sealed] }).toEqual(expected);
+    }
+    expect(() => toInstallation({ ...doc, platform: 'irc', sealed: Buffer.from(bytes) })).toThrow(/unknown platform/);
+    expect(() => toInstallation({ ...doc, sealed: 'not bytes' as unknown as Buffer })).toThrow(/not binary/);
   });
 });

@@ -212,6 +212,7 @@ describe('Opening the MongoDB store', () => {
       'courses.course_by_title',
       'enrollments.enrollment_key (unique)',
       'enrollments.enrollments_by_course',
+      'installations.installation_by_platform_id (unique)',
       'members.member_by_platform_id (unique)',
       'ratings.rating_key (unique)',
       'ratings.ratings_by_course',

@@ -85,6 +85,32 @@ describe('syllabot slack-manifest', () => {
     expect(manifest.oauth_config.redirect_urls).toEqual(['https://bot.example.com/slack/oauth_redirect']);
   });
 
+  it('given OAuth mode (SLACK_CLIENT_ID and its secrets), when printed with --url, then it adds the redirect URL, keeps the bot scopes and changes nothing else', async () => {
+    const oauthEnv = {
+      SLACK_CLIENT_ID: '1000000001.2000000002',
+      SLACK_CLIENT_SECRET: 'client-secret',
+      SLACK_STATE_SECRET: 'state-secret',
+      SLACK_SIGNING_SECRET: 'signing-secret',
+      SYLLABOT_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
+    };
+    const oauth = await runCli({ url: 'https://bot.example.com/' }, oauthEnv);
+    const single = await runCli({ url: 'https://bot.example.com/' });
+    expect(oauth.code).toBe(0);
+    const manifest = JSON.parse(oauth.stdout) as SlackManifest;
+    expect(manifest.oauth_config).toEqual({
+      scopes: { bot: ['commands', 'chat:write', 'chat:write.public', 'im:write', 'users:read'] },
+      redirect_urls: ['https://bot.example.com/slack/oauth_redirect'],
+    });
+    const { oauth_config: _left, ...rest } = manifest;
+    const { oauth_config: _right, ...singleRest } = JSON.parse(single.stdout) as SlackManifest;
+    expect(rest).toEqual(singleRest);
+
+    const withoutUrl = await runCli({}, oauthEnv);
+    expect(withoutUrl.code).toBe(1);
+    expect(withoutUrl.stdout).toBe('');
+    expect(withoutUrl.stderr).toContain('needs --url');
+  });
+
   it('given a prefix that makes a command longer than Slack’s 32 characters, then it exits 1 with a clear message', async () => {
     const run = await runCli({ url: 'https://bot.example.com' }, { SLACK_COMMAND_PREFIX: 'a-very-long-prefix-for-commands' });
     expect(run.code).toBe(1);

@@ -1,5 +1,6 @@
 import { LOCALES, PLATFORMS, type Community, type CommunitySettings, type Course, type Enrollment, type Member, type Platform, type ScoreSnapshot } from '../../domain/model.ts';
-import type { CommunityDoc, CourseDoc, EnrollmentDoc, Lean, MemberDoc, ScoreSnapshotDoc } from './models.ts';
+import type { Installation } from '../../ports/store.ts';
+import type { CommunityDoc, CourseDoc, EnrollmentDoc, InstallationDoc, Lean, MemberDoc, ScoreSnapshotDoc } from './models.ts';
 
 /** Lean documents to domain records: ids become hex strings, nothing mongoose-shaped leaks out. */
 
@@ -80,4 +81,24 @@ export function toScoreSnapshot(doc: Lean<ScoreSnapshotDoc>): ScoreSnapshot {
     memberCount: doc.memberCount,
     courseCount: doc.courseCount,
   };
+}
+
+export function toInstallation(doc: Lean<InstallationDoc>): Installation {
+  if (!(PLATFORMS as readonly string[]).includes(doc.platform)) throw new Error(`installation ${doc._id.toHexString()} has an unknown platform`);
+  return {
+    platform: doc.platform as Platform,
+    externalId: doc.externalId,
+    sealed: binaryBytes(doc.sealed),
+    name: doc.name,
+    botUserId: doc.botUserId ?? null,
+    scopes: [...doc.scopes],
+    installedAt: doc.installedAt,
+  };
+}
+
+/** A lean read returns BSON Binary for a Buffer path; hydrated documents return a Buffer. */
+function binaryBytes(raw: unknown): Uint8Array {
+  if (raw instanceof Uint8Array) return raw;
+  if (typeof raw === 'object' && raw !== null && typeof (raw as { value?: unknown }).value === 'function') return (raw as { value(): Uint8Array }).value();
+  throw new Error('installation secret is not binary data');
 }

@@ -69,6 +69,17 @@ export interface ScoreSnapshotDoc {
   courseCount: number;
 }
 
+/** A workspace's installation of the app: `sealed` is encrypted by the adapter, opaque here. */
+export interface InstallationDoc {
+  platform: string;
+  externalId: string;
+  sealed: Buffer;
+  name: string;
+  botUserId: string | null;
+  scopes: string[];
+  installedAt: Date;
+}
+
 /** One per community: `_id` is the community's id, `last` the highest course number handed out. */
 export interface CourseCounterDoc {
   _id: Types.ObjectId;
@@ -174,6 +185,20 @@ export const scoreSnapshotSchema = new Schema<ScoreSnapshotDoc>(
 );
 scoreSnapshotSchema.index({ communityId: 1, takenAt: -1, _id: -1 }, { name: 'snapshots_by_time' });
 
+export const installationSchema = new Schema<InstallationDoc>(
+  {
+    platform: { type: String, required: true, enum: [...PLATFORMS] },
+    externalId: { type: String, required: true },
+    sealed: { type: Buffer, required: true },
+    name: { type: String, required: true },
+    botUserId: { type: String, default: null },
+    scopes: { type: [String], default: [] },
+    installedAt: { type: Date, required: true },
+  },
+  { ...OPTIONS, collection: 'installations' },
+);
+installationSchema.index({ platform: 1, externalId: 1 }, { unique: true, name: 'installation_by_platform_id' });
+
 export const courseCounterSchema = new Schema<CourseCounterDoc>(
   {
     _id: { type: ObjectId, required: true },
@@ -190,6 +215,7 @@ export interface Models {
   Rating: Model<RatingDoc>;
   ScoreSnapshot: Model<ScoreSnapshotDoc>;
   CourseCounter: Model<CourseCounterDoc>;
+  Installation: Model<InstallationDoc>;
 }
 
 /** Binds the schemas to one connection, so two stores (two databases) never share models. */
@@ -202,6 +228,7 @@ export function createModels(connection: Connection): Models {
     Rating: connection.model<RatingDoc>('Rating', ratingSchema),
     ScoreSnapshot: connection.model<ScoreSnapshotDoc>('ScoreSnapshot', scoreSnapshotSchema),
     CourseCounter: connection.model<CourseCounterDoc>('CourseCounter', courseCounterSchema),
+    Installation: connection.model<InstallationDoc>('Installation', installationSchema),
   };
 }
 

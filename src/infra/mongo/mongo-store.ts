@@ -7,6 +7,8 @@ import type {
   CourseQuery,
   EnrollmentQuery,
   EnrollOutcome,
+  Installation,
+  InstallationRef,
   MemberCourse,
   NewCourse,
   RateOutcome,
@@ -20,7 +22,7 @@ import { foldText, searchText } from '../text-fold.ts';
 import { connectionOptions, describeMongoUri, supportsTransactions, type ConnectionSettings } from './connection.ts';
 import { isDuplicateKeyError, retryOnDuplicateKey, toStoreError } from './errors.ts';
 import { atOrAfter, courseListFilter, isWholeNumber, oneOf, parseObjectId, requireText, settingsUpdate, titlePrefixPattern } from './filters.ts';
-import { toCommunity, toCourse, toEnrollment, toMember, toScoreSnapshot } from './mapping.ts';
+import { toCommunity, toCourse, toEnrollment, toInstallation, toMember, toScoreSnapshot } from './mapping.ts';
 import {
   createModels,
   ensureIndexes,
@@ -28,6 +30,7 @@ import {
   type CourseCounterDoc,
   type CourseDoc,
   type EnrollmentDoc,
+  type InstallationDoc,
   type Lean,
   type MemberDoc,
   type Models,
@@ -542,6 +545,38 @@ export class MongoStore implements Store {
       if (!id || !isWholeNumber(limit) || limit < 1) return [];
       const docs = await this.models.ScoreSnapshot.find({ communityId: id }).sort({ takenAt: -1, _id: -1 }).limit(limit).lean<Lean<ScoreSnapshotDoc>[]>();
       return docs.map(toScoreSnapshot);
+    });
+  }
+
+  // Installations
+
+  saveInstallation(i: Installation): Promise<void> {
+    return this.guard(async () => {
+      const doc: InstallationDoc = {
+        platform: i.platform,
+        externalId: requireText(i.externalId, 'installation id'),
+        sealed: Buffer.from(i.sealed),
+        name: i.name,
+        botUserId: i.botUserId,
+        scopes: i.scopes,
+        installedAt: i.installedAt,
+      };
+      // Two processes saving the same workspace at once: the loser of the unique index retries as an update.
+      await retryOnDuplicateKey(() => this.models.Installation.replaceOne({ platform: requireText(i.platform, 'platform'), externalId: doc.externalId }, doc, { upsert: true }));
+    });
+  }
+
+  findInstallation(ref: InstallationRef): Promise<Installation | null> {
+    return this.guard(async () => {
+      const doc = await this.models.Installation.findOne({ platform: requireText(ref.platform, 'platform'), externalId: requireText(ref.externalId, 'installation id') }).lean<Lean<InstallationDoc>>();
+      return doc ? toInstallation(doc) : null;
+    });
+  }
+
+  deleteInstallation(ref: InstallationRef): Promise<boolean> {
+    return this.guard(async () => {
+      const result = await this.models.Installation.deleteOne({ platform: requireText(ref.platform, 'platform'), externalId: requireText(ref.externalId, 'installation id') });
+      return result.deletedCount > 0;
     });
   }
 

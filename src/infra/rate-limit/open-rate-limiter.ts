@@ -1,6 +1,8 @@
 import type { Config } from '../../config.ts';
 import type { Logger } from '../../ports/logger.ts';
 import type { RateLimiter } from '../../ports/rate-limiter.ts';
+import { unsharedClaims, type RequestClaims } from '../../ports/request-claims.ts';
+import { RedisRequestClaims } from '../redis-request-claims.ts';
 import { describeUrl } from '../logger.ts';
 import { budgetsFromConfig, createMemoryRateLimiter } from './member-rate-limiter.ts';
 import { createLimiterRedisClient, createRedisRateLimiter } from './redis-rate-limiter.ts';
@@ -9,10 +11,15 @@ export interface OpenRateLimiter {
   limiter: RateLimiter;
   /** `redis`: shared by every process on that Redis; `memory`: this process only. */
   backend: 'redis' | 'memory';
+  /** On the same connection: claims that let every bot process handle a redelivered request once. */
+  claims: RequestClaims;
   close(): Promise<void>;
 }
 
-export type RateLimiterConfig = Pick<Config, 'REDIS_URL' | 'RATE_LIMIT_READS' | 'RATE_LIMIT_WRITES' | 'RATE_LIMIT_WINDOW_SECONDS'>;
+export type RateLimiterConfig = Pick<Config, 'REDIS_URL' | 'RATE_LIMIT_READS' | 'RATE_LIMIT_WRITES' | 'RATE_LIMIT_WINDOW_SECONDS'> & Partial<Pick<Config, 'JOBS_PREFIX'>>;
+
+/** The counters live beside the jobs' keys, under the deployment's prefix (`syllabot:rl:*` by default). */
+export const rateLimitPrefix = (config: Partial<Pick<Config, 'JOBS_PREFIX'>>): string => `${config.JOBS_PREFIX ?? 'syllabot'}:rl`;
 
 /**
  * Redis-backed limits when REDIS_URL answers at start-up, so several bot processes share one
@@ -33,13 +40,14 @@ export async function openRateLimiter(config: RateLimiterConfig, logger: Logger,
     client.disconnect();
     const reason = (cause ?? (err instanceof Error ? err : new Error(String(err)))).message;
     log.info({ redis: describeUrl(config.REDIS_URL), reason }, 'Redis unreachable at start-up: rate limits are per process');
-    return { limiter: createMemoryRateLimiter(budgets, log), backend: 'memory', close: async () => {} };
+    return { limiter: createMemoryRateLimiter(budgets, log), backend: 'memory', claims: unsharedClaims, close: async () => {} };
   }
   client.off('error', remember);
   log.info({ redis: describeUrl(config.REDIS_URL), reads: budgets.read, writes: budgets.write }, 'rate limits shared through Redis');
   return {
-    limiter: createRedisRateLimiter({ budgets, client, logger: log, ...(options.keyPrefix ? { keyPrefix: options.keyPrefix } : {}) }),
+    limiter: createRedisRateLimiter({ budgets, client, logger: log, keyPrefix: options.keyPrefix ?? rateLimitPrefix(config) }),
     backend: 'redis',
+    claims: new RedisRequestClaims(client, `${config.JOBS_PREFIX ?? 'syllabot'}:requests`, log),
     close: async () => {
       await client.quit().catch(() => client.disconnect());
     },

@@ -88,6 +88,24 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       CREATE INDEX ratings_by_course ON ratings (community_id, course_id, stars);
     `,
   },
+  {
+    version: 3,
+    name: 'app installations',
+    // One row per workspace the app is installed in (Slack OAuth). `sealed` is encrypted by the
+    // adapter; no foreign key to communities: courses outlive an uninstall.
+    sql: `
+      CREATE TABLE installations (
+        platform TEXT NOT NULL,
+        external_id TEXT NOT NULL,
+        sealed BLOB NOT NULL,
+        name TEXT NOT NULL,
+        bot_user_id TEXT,
+        scopes TEXT NOT NULL DEFAULT '[]',
+        installed_at INTEGER NOT NULL,
+        PRIMARY KEY (platform, external_id)
+      );
+    `,
+  },
 ];
 
 export function migrate(db: Database): number[] {

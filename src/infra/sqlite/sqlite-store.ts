@@ -10,6 +10,8 @@ import type {
   CourseQuery,
   EnrollmentQuery,
   EnrollOutcome,
+  Installation,
+  InstallationRef,
   MemberCourse,
   NewCourse,
   RateOutcome,
@@ -50,6 +52,16 @@ interface CourseRow {
   rating_count: number;
   rating_sum: number;
   enrolled_count: number;
+}
+
+interface InstallationRow {
+  platform: string;
+  external_id: string;
+  sealed: Buffer;
+  name: string;
+  bot_user_id: string | null;
+  scopes: string;
+  installed_at: number;
 }
 
 const COURSE_COLUMNS = 'id, community_id, number, title, description, url, tags, value, starts_at, archived, created_at, rating_count, rating_sum, enrolled_count';
@@ -532,6 +544,27 @@ export class SqliteStore implements Store {
     });
   }
 
+  saveInstallation(i: Installation): Promise<void> {
+    return this.guard(() => {
+      this.sql(
+        `INSERT INTO installations (platform, external_id, sealed, name, bot_user_id, scopes, installed_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (platform, external_id) DO UPDATE SET
+           sealed = excluded.sealed, name = excluded.name, bot_user_id = excluded.bot_user_id, scopes = excluded.scopes, installed_at = excluded.installed_at`,
+      ).run(i.platform, i.externalId, Buffer.from(i.sealed), i.name, i.botUserId, JSON.stringify(i.scopes), i.installedAt.getTime());
+    });
+  }
+
+  findInstallation(ref: InstallationRef): Promise<Installation | null> {
+    return this.guard(() => {
+      const row = this.sql('SELECT * FROM installations WHERE platform = ? AND external_id = ?').get(ref.platform, ref.externalId) as InstallationRow | undefined;
+      return row ? toInstallation(row) : null;
+    });
+  }
+
+  deleteInstallation(ref: InstallationRef): Promise<boolean> {
+    return this.guard(() => this.sql('DELETE FROM installations WHERE platform = ? AND external_id = ?').run(ref.platform, ref.externalId).changes > 0);
+  }
+
   ping(): Promise<void> {
     return this.guard(() => {
       this.db.prepare('SELECT 1').get();
@@ -559,6 +592,18 @@ function toCommunity(row: CommunityRow): Community {
     name: row.name,
     settings: JSON.parse(row.settings) as CommunitySettings,
     createdAt: new Date(row.created_at),
+  };
+}
+
+function toInstallation(row: InstallationRow): Installation {
+  return {
+    platform: row.platform as Installation['platform'],
+    externalId: row.external_id,
+    sealed: row.sealed,
+    name: row.name,
+    botUserId: row.bot_user_id,
+    scopes: JSON.parse(row.scopes) as string[],
+    installedAt: new Date(row.installed_at),
   };
 }
 

@@ -496,15 +496,18 @@ export class FakeDiscord {
    * Sends INTERACTION_CREATE on the shard that owns the interaction's guild (shard 0 for DMs),
    * as Discord does, and remembers it so its callback and webhook calls can be answered.
    */
-  sendInteraction(payload: JsonObject, options: { expired?: boolean } = {}): { id: string; token: string; shard: number } {
+  sendInteraction(payload: JsonObject, options: { expired?: boolean; everySession?: boolean } = {}): { id: string; token: string; shard: number } {
     const guildId = payload.guild_id as string | undefined;
     const ready = [...this.sessions].filter((s) => s.ready && s.shard);
-    const session = ready.find((s) => (guildId ? shardOf(guildId, s.shard![1]) === s.shard![0] : s.shard![0] === 0));
+    const owns = (s: GatewaySession) => (guildId ? shardOf(guildId, s.shard![1]) === s.shard![0] : s.shard![0] === 0);
+    const session = ready.find(owns);
     if (!session) throw new Error(`No ready shard for guild ${guildId ?? '(DM)'}`);
     const channelId = String((payload.channel as JsonObject | undefined)?.id ?? payload.channel_id);
     // An expired interaction is unknown to the REST API, as after Discord's 3 s window.
     if (!options.expired) this.interactions.set(String(payload.token), { payload, acknowledged: false, original: null, channelId });
-    this.dispatch(session, 'INTERACTION_CREATE', payload);
+    // `everySession`: two connections identified as the same shard both get the event (two
+    // processes on one shard, as during a rolling restart).
+    for (const target of options.everySession ? ready.filter(owns) : [session]) this.dispatch(target, 'INTERACTION_CREATE', payload);
     return { id: String(payload.id), token: String(payload.token), shard: session.shard![0] };
   }
 

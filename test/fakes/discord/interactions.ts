@@ -115,7 +115,7 @@ export function slashCommand(
   member: FakeMember,
   command: string,
   options: Record<string, OptionValue> = {},
-  delivery: { expired?: boolean } = {},
+  delivery: { expired?: boolean; everySession?: boolean } = {},
 ): SentInteraction {
   const payload = base(fake, guild, member);
   payload.type = 2;

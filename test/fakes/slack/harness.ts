@@ -5,6 +5,7 @@ import { createCore, type Core } from '../../../src/app.ts';
 import { loadConfig, type Config } from '../../../src/config.ts';
 import { SqliteStore } from '../../../src/infra/sqlite/sqlite-store.ts';
 import { silentLogger, type Logger } from '../../../src/ports/logger.ts';
+import type { RequestClaims } from '../../../src/ports/request-claims.ts';
 import { createSlackAdapter, type SlackAdapter } from '../../../adapters/slack/index.ts';
 import { FakeSlackWebApi, type FakeUser } from './web-api.ts';
 import { ResponseListener } from './response-listener.ts';
@@ -40,6 +41,8 @@ export interface HarnessOptions {
   prefix?: string;
   closedChannels?: string[];
   logger?: Logger;
+  /** Claims shared with other adapters (as bot processes share Redis). */
+  requestClaims?: RequestClaims;
 }
 
 /**
@@ -70,7 +73,7 @@ export async function startSlackHarness(options: HarnessOptions = {}): Promise<S
     // Any free port: the config schema asks for 1-65535 from the environment, tests pass 0.
     SLACK_PORT: 0,
   };
-  const adapter = createSlackAdapter({ core, config, logger: options.logger ?? silentLogger });
+  const adapter = createSlackAdapter({ core, config, logger: options.logger ?? silentLogger, ...(options.requestClaims ? { requestClaims: options.requestClaims } : {}) });
   await adapter.start();
   const client = new SignedSlackClient(`http://127.0.0.1:${adapter.port()}/slack/events`, SIGNING_SECRET, { id: TEAM.id, domain: TEAM.domain });
   return {

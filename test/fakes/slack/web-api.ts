@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { blockKitProblems, viewProblems } from './block-kit.ts';
@@ -7,6 +8,11 @@ import { blockKitProblems, viewProblems } from './block-kit.ts';
  * methods Syllabot calls, answered the way Slack answers them, with every call recorded
  * (method, parsed body, the token from the Authorization header). Block Kit payloads are
  * checked against Slack's limits and refused with `invalid_blocks` like Slack would.
+ *
+ * Tokens are per workspace: `botToken` belongs to `team`; an OAuth install (the consent page at
+ * /oauth/v2/authorize, then oauth.v2.access) issues a new bot token for the consenting
+ * workspace. Each call is answered for the workspace its token belongs to; an unknown token
+ * gets `invalid_auth`, a revoked one the error it was revoked with (`token_revoked`).
  */
 export interface FakeUser {
   id: string;
@@ -31,9 +37,36 @@ export interface FakeSlackOptions {
   socketUrl?: string;
 }
 
+/** The Slack app's OAuth settings as configured on api.slack.com (client credentials, redirect URL). */
+export interface FakeOAuthApp {
+  clientId: string;
+  clientSecret: string;
+  /** Where the consent page sends the browser back (the app's configured redirect URL). */
+  redirectUrl: string;
+  appId?: string;
+}
+
+export interface FakeWorkspace {
+  id: string;
+  name: string;
+}
+
+/** A bot token Slack handed out, and for which workspace. */
+export interface Grant {
+  token: string;
+  team: FakeWorkspace;
+  botUserId: string;
+  botId: string;
+  scopes: string[];
+  /** Set once revoked: the error calls with this token now get. */
+  revoked?: string;
+}
+
 export interface RecordedCall {
   method: string;
   token: string | undefined;
+  /** The workspace of the token, when the token is one Slack issued. */
+  teamId: string | undefined;
   body: Record<string, unknown>;
   /** Block Kit problems found in the payload (the call was refused if any). */
   problems: string[];
@@ -46,14 +79,24 @@ type Answer = Record<string, unknown>;
 
 export class FakeSlackWebApi {
   readonly calls: RecordedCall[] = [];
+  /** Every visit to the consent page, as the browser asked for it. */
+  readonly consentVisits: URL[] = [];
   private readonly holds = new Map<string, Promise<void>>();
   private readonly failures = new Map<string, string>();
+  private readonly grants = new Map<string, Grant>();
+  /** OAuth codes not yet exchanged, and the workspace each was given for. */
+  private readonly codes = new Map<string, { team: FakeWorkspace; scopes: string[] }>();
+  private oauthApp: FakeOAuthApp | undefined;
+  private consenting: FakeWorkspace | undefined;
   private ts = 1_700_000_000;
+  private issued = 0;
 
   private constructor(
     private readonly server: Server,
     private readonly options: FakeSlackOptions,
-  ) {}
+  ) {
+    this.grants.set(options.botToken, { token: options.botToken, team: options.team, botUserId: BOT_USER_ID, botId: BOT_ID, scopes: [] });
+  }
 
   static async start(options: FakeSlackOptions): Promise<FakeSlackWebApi> {
     const server = createServer();
@@ -87,6 +130,28 @@ export class FakeSlackWebApi {
     this.failures.set(method, error);
   }
 
+  /** The app's OAuth configuration on Slack's side (needed before anyone can install it). */
+  configureOAuth(app: FakeOAuthApp): void {
+    this.oauthApp = app;
+  }
+
+  /** The next visitor of the consent page approves the install for this workspace. */
+  consentAs(team: FakeWorkspace): void {
+    this.consenting = team;
+  }
+
+  /** The bot tokens issued for a workspace, oldest first (the single-workspace token included). */
+  grantsFor(teamId: string): Grant[] {
+    return [...this.grants.values()].filter((g) => g.team.id === teamId);
+  }
+
+  /** From now on, calls with this token fail with `error` (Slack's `token_revoked`, `invalid_auth`, `account_inactive`). */
+  revoke(token: string, error = 'token_revoked'): void {
+    const grant = this.grants.get(token);
+    if (!grant) throw new Error('the fake never issued that token');
+    grant.revoked = error;
+  }
+
   setUser(user: FakeUser): void {
     const i = this.options.users.findIndex((u) => u.id === user.id);
     if (i >= 0) this.options.users[i] = user;
@@ -100,11 +165,17 @@ export class FakeSlackWebApi {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const raw = await readBody(req);
+    if (req.method === 'GET' && (req.url ?? '').startsWith('/oauth/v2/authorize')) {
+      this.consentPage(new URL(req.url!, 'http://127.0.0.1'), res);
+      return;
+    }
     const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0]!;
     const body = parseBody(raw, req.headers['content-type']);
     const header = req.headers.authorization;
     const token = header?.startsWith('Bearer ') ? header.slice('Bearer '.length) : typeof body.token === 'string' ? body.token : undefined;
-    const call: RecordedCall = { method, token, body, problems: [] };
+    const basic = header?.startsWith('Basic ') ? Buffer.from(header.slice('Basic '.length), 'base64').toString('utf8').split(':') : undefined;
+    if (basic) Object.assign(body, { client_id: body.client_id ?? basic[0], client_secret: body.client_secret ?? basic[1] });
+    const call: RecordedCall = { method, token, teamId: token ? this.grants.get(token)?.team.id : undefined, body, problems: [] };
     this.calls.push(call);
     await this.holds.get(method);
     const answer = this.answer(call);
@@ -123,11 +194,14 @@ export class FakeSlackWebApi {
       if (!this.options.appToken || call.token !== this.options.appToken) return { ok: false, error: 'invalid_auth' };
       return { ok: true, url: this.options.socketUrl };
     }
-    if (call.token !== this.options.botToken) return { ok: false, error: 'invalid_auth' };
-    const { team } = this.options;
+    if (method === 'oauth.v2.access') return this.exchangeCode(body);
+    const grant = call.token ? this.grants.get(call.token) : undefined;
+    if (!grant) return { ok: false, error: 'invalid_auth' };
+    if (grant.revoked) return { ok: false, error: grant.revoked };
+    const { team } = grant;
     switch (method) {
       case 'auth.test':
-        return { ok: true, url: 'https://fake.slack.test/', team: team.name, user: 'syllabot', team_id: team.id, user_id: BOT_USER_ID, bot_id: BOT_ID };
+        return { ok: true, url: 'https://fake.slack.test/', team: team.name, user: 'syllabot', team_id: team.id, user_id: grant.botUserId, bot_id: grant.botId };
       case 'users.info': {
         const user = this.options.users.find((u) => u.id === body.user);
         if (!user) return { ok: false, error: 'user_not_found' };
@@ -172,6 +246,61 @@ export class FakeSlackWebApi {
       default:
         return { ok: false, error: 'unknown_method' };
     }
+  }
+
+  /**
+   * Slack's consent page: a browser arriving with the app's client id is sent back to the app's
+   * redirect URL with a one-time code and the state it brought, once someone consents (consentAs).
+   */
+  private consentPage(url: URL, res: ServerResponse): void {
+    this.consentVisits.push(url);
+    const app = this.oauthApp;
+    const team = this.consenting;
+    if (!app || url.searchParams.get('client_id') !== app.clientId || !team) {
+      res.writeHead(app && team ? 400 : 200, { 'content-type': 'text/html' });
+      res.end(app && team ? 'invalid_client_id' : '<html>Fake Slack: nobody consented</html>');
+      return;
+    }
+    this.consenting = undefined;
+    const code = `${++this.issued}.${randomBytes(8).toString('hex')}`;
+    this.codes.set(code, { team, scopes: (url.searchParams.get('scope') ?? '').split(',').filter(Boolean) });
+    const back = new URL(url.searchParams.get('redirect_uri') ?? app.redirectUrl);
+    back.searchParams.set('code', code);
+    const state = url.searchParams.get('state');
+    if (state !== null) back.searchParams.set('state', state);
+    res.writeHead(302, { location: back.toString() });
+    res.end();
+  }
+
+  /** oauth.v2.access: a one-time code for a bot token, answered like Slack's v2 response. */
+  private exchangeCode(body: Record<string, unknown>): Answer {
+    const app = this.oauthApp;
+    if (!app || body.client_id !== app.clientId) return { ok: false, error: 'invalid_client_id' };
+    if (body.client_secret !== app.clientSecret) return { ok: false, error: 'bad_client_secret' };
+    const pending = typeof body.code === 'string' ? this.codes.get(body.code) : undefined;
+    if (!pending) return { ok: false, error: 'invalid_code' };
+    this.codes.delete(body.code as string);
+    const n = ++this.issued;
+    const grant: Grant = {
+      token: `xoxb-${1000 + n}-${2000 + n}-${randomBytes(12).toString('hex')}`,
+      team: pending.team,
+      botUserId: `UBOT${pending.team.id}`,
+      botId: `BBOT${pending.team.id}`,
+      scopes: pending.scopes,
+    };
+    this.grants.set(grant.token, grant);
+    return {
+      ok: true,
+      app_id: app.appId ?? 'A0SYLLABOT',
+      authed_user: { id: 'UINSTALLER1' },
+      scope: grant.scopes.join(','),
+      token_type: 'bot',
+      access_token: grant.token,
+      bot_user_id: grant.botUserId,
+      team: { id: grant.team.id, name: grant.team.name },
+      enterprise: null,
+      is_enterprise_install: false,
+    };
   }
 }
 

@@ -1,0 +1,77 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Community } from '../../src/domain/model.ts';
+import { silentLogger } from '../../src/ports/logger.ts';
+import { DigestScheduler, digestSchedulerId } from '../../jobs/digests.ts';
+import { digestQueueName, Queues } from '../../jobs/queues.ts';
+import { producerConnection } from '../../jobs/redis.ts';
+import { cleanupPrefix, randomPrefix, SHARED_REDIS_URL } from './harness.ts';
+
+/** The bulk digest sync the reconcile uses (real Redis, own prefix). */
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+function community(i: number, schedule = `${i % 60} 9 * * 1`, timezone = 'Europe/Berlin'): Community {
+  return {
+    id: String(1000 + i),
+    platform: i % 2 === 0 ? 'discord' : 'slack',
+    externalId: `ext-${i}`,
+    name: `Community ${i}`,
+    settings: { digest: { channelId: `C${i}`, schedule, timezone } },
+    createdAt: new Date(0),
+  };
+}
+
+async function setup() {
+  const prefix = randomPrefix();
+  const connection = producerConnection(SHARED_REDIS_URL, 1_000);
+  const queues = new Queues(connection, prefix, () => undefined);
+  cleanups.push(
+    () => cleanupPrefix(prefix),
+    async () => void (await connection.quit()),
+    () => queues.close(),
+  );
+  return { queues, scheduler: new DigestScheduler(queues, silentLogger) };
+}
+
+async function held(queues: Queues): Promise<Map<string, [string | undefined, string | undefined]>> {
+  const out = new Map<string, [string | undefined, string | undefined]>();
+  for (const platform of ['discord', 'slack'] as const) {
+    for (const s of await (await queues.ready(digestQueueName(platform))).getJobSchedulers(0, -1)) out.set(s.key, [s.pattern, s.tz]);
+  }
+  return out;
+}
+
+describe('DigestScheduler.syncAll (bulk, as the reconcile runs it)', () => {
+  it('given 40 communities on two platforms, when synced in bulk, then each has one scheduler on its platform queue with its schedule and zone, and one next job', async () => {
+    const { queues, scheduler } = await setup();
+    const communities = Array.from({ length: 40 }, (_, i) => community(i));
+    expect(await scheduler.syncAll(communities, { concurrency: 8 })).toBe(40);
+    const schedulers = await held(queues);
+    expect(schedulers.size).toBe(40);
+    for (const c of communities) expect(schedulers.get(digestSchedulerId(c.id))).toEqual([c.settings.digest!.schedule, 'Europe/Berlin']);
+    expect(await queues.get(digestQueueName('discord')).getDelayedCount()).toBe(20);
+    expect(await queues.get(digestQueueName('slack')).getDelayedCount()).toBe(20);
+  });
+
+  it('given schedulers in place, when re-synced skipping unchanged ones, then only the changed, moved and missing ones are upserted', async () => {
+    const { queues, scheduler } = await setup();
+    const communities = Array.from({ length: 30 }, (_, i) => community(i));
+    await scheduler.syncAll(communities);
+    expect(await scheduler.syncAll(communities, { skipUnchanged: true })).toBe(0);
+
+    const rescheduled = communities.map((c, i) => (i < 3 ? community(i, '0 18 * * 5') : i < 5 ? community(i, c.settings.digest!.schedule, 'Asia/Shanghai') : c));
+    await queues.get(digestQueueName('discord')).removeJobScheduler(digestSchedulerId(communities[10]!.id));
+    expect(await scheduler.syncAll(rescheduled, { skipUnchanged: true })).toBe(6);
+    const schedulers = await held(queues);
+    expect(schedulers.size).toBe(30);
+    for (const c of rescheduled) expect(schedulers.get(digestSchedulerId(c.id))).toEqual([c.settings.digest!.schedule, c.settings.digest!.timezone]);
+  });
+
+  it('given a process shutting down, when a bulk sync is under way, then it stops with an error instead of carrying on', async () => {
+    const { scheduler } = await setup();
+    let calls = 0;
+    await expect(scheduler.syncAll(Array.from({ length: 10 }, (_, i) => community(i)), { concurrency: 1, stopped: () => ++calls > 3 })).rejects.toThrow('stopped while syncing digest schedulers');
+  });
+});
