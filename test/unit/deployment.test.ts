@@ -1,21 +1,18 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { load as loadYaml } from 'js-yaml';
 import { configSchema } from '../../src/config.ts';
 
 /**
  * The deployment files, checked without Docker (none runs on the build machines): the compose
  * file parses as YAML with the services and wiring the README promises, the Dockerfile copies
  * paths that exist, and .env.example lists every variable the config reads.
- *
- * YAML is parsed with js-yaml, which is installed as a dependency of eslint (a dev dependency),
- * so it is present wherever the tests run.
  */
 
 const root = (path: string) => fileURLToPath(new URL(`../../${path}`, import.meta.url));
 const read = (path: string) => readFileSync(root(path), 'utf8');
-const yaml = createRequire(import.meta.url)('js-yaml') as { load(text: string): unknown };
+const yaml = { load: (text: string): unknown => loadYaml(text) };
 
 interface Service {
   image?: string;
