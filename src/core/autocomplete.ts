@@ -9,8 +9,23 @@ export interface Suggestion {
   value: string;
 }
 
-/** Courses matching what the member has typed so far: by number, then by title prefix. */
-export async function suggestCourses(store: Store, communityId: string, partial: string, limit: number): Promise<Suggestion[]> {
+const collators = new Map<string, Intl.Collator>();
+
+/** Title order as a reader of `locale` expects it (pinyin order for zh-CN). */
+export function titleCollator(locale: string): Intl.Collator {
+  let collator = collators.get(locale);
+  if (!collator) {
+    collator = new Intl.Collator(locale, { sensitivity: 'base', numeric: true });
+    collators.set(locale, collator);
+  }
+  return collator;
+}
+
+/**
+ * Courses matching what the member has typed so far: the course with that number first, then
+ * titles starting with it in the member's collation order (an empty prefix lists by number).
+ */
+export async function suggestCourses(store: Store, communityId: string, partial: string, limit: number, locale = 'en'): Promise<Suggestion[]> {
   const text = partial.trim().replace(/^#/, '');
   const found: Course[] = [];
   if (/^\d{1,9}$/.test(text)) {
@@ -19,7 +34,9 @@ export async function suggestCourses(store: Store, communityId: string, partial:
   }
   const rest = text === ''
     ? (await store.listCourses(communityId, { sort: 'number', offset: 0, limit })).items
-    : await store.findCoursesByTitlePrefix(communityId, text, limit);
+    : (await store.findCoursesByTitlePrefix(communityId, text, limit)).sort(
+        (a, b) => titleCollator(locale).compare(a.title, b.title) || a.number - b.number,
+      );
   for (const course of rest) {
     if (found.length >= limit) break;
     if (!found.some((c) => c.id === course.id)) found.push(course);

@@ -156,7 +156,8 @@ export class CommandRouter {
     try {
       const community = await this.deps.store.findCommunity(request.community);
       if (!community) return [];
-      return await suggestCourses(this.deps.store, community.id, normalizeInput(partial), 25);
+      const locale = resolveLocale(request.actor.locale, request.community.locale, community.settings.locale);
+      return await suggestCourses(this.deps.store, community.id, normalizeInput(partial), 25, locale);
     } catch (error) {
       this.deps.logger.warn({ err: error }, 'autocomplete failed');
       return [];
