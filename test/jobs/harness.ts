@@ -1,10 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { RedisServer } from '../support/redis-server.ts';
 import { createCore, type Core } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { SqliteStore } from '../../src/infra/sqlite/sqlite-store.ts';
@@ -204,66 +203,11 @@ export function startsIn24hPlus(ms: number): string {
   return new Date(at).toISOString().replace('.000Z', 'Z');
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../support/ports.ts';
 
-/** A test-owned redis-server on its own port; `persist` keeps an append-only file in `dir`. */
-export class OwnRedis {
-  private process: ChildProcess | undefined;
-  readonly dir = mkdtempSync(join(tmpdir(), 'syllabot-redis-'));
-
-  constructor(
-    readonly port: number,
-    private readonly persist: boolean,
-  ) {}
-
-  get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
-  }
-
-  async start(): Promise<void> {
-    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--dir', this.dir];
-    args.push('--appendonly', this.persist ? 'yes' : 'no');
-    if (this.persist) args.push('--appendfsync', 'always');
-    this.process = spawn('redis-server', args, { stdio: 'ignore' });
-    await waitUntil(async () => {
-      const probe = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-      probe.on('error', () => undefined);
-      try {
-        await probe.connect();
-        return (await probe.ping()) === 'PONG';
-      } catch {
-        return false;
-      } finally {
-        probe.disconnect();
-      }
-    }, `redis-server on port ${this.port}`);
-  }
-
-  /** SHUTDOWN (writes the append-only file when persisting) and waits for the process to exit. */
-  async stop(): Promise<void> {
-    const child = this.process;
-    if (!child || child.exitCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    const admin = new Redis(this.url, { maxRetriesPerRequest: 0, retryStrategy: () => null });
-    admin.on('error', () => undefined);
-    await (this.persist ? admin.shutdown('SAVE') : admin.shutdown('NOSAVE')).catch(() => undefined);
-    admin.disconnect();
-    await exited;
-    this.process = undefined;
-  }
-
-  async dispose(): Promise<void> {
-    await this.stop();
-    rmSync(this.dir, { recursive: true, force: true });
+/** A test-owned redis-server on its own port; `persist` keeps an append-only file. */
+export class OwnRedis extends RedisServer {
+  constructor(port: number, persist: boolean) {
+    super(port, { persist });
   }
 }

@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type AddressInfo } from 'node:net';
 import { BIN } from './cli.ts';
 
 /** One JSON line of a process's pino log. */
@@ -93,14 +92,7 @@ export function killAll(processes: readonly SpawnedSyllabot[]): void {
   for (const p of processes) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
 }
 
-/** A port free on every interface right now. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+export { freePort } from './ports.ts';
 
 /** Polls until `check` returns something truthy; a synchronisation aid, never a speed assertion. */
 export async function eventually<T>(check: () => T | Promise<T>, what: string, timeoutMs = 30_000, everyMs = 50): Promise<NonNullable<T>> {

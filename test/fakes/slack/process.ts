@@ -1,15 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type AddressInfo } from 'node:net';
 import { BIN } from '../../support/cli.ts';
 
-/** A port free on every interface (the receiver listens on all of them, like Bolt's default). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+export { freePort } from '../../support/ports.ts';
 
 export interface SyllabotProcess {
   child: ChildProcess;

@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
 import { createCore, type Core } from '../../../src/app.ts';
 import { SqliteStore } from '../../../src/infra/sqlite/sqlite-store.ts';
 import type { Logger } from '../../../src/ports/logger.ts';
@@ -140,14 +139,4 @@ export function dumpStore(store: SqliteStore): string {
   return parts.join('\n');
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../../support/ports.ts';
