@@ -38,7 +38,10 @@ export const helpCommand = defineCommand({
       title: i18n.t('commands:help.title'),
       body: [i18n.t('commands:help.intro')],
       fields: visible.map((command) => ({
-        label: commandLabel(command) + (command.permission === 'moderator' ? ` (${i18n.t('commands:help.moderator')})` : ''),
+        label:
+          command.permission === 'moderator'
+            ? i18n.t('commands:help.moderatorCommand', { command: commandLabel(command) })
+            : commandLabel(command),
         value: i18n.t(`commands:${command.id}.description`),
       })),
       sections: [

@@ -22,7 +22,9 @@ export const myCoursesCommand = defineCommand({
         title: courseName(course),
         lines: [
           rating
-            ? i18n.t('commands:mycourses.rated', { stars: rating.stars }) + (rating.review ? ` — “${truncate(rating.review, 120)}”` : '')
+            ? rating.review
+              ? i18n.t('commands:mycourses.ratedWithReview', { stars: rating.stars, review: truncate(rating.review, 120) })
+              : i18n.t('commands:mycourses.rated', { stars: rating.stars })
             : i18n.t('commands:mycourses.notRated', { number: course.number }),
           i18n.t('commands:mycourses.since', { when: i18n.dateTime(enrolledAt) }),
           courseStats(course, i18n),

@@ -44,7 +44,7 @@ async function overallScore(ctx: CommandContext): Promise<Reply> {
     body,
     fields: [
       { label: i18n.t('commands:score.satisfaction'), value: i18n.number(score.satisfaction, 2), inline: true },
-      { label: i18n.t('commands:score.coverage'), value: `${i18n.number(score.coverage * 100, 1)}%`, inline: true },
+      { label: i18n.t('commands:score.coverage'), value: i18n.percent(score.coverage, 1), inline: true },
       { label: i18n.t('commands:score.members'), value: i18n.number(score.memberCount), inline: true },
       { label: i18n.t('commands:score.courses'), value: i18n.number(score.courseCount), inline: true },
       { label: i18n.t('commands:score.ratings'), value: i18n.number(score.ratingCount), inline: true },
@@ -84,7 +84,7 @@ async function courseScore(ctx: CommandContext, ref: string): Promise<Reply> {
   const average = averageRating(course);
   const peak = Math.max(1, ...histogram);
   const bars = histogram
-    .map((count, i) => `${i + 1}★ ${'█'.repeat(Math.round((count / peak) * 10)).padEnd(10, '·')} ${count}`)
+    .map((count, i) => `${i + 1}★ ${'█'.repeat(Math.round((count / peak) * 10)).padEnd(10, '·')} ${i18n.number(count)}`)
     .reverse();
   return reply({
     visibility: 'public',

@@ -117,7 +117,7 @@ function showSettings(ctx: CommandContext, community: Community): Reply {
     {
       label: i18n.t('commands:settings.show.language'),
       value: locale
-        ? `${i18n.t(`commands:settings.languages.${locale}`)} (${locale})`
+        ? i18n.t('commands:settings.show.languageValue', { language: i18n.t(`commands:settings.languages.${locale}`), locale })
         : i18n.t('commands:settings.show.languageUnset', { language: i18n.t('commands:settings.languages.en') }),
     },
   ];
@@ -128,7 +128,12 @@ function showSettings(ctx: CommandContext, community: Community): Reply {
       { label: i18n.t('commands:settings.show.digestSchedule'), value: digest.schedule, inline: true },
       { label: i18n.t('commands:settings.show.digestTimezone'), value: digest.timezone, inline: true },
     );
-    if (next) fields.push({ label: i18n.t('commands:settings.show.digestNext'), value: `${i18n.dateTime(next, digest.timezone)} (${digest.timezone})` });
+    if (next) {
+      fields.push({
+        label: i18n.t('commands:settings.show.digestNext'),
+        value: i18n.t('commands:settings.show.digestNextValue', { when: i18n.dateTime(next, digest.timezone), timezone: digest.timezone }),
+      });
+    }
   } else {
     fields.push({ label: i18n.t('commands:settings.show.digest'), value: i18n.t('commands:settings.show.digestOff') });
   }

@@ -14,6 +14,8 @@ export interface Translator {
   /** Whether the catalog has this key (for optional texts such as per-option help). */
   has(key: string): boolean;
   number(value: number, fractionDigits?: number): string;
+  /** A ratio (0.5) as a percentage (`50.0%`) in the locale's own way. */
+  percent(ratio: number, fractionDigits?: number): string;
   /** A date and time in the given IANA time zone (default UTC). */
   dateTime(value: Date, timeZone?: string): string;
 }
@@ -90,6 +92,7 @@ export function createMessageCatalog(resources: Resource = loadResources()): Mes
     if (existing) return existing;
     const fixed = instance.getFixedT(locale);
     const numberFormats = new Map<number, Intl.NumberFormat>();
+    const percentFormats = new Map<number, Intl.NumberFormat>();
     const dateFormats = new Map<string, Intl.DateTimeFormat>();
     existing = {
       locale,
@@ -102,6 +105,14 @@ export function createMessageCatalog(resources: Resource = loadResources()): Mes
           numberFormats.set(fractionDigits, format);
         }
         return format.format(value);
+      },
+      percent(ratio, fractionDigits = 0) {
+        let format = percentFormats.get(fractionDigits);
+        if (!format) {
+          format = new Intl.NumberFormat(locale, { style: 'percent', minimumFractionDigits: fractionDigits, maximumFractionDigits: fractionDigits });
+          percentFormats.set(fractionDigits, format);
+        }
+        return format.format(ratio);
       },
       dateTime(value, timeZone = 'UTC') {
         // Building an Intl.DateTimeFormat costs ~50x formatting with one, so keep one per zone.

@@ -250,6 +250,15 @@ describe('Discord adapter against a local fake Discord', () => {
     expect(english.data!.embeds![0]!.title).toBe('Courses');
   });
 
+  it('given a moderator whose Discord is in Chinese, when they run /course add without options, then the modal title and field labels are in Chinese', async () => {
+    const wang: FakeMember = { id: snowflake(), username: 'wang', locale: 'zh-CN', permissions: PERMISSIONS.moderator };
+    const opened = await slash(rust, wang, 'course add');
+    expect(opened.type).toBe(CALLBACK.Modal);
+    const modal = opened.data as unknown as { title: string; components: { label: string }[] };
+    expect(modal.title).toBe('添加课程');
+    expect(modal.components.map((c) => c.label)).toEqual(['标题', '价值（在总分中的权重）', '链接（https://…）', '简介', '标签，用逗号分隔']);
+  });
+
   it('given a DM, when a member runs a command, then a friendly ephemeral note says to use a server', async () => {
     const body = await slash(null, ana, 'courses');
     expect(body.data!.flags).toBe(EPHEMERAL);

@@ -178,6 +178,17 @@ describe('modals', () => {
     expect(JSON.parse(view.private_metadata)).toMatchObject({ c: 'course.add', ch: 'C0COURSES' });
   });
 
+  it('given an admin whose Slack is in Chinese, when they /course add without options, then the modal title, buttons and labels are in Chinese', async () => {
+    h.fake.setUser({ id: 'UZHADMIN01', name: 'wang', displayName: '王管理', isAdmin: true, locale: 'zh-CN' });
+    await command({ id: 'UZHADMIN01' }, '/course', 'add', { channelId: 'C0COURSES' });
+    const open = h.fake.callsTo('views.open').at(-1)!;
+    expect(open.problems).toEqual([]);
+    const view = open.body.view as { title: { text: string }; submit: { text: string }; close: { text: string }; blocks: { label: { text: string } }[] };
+    expect([view.title.text, view.submit.text, view.close.text]).toEqual([zh.t('commands:course.add.formTitle'), zh.t('common:form.submit'), zh.t('slack:form.cancel')]);
+    expect(view.title.text).toBe('添加课程');
+    expect(view.blocks.map((b) => b.label.text)).toEqual(['标题', '价值（在总分中的权重）', '链接（https://…）', '简介', '标签，用逗号分隔']);
+  });
+
   it('given the add modal, when it is submitted with a bad link, then the error shows beside the url field and nothing is stored; fixed, the modal closes and the admin gets an ephemeral confirmation in the channel', async () => {
     await command(USERS.admin, '/course', 'add', { channelId: 'C0COURSES' });
     const view = h.fake.callsTo('views.open').at(-1)!.body.view as Record<string, unknown>;
@@ -375,6 +386,7 @@ describe('App Home', () => {
     await h.adapter.whenIdle();
     const text = allText(h.fake.callsTo('views.publish').at(-1)!.body.view);
     expect(text).toContain(zh.t('commands:mycourses.title'));
+    expect(text).toContain(zh.t('slack:home.intro', { help: '/help' }));
     expect(text).toContain('中文课程');
   });
 

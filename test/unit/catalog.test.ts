@@ -14,7 +14,8 @@ function flatten(tree: Tree, prefix = ''): Map<string, string[]> {
     const path = prefix ? `${prefix}.${key}` : key;
     if (typeof value === 'string') {
       const base = path.replace(PLURAL, '');
-      const vars = [...value.matchAll(/\{\{\s*([\w.]+)\s*\}\}/g)].map((m) => m[1]!);
+      // `{{count, number}}` is the variable `count` formatted by Intl: the format must match too.
+      const vars = [...value.matchAll(/\{\{\s*([\w.]+)\s*(?:,\s*(\w+)\s*)?\}\}/g)].map((m) => (m[2] ? `${m[1]!}, ${m[2]}` : m[1]!));
       out.set(base, [...new Set([...(out.get(base) ?? []), ...vars])].sort());
     } else {
       for (const [k, v] of flatten(value, path)) out.set(k, v);
