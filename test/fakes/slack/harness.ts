@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCore, type Core } from '../../../src/app.ts';
+import type { RateLimiter } from '../../../src/ports/rate-limiter.ts';
 import { loadConfig, type Config } from '../../../src/config.ts';
 import { SqliteStore } from '../../../src/infra/sqlite/sqlite-store.ts';
 import { silentLogger, type Logger } from '../../../src/ports/logger.ts';
@@ -43,6 +44,8 @@ export interface HarnessOptions {
   logger?: Logger;
   /** Claims shared with other adapters (as bot processes share Redis). */
   requestClaims?: RequestClaims;
+  /** The core's per-member limiter (unlimited by default). */
+  rateLimiter?: RateLimiter;
 }
 
 /**
@@ -52,7 +55,7 @@ export interface HarnessOptions {
 export async function startSlackHarness(options: HarnessOptions = {}): Promise<SlackHarness> {
   const dir = mkdtempSync(join(tmpdir(), 'syllabot-slack-'));
   const store = SqliteStore.open({ path: join(dir, 'slack.sqlite') });
-  const core = createCore({ store, logger: silentLogger, config: { BAYES_PRIOR_WEIGHT: 5 } });
+  const core = createCore({ store, logger: silentLogger, config: { BAYES_PRIOR_WEIGHT: 5 }, ...(options.rateLimiter ? { rateLimiter: options.rateLimiter } : {}) });
   const fake = await FakeSlackWebApi.start({
     botToken: BOT_TOKEN,
     team: { id: TEAM.id, name: TEAM.name },
