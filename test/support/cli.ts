@@ -3,6 +3,13 @@ import { fileURLToPath } from 'node:url';
 
 export const BIN = fileURLToPath(new URL('../../bin/syllabot.mjs', import.meta.url));
 
+/** `env` plus only what a shell needs (PATH, HOME, TMPDIR): no credentials leak in from the test run. */
+export function operatorEnv(env: Record<string, string>): Record<string, string> {
+  const base: Record<string, string> = {};
+  for (const key of ['PATH', 'HOME', 'TMPDIR', 'NODE_OPTIONS']) if (process.env[key]) base[key] = process.env[key]!;
+  return { ...base, ...env };
+}
+
 export interface CliRun {
   code: number | null;
   stdout: string;
@@ -11,10 +18,8 @@ export interface CliRun {
 
 /** Runs the real CLI with piped input and a clean environment (no platform credentials). */
 export function runCli(args: string[], input: string, env: Record<string, string> = {}): Promise<CliRun> {
-  const base: Record<string, string> = {};
-  for (const key of ['PATH', 'HOME', 'TMPDIR', 'NODE_OPTIONS']) if (process.env[key]) base[key] = process.env[key]!;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...base, LOG_LEVEL: 'warn', JOBS_ENABLED: 'false', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], { env: operatorEnv({ LOG_LEVEL: 'warn', JOBS_ENABLED: 'false', ...env }), stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));

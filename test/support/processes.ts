@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { BIN } from './cli.ts';
+import { BIN, operatorEnv } from './cli.ts';
 
 /** One JSON line of a process's pino log. */
 export type LogLine = Record<string, unknown> & { msg?: string };
@@ -13,6 +13,8 @@ export interface SpawnedSyllabot {
   logs(): LogLine[];
   /** Resolves with the first log line that matches; rejects if the process exits first or on timeout. */
   waitForLog(match: (line: LogLine) => boolean, what: string, timeoutMs?: number): Promise<LogLine>;
+  /** Resolves with the first printed line (log or not) matching `pattern`; rejects if it exits first. */
+  line(pattern: RegExp): Promise<string>;
   /** The exit code, once it has exited. */
   readonly exited: Promise<number | null>;
   /** SIGTERM, then the exit code. */
@@ -24,15 +26,21 @@ export interface SpawnedSyllabot {
  * collected. Tests must stop (or kill) what they spawn; `kill()` in a finally is enough.
  */
 export function spawnSyllabot(name: string, args: string[], env: Record<string, string>): SpawnedSyllabot {
-  const base: Record<string, string> = {};
-  for (const key of ['PATH', 'HOME', 'TMPDIR', 'NODE_OPTIONS']) if (process.env[key]) base[key] = process.env[key]!;
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, ...args], { env: operatorEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const parsed: LogLine[] = [];
   let partial = '';
   const waiters: { match: (line: LogLine) => boolean; resolve: (line: LogLine) => void }[] = [];
+  const lineWaiters: { pattern: RegExp; resolve: (line: string) => void }[] = [];
   const onData = (chunk: string) => {
     output += chunk;
+    for (const waiter of [...lineWaiters]) {
+      const line = output.split('\n').find((l) => waiter.pattern.test(l));
+      if (line !== undefined) {
+        lineWaiters.splice(lineWaiters.indexOf(waiter), 1);
+        waiter.resolve(line);
+      }
+    }
     partial += chunk;
     const complete = partial.split('\n');
     partial = complete.pop() ?? '';
@@ -78,6 +86,14 @@ export function spawnSyllabot(name: string, args: string[], env: Record<string, 
           clearTimeout(timer);
           reject(new Error(`${name} exited (${code}) before logging "${what}":\n${output.slice(-4000)}`));
         });
+      });
+    },
+    line(pattern) {
+      const found = output.split('\n').find((l) => pattern.test(l));
+      if (found !== undefined) return Promise.resolve(found);
+      return new Promise((resolve, reject) => {
+        lineWaiters.push({ pattern, resolve });
+        void exited.then((code) => reject(new Error(`${name} exited (${code}) before printing ${pattern}:\n${output.slice(-4000)}`)));
       });
     },
     async stop() {
