@@ -144,7 +144,13 @@ export class CommandRouter {
       if (!values) {
         return this.result(await buildForm(ctx, command, parsed.options), 'form', i18n, commandId);
       }
-      const out = await command.run(ctx, values);
+      let out: Reply;
+      try {
+        out = await command.run(ctx, values);
+      } catch (error) {
+        if (error instanceof UserError) await this.forgetFirstContact(ctx);
+        throw error;
+      }
       return this.result(out, 'ok', i18n, commandId);
     } catch (error) {
       return this.failure(error, i18n, commandId, request);
@@ -191,12 +197,16 @@ export class CommandRouter {
     return this.deps.catalog.translator(resolveLocale(request.actor.locale, request.community.locale, community?.settings.locale));
   }
 
-  private async context(request: CommandRequest, existing: Community | null, i18n: Translator): Promise<CommandContext> {
+  private async context(request: CommandRequest, existing: Community | null, i18n: Translator): Promise<CommandContext & FirstContact> {
     const { store } = this.deps;
     const name = truncate(request.community.name, LIMITS.displayNameLength);
     const community = existing && existing.name === name ? existing : await store.upsertCommunity(request.community, name);
-    const member = await store.upsertMember(community.id, request.actor.externalId, truncate(request.actor.displayName, LIMITS.displayNameLength));
+    const displayName = truncate(request.actor.displayName, LIMITS.displayNameLength);
+    const known = existing ? await store.findMember(community.id, request.actor.externalId) : null;
+    const member = known && known.displayName === displayName ? known : await store.upsertMember(community.id, request.actor.externalId, displayName);
     return {
+      newCommunity: existing === null,
+      newMember: known === null,
       community,
       member,
       isModerator: request.actor.isModerator,
@@ -211,6 +221,19 @@ export class CommandRouter {
       settings: this.deps.settings,
       logger: this.deps.logger,
     };
+  }
+
+  /**
+   * A refused command changes nothing, even for someone the bot had never seen: the member (and
+   * community) its first interaction registered are removed again when nothing refers to them.
+   */
+  private async forgetFirstContact(ctx: CommandContext & FirstContact): Promise<void> {
+    try {
+      if (ctx.newMember) await ctx.store.forgetMemberIfUnused(ctx.community.id, ctx.member.id);
+      if (ctx.newCommunity) await ctx.store.forgetCommunityIfEmpty(ctx.community.id);
+    } catch (error) {
+      this.deps.logger.warn({ err: error }, 'could not undo a first-contact registration');
+    }
   }
 
   private failure(error: unknown, i18n: Translator, commandId: string | undefined, request: CommandRequest): CommandResult {
@@ -236,6 +259,12 @@ export class CommandRouter {
   private result(out: Reply, outcome: Outcome, i18n: Translator, command: string | undefined): CommandResult {
     return { reply: out, outcome, locale: i18n.locale, ...(command ? { command } : {}) };
   }
+}
+
+/** Whether this request registered the community or the member (their first interaction). */
+interface FirstContact {
+  newCommunity: boolean;
+  newMember: boolean;
 }
 
 const ARGUMENT_ERRORS = new Set<string>([

@@ -58,6 +58,23 @@ describe('bad input gets a clear reply and changes nothing', () => {
     });
   }
 
+  it('given someone the bot has never seen, when their first command is refused inside the command, then they are not registered and nothing changes', async () => {
+    const before = dumpStore(core.sqlite);
+    const newbie = member(core, { id: 'newbie' });
+    expect(textOf(await newbie.say('/enroll 99'))).toMatch(/No course matches “99”/);
+    expect(textOf(await newbie.say('/rate 1 5'))).toMatch(/Only members enrolled/);
+    expect(dumpStore(core.sqlite)).toBe(before);
+    const stranger = member(core, { id: 'ana', community: 'elsewhere' });
+    expect((await stranger.say('/score 1')).outcome).toBe('user-error');
+    expect(dumpStore(core.sqlite)).toBe(before);
+  });
+
+  it('given someone new whose first command succeeds, then they are registered and counted', async () => {
+    await member(core, { id: 'newbie' }).say('/courses');
+    const community = await core.store.findCommunity({ platform: 'console', externalId: 'local' });
+    expect(await core.store.findMember(community!.id, 'newbie')).not.toBeNull();
+  });
+
   it('given an argument error, then the reply shows the usage derived from the declaration', async () => {
     const result = await ana.say('/rate 1');
     expect(result.reply.footer).toBe('Usage: /rate <course> <stars> [review…]');
