@@ -61,6 +61,29 @@ function finish<T>(spec: Omit<OptionSpec<T>, 'required' | 'schema' | 'rest' | 'a
   };
 }
 
+const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
+
+/**
+ * `2026-12-01`, `2026-12-01 18:00` (UTC) or ISO 8601 with an offset (`2026-12-01T18:00+08:00`).
+ * Impossible dates (`2026-02-30`, `25:00`) are refused rather than rolled over as Date would.
+ */
+export function parseDateTime(text: string): Date | null {
+  const match = DATE_TIME.exec(text);
+  if (!match) return null;
+  const [year, month, day, hour, minute, second] = match.slice(1, 7).map((part) => Number(part ?? 0)) as [number, number, number, number, number, number];
+  const utc = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
+  const sameFields =
+    utc.getUTCFullYear() === year && utc.getUTCMonth() === month - 1 && utc.getUTCDate() === day && utc.getUTCHours() === hour && utc.getUTCMinutes() === minute && utc.getUTCSeconds() === second;
+  if (!sameFields) return null;
+  const zone = match[7]?.toUpperCase();
+  if (!zone || zone === 'Z') return utc;
+  const offset = /^([+-])(\d{2}):?(\d{2})$/.exec(zone)!;
+  const [hours, minutes] = [Number(offset[2]), Number(offset[3])];
+  if (hours > 14 || minutes > 59) return null;
+  const sign = offset[1] === '-' ? -1 : 1;
+  return new Date(utc.getTime() - sign * (hours * 60 + minutes) * 60_000);
+}
+
 export const option = {
   string(opts: Common & { maxLength: number; minLength?: number }) {
     const schema = z.preprocess(trimmed, z.string().min(opts.minLength ?? 1).check(maxChars(opts.maxLength)));
@@ -106,11 +129,8 @@ export const option = {
   /** A date and time; without an offset it is read as UTC. */
   dateTime() {
     const schema = z.preprocess(trimmed, z.string().max(LIMITS.dateTimeLength)).transform((text, ctx) => {
-      const iso = /^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2})?)?(Z|[+-]\d{2}:?\d{2})?$/.test(text)
-        ? text.replace(' ', 'T') + (/(Z|[+-]\d{2}:?\d{2})$/.test(text) || !/T|\s/.test(text) ? '' : 'Z')
-        : '';
-      const date = iso ? new Date(iso.length === 10 ? `${iso}T00:00:00Z` : iso) : new Date(Number.NaN);
-      if (Number.isNaN(date.getTime())) {
+      const date = parseDateTime(text);
+      if (!date) {
         ctx.issues.push({ code: 'custom', input: text, params: { userError: UserErrorCode.InvalidDate } });
         return z.NEVER;
       }
