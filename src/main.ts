@@ -89,7 +89,7 @@ async function main(argv: string[]): Promise<number> {
     }
     throw error;
   }
-  const logger = createLogger({ level: config.LOG_LEVEL, secrets: secretForms(config) });
+  const logger = createLogger({ level: logLevelFor(cli, config), secrets: secretForms(config) });
 
   if (cli.subcommand === 'slack-manifest') {
     const { printSlackManifest } = await import('../adapters/slack/manifest-cli.ts');
@@ -251,3 +251,13 @@ main(process.argv.slice(2)).then(
     process.exitCode = 1;
   },
 );
+
+/**
+ * On an interactive console the logs share the terminal with the prompt, so unless LOG_LEVEL
+ * asks for more, only warnings and errors are shown there.
+ */
+function logLevelFor(cli: Cli, config: Config): Config['LOG_LEVEL'] {
+  const consoleMode = cli.subcommand === 'console' || (cli.subcommand === 'start' && selectModes(config).includes('console'));
+  const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
+  return consoleMode && interactive && process.env.LOG_LEVEL === undefined ? 'warn' : config.LOG_LEVEL;
+}
