@@ -72,6 +72,10 @@ describe('digests on BullMQ job schedulers (real Redis)', () => {
 
     await first.run('/settings locale zh-CN');
     await first.run('/course add title:"Rust 入门"');
+    // Rated, so every slot lists it among the top courses (a slot after the first would no longer
+    // count it as new in its period).
+    await first.run('/enroll 1', 'ana');
+    await first.run('/rate 1 5', 'ana');
     // Every two seconds (a six-field pattern, which /settings refuses) keeps the test short; the
     // scheduler machinery is the same as for a weekly digest.
     const community = await first.store.updateCommunitySettings((await communityOf(first)).id, {
