@@ -18,10 +18,10 @@ export const helpCommand = defineCommand({
       if (matches.length === 0) throw new UserError(UserErrorCode.UnknownCommand, { command: options.command });
       return reply({
         visibility: 'ephemeral',
-        title: i18n.t('commands:help.commandTitle', { command: `/${id.replace('.', ' ')}` }),
+        title: i18n.t('commands:help.commandTitle', { command: commandLabel({ id }, ctx.surface.commandPrefix) }),
         body: [],
         sections: matches.map((command) => ({
-          title: usageOf(command),
+          title: usageOf(command, ctx.surface.commandPrefix),
           lines: [
             i18n.t(`commands:${command.id}.description`),
             ...(command.permission === 'moderator' ? [i18n.t('commands:help.moderatorOnly')] : []),
@@ -40,8 +40,8 @@ export const helpCommand = defineCommand({
       fields: visible.map((command) => ({
         label:
           command.permission === 'moderator'
-            ? i18n.t('commands:help.moderatorCommand', { command: commandLabel(command) })
-            : commandLabel(command),
+            ? i18n.t('commands:help.moderatorCommand', { command: commandLabel(command, ctx.surface.commandPrefix) })
+            : commandLabel(command, ctx.surface.commandPrefix),
         value: i18n.t(`commands:${command.id}.description`),
       })),
       sections: [

@@ -31,13 +31,13 @@ export interface SlackHandlerDeps {
   sharedRecent?: (fingerprint: string) => Promise<boolean>;
   inFlight: InFlight;
   commands: SlashCommand[];
+  /** SLACK_COMMAND_PREFIX (`sb` for `/sb-courses`), empty for none. */
+  commandPrefix: string;
   moderatorIds: ReadonlySet<string>;
   logger: Logger;
 }
 
-/** Slash commands and clicks can open modals; a modal's submission cannot open another. */
-const INTERACTIVE: Surface = { forms: true, buttons: true };
-const IN_FORM: Surface = { forms: false, buttons: true };
+
 /**
  * A view submission must be answered within Slack's 3 s with its field errors; past this we
  * close the modal and post the outcome instead.
@@ -72,7 +72,12 @@ export function registerHandlers(app: App, deps: SlackHandlerDeps): void {
   const slashByName = new Map(deps.commands.map((c) => [c.name, c.slash]));
   const helpSlash = slashByName.get('help') ?? '/help';
 
-  const translator = (locale: string | undefined): Translator => catalog.translator(resolveLocale(locale));
+  // Replies name commands as this workspace types them (`/sb-courses` with the prefix `sb`).
+  const commandPrefix = deps.commandPrefix ? `${deps.commandPrefix}-` : '';
+  const translator = (locale: string | undefined): Translator => catalog.translator(resolveLocale(locale), commandPrefix);
+  /** Slash commands and clicks can open modals; a modal's submission cannot open another. */
+  const INTERACTIVE: Surface = { forms: true, buttons: true, commandPrefix };
+  const IN_FORM: Surface = { forms: false, buttons: true, commandPrefix };
 
   /** The core's view of the requester: the workspace is the community; users.info says the rest. */
   async function identify(who: Requester): Promise<Pick<CommandRequest, 'community' | 'actor'>> {
@@ -92,7 +97,7 @@ export function registerHandlers(app: App, deps: SlackHandlerDeps): void {
   function slackUsage(commandId: string): string {
     const command = router.commands.get(commandId);
     if (!command) return commandId;
-    return usageOf(command).replace(/^\/(\S+)/, (whole, top: string) => slashByName.get(top) ?? whole);
+    return usageOf(command, commandPrefix);
   }
 
   async function send(out: Reply, locale: string, target: Target): Promise<void> {
@@ -215,7 +220,7 @@ export function registerHandlers(app: App, deps: SlackHandlerDeps): void {
       const result = await router.handle({
         ...identity,
         input: { kind: 'structured', command: invoke.command, options: invoke.options },
-        surface: { forms: Boolean(body.trigger_id), buttons: true },
+        surface: { forms: Boolean(body.trigger_id), buttons: true, commandPrefix },
         rateLimited: true,
       });
       // Turning a page of a list only the clicker sees replaces it; a list posted in the

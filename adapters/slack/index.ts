@@ -126,6 +126,7 @@ export function createSlackAdapter(deps: AdapterDeps): SlackAdapter {
     ...(claims ? { sharedRecent: (fingerprint: string) => claims.claim(`slack:${fingerprint}`, DEDUPE_TTL_MS) } : {}),
     inFlight,
     commands,
+    commandPrefix: config.SLACK_COMMAND_PREFIX,
     moderatorIds: new Set(config.SLACK_MODERATOR_IDS),
     logger,
   });

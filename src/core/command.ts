@@ -17,6 +17,11 @@ export interface Surface {
   forms: boolean;
   /** Clickable buttons; the console prints them as the commands they stand for. */
   buttons: boolean;
+  /**
+   * What members type before a command's name here (`sb-` where Slack's `/courses` is
+   * `/sb-courses`), so replies name commands as they are typed on this surface.
+   */
+  commandPrefix?: string;
 }
 
 export interface CoreSettings {

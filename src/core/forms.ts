@@ -37,6 +37,6 @@ export async function buildForm(ctx: CommandContext, command: Command, given: Re
       fields,
       submit: { command: command.id, options: fixed },
     },
-    footer: commandLabel(command),
+    footer: commandLabel(command, ctx.surface.commandPrefix),
   });
 }

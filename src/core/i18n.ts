@@ -21,7 +21,8 @@ export interface Translator {
 }
 
 export interface MessageCatalog {
-  translator(locale: Locale): Translator;
+  /** `commandPrefix` names commands as a surface types them (`/sb-courses` on a prefixed Slack). */
+  translator(locale: Locale, commandPrefix?: string): Translator;
   /** Every locale's text for a key, for platforms that take localisations up front (Discord). */
   allLocales(key: string, vars?: MessageVars): Record<Locale, string>;
 }
@@ -70,11 +71,30 @@ export function loadResources(dir = findLocalesDir()): Resource {
   return resources;
 }
 
+/** The variable every command mention in the catalog carries: `/{{cmdPrefix}}courses`. */
+const COMMAND_PREFIX_VAR = 'cmdPrefix';
+
+/**
+ * Rewrites each `/name` of a top-level command in the catalog's own texts (never in the values
+ * interpolated into them, which may be user text) so a translator can give it a prefix.
+ */
+export function withCommandPrefixes(resources: Resource): Resource {
+  const names = Object.keys((resources[DEFAULT_LOCALE]?.commands ?? {}) as Record<string, unknown>);
+  if (names.length === 0) return resources;
+  const mention = new RegExp(`(?<![\\w/:.])/(${names.join('|')})(?![\\w-])`, 'g');
+  const rewrite = (value: unknown): unknown => {
+    if (typeof value === 'string') return value.replace(mention, `/{{${COMMAND_PREFIX_VAR}}}$1`);
+    if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, rewrite(v)]));
+    return value;
+  };
+  return rewrite(resources) as Resource;
+}
+
 export function createMessageCatalog(resources: Resource = loadResources()): MessageCatalog {
   const instance: I18nInstance = i18next.createInstance();
   void instance.init({
     initAsync: false,
-    resources,
+    resources: withCommandPrefixes(resources),
     lng: DEFAULT_LOCALE,
     fallbackLng: DEFAULT_LOCALE,
     supportedLngs: [...LOCALES],
@@ -86,9 +106,9 @@ export function createMessageCatalog(resources: Resource = loadResources()): Mes
     interpolation: { escapeValue: false },
     returnNull: false,
   });
-  const cache = new Map<Locale, Translator>();
-  const translator = (locale: Locale): Translator => {
-    let existing = cache.get(locale);
+  const cache = new Map<string, Translator>();
+  const translator = (locale: Locale, commandPrefix = ''): Translator => {
+    let existing = cache.get(`${locale}|${commandPrefix}`);
     if (existing) return existing;
     const fixed = instance.getFixedT(locale);
     const numberFormats = new Map<number, Intl.NumberFormat>();
@@ -96,7 +116,7 @@ export function createMessageCatalog(resources: Resource = loadResources()): Mes
     const dateFormats = new Map<string, Intl.DateTimeFormat>();
     existing = {
       locale,
-      t: (key, vars) => fixed(key, vars ?? {}),
+      t: (key, vars) => fixed(key, { ...vars, [COMMAND_PREFIX_VAR]: commandPrefix }),
       has: (key) => instance.exists(key, { lng: locale, fallbackLng: false }),
       number(value, fractionDigits = 0) {
         let format = numberFormats.get(fractionDigits);
@@ -124,7 +144,7 @@ export function createMessageCatalog(resources: Resource = loadResources()): Mes
         return format.format(value);
       },
     };
-    cache.set(locale, existing);
+    cache.set(`${locale}|${commandPrefix}`, existing);
     return existing;
   };
   return {

@@ -15,7 +15,7 @@ import { resolveLocale, type MessageCatalog, type Translator } from './i18n.ts';
 import { parseGivenOptions, parseOptions } from './options.ts';
 import { normalizeInput, parseCommandLine, parseCommandText } from './text-parser.ts';
 import { buildForm } from './forms.ts';
-import { usageOf } from './usage.ts';
+import { commandLabel, usageOf } from './usage.ts';
 import { suggestCourses, type Suggestion } from './autocomplete.ts';
 
 export interface Actor {
@@ -113,7 +113,7 @@ export class CommandRouter {
   }
 
   private async route(request: CommandRequest): Promise<CommandResult> {
-    let i18n = this.deps.catalog.translator(resolveLocale(request.actor.locale, request.community.locale));
+    let i18n = this.deps.catalog.translator(resolveLocale(request.actor.locale, request.community.locale), request.surface.commandPrefix);
     let commandId: string | undefined;
     try {
       const existing = await this.deps.store.findCommunity(request.community);
@@ -133,7 +133,7 @@ export class CommandRouter {
       if (parsed.error) throw parsed.error;
       const command = parsed.command!;
       if (command.permission === 'moderator' && !request.actor.isModerator) {
-        throw new UserError(UserErrorCode.ModeratorOnly, { command: `/${command.id.replace('.', ' ')}` });
+        throw new UserError(UserErrorCode.ModeratorOnly, { command: commandLabel(command, request.surface.commandPrefix) });
       }
 
       const wantsForm = command.form !== undefined && request.surface.forms && command.form.every((name) => parsed.options[name] === undefined);
@@ -194,7 +194,7 @@ export class CommandRouter {
   }
 
   private translatorFor(request: CommandRequest, community: Community | null): Translator {
-    return this.deps.catalog.translator(resolveLocale(request.actor.locale, request.community.locale, community?.settings.locale));
+    return this.deps.catalog.translator(resolveLocale(request.actor.locale, request.community.locale, community?.settings.locale), request.surface.commandPrefix);
   }
 
   private async context(request: CommandRequest, existing: Community | null, i18n: Translator): Promise<CommandContext & FirstContact> {
@@ -240,7 +240,7 @@ export class CommandRouter {
     if (error instanceof UserError) {
       const out = errorReply(i18n, i18n.t(`errors:${error.code}`, error.vars));
       const command = commandId ? this.deps.commands.get(commandId) : undefined;
-      if (command && isArgumentError(error.code)) out.footer = i18n.t('common:usage', { usage: usageOf(command, i18n) });
+      if (command && isArgumentError(error.code)) out.footer = i18n.t('common:usage', { usage: usageOf(command, request.surface.commandPrefix) });
       if (error.code === UserErrorCode.UnknownCommand) out.footer = i18n.t('common:seeHelp');
       return { ...this.result(out, 'user-error', i18n, commandId), ...(error.option ? { option: error.option } : {}) };
     }

@@ -2,8 +2,8 @@ import type { Command } from './command.ts';
 import type { Translator } from './i18n.ts';
 
 /** `/rate <course> <stars> [review…]`, derived from the declaration. */
-export function usageOf(command: Command, _i18n?: Translator): string {
-  const words = [`/${command.group ? `${command.group} ${command.name}` : command.name}`];
+export function usageOf(command: Command, commandPrefix = ''): string {
+  const words = [`/${commandPrefix}${command.group ? `${command.group} ${command.name}` : command.name}`];
   for (const [name, spec] of Object.entries(command.options)) {
     const label = spec.choices ? spec.choices.join('|') : name;
     const shown = spec.rest ? `${label}…` : label;
@@ -13,8 +13,8 @@ export function usageOf(command: Command, _i18n?: Translator): string {
 }
 
 /** How a member types the command: `/course add` for the id `course.add`. */
-export function commandLabel(command: Pick<Command, 'id'>): string {
-  return `/${command.id.replace('.', ' ')}`;
+export function commandLabel(command: Pick<Command, 'id'>, commandPrefix = ''): string {
+  return `/${commandPrefix}${command.id.replace('.', ' ')}`;
 }
 
 /** Human-readable text for a help page: each option with its description and limits. */

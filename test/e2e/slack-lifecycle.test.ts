@@ -27,10 +27,20 @@ describe('Slack adapter lifecycle and configuration', () => {
       await h.adapter.whenIdle();
       expect(headerText(h.responses.postsTo(added)[0]?.body)).toBe('✅ Added #1 Prefixed.');
       expect(JSON.stringify(h.responses.postsTo(listed)[0]?.body)).toContain('#1 Prefixed');
+      // Replies name commands as this workspace types them; what members typed stays as typed.
+      expect(JSON.stringify(h.responses.postsTo(listed)[0]?.body)).toContain('/sb-enroll &lt;number&gt; to join · /sb-score &lt;number&gt;');
+      const typed = h.responses.newUrl();
+      await h.client.sendForm(h.client.commandBody({ command: '/sb-course', text: 'add title:"/enroll 1 now"', userId: USERS.admin.id, responseUrl: typed }));
+      const wrong = h.responses.newUrl();
+      await h.client.sendForm(h.client.commandBody({ command: '/sb-rate', text: '1 9', userId: USERS.member.id, responseUrl: wrong }));
+      await h.adapter.whenIdle();
+      expect(headerText(h.responses.postsTo(typed)[0]?.body)).toBe('✅ Added #2 /enroll 1 now.');
+      expect(JSON.stringify(h.responses.postsTo(wrong)[0]?.body)).toContain('Usage: /sb-rate &lt;course&gt; &lt;stars&gt; [review…]');
       // A command the app does not serve under this prefix is acked and answered, not left to time out.
       expect(ack.status).toBe(200);
       expect(h.responses.postsTo(unprefixed).map((p) => p.body.response_type)).toEqual(['ephemeral']);
       expect(JSON.stringify(h.responses.postsTo(unprefixed)[0]?.body)).toContain('There\'s no command “/courses”.');
+      expect(JSON.stringify(h.responses.postsTo(unprefixed)[0]?.body)).toContain('Type /sb-help to see every command.');
     } finally {
       await h.close();
     }

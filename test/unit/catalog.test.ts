@@ -75,6 +75,16 @@ describe('message catalog', () => {
   });
 });
 
+describe('command names in the catalog', () => {
+  it('given a surface with a command prefix, then the catalog names commands with it, and interpolated values stay as given', () => {
+    const prefixed = catalog.translator('en', 'sb-');
+    expect(prefixed.t('commands:enroll.rateHint', { number: 3 })).toBe('Rate it any time with /sb-rate 3 <1-5>.');
+    expect(prefixed.t('errors:courseNotFound', { ref: '/rate' })).toBe('No course matches “/rate”. See /sb-courses for numbers and titles.');
+    expect(catalog.translator('zh-CN', 'sb-').t('commands:enroll.rateHint', { number: 3 })).toBe('随时可以用 /sb-rate 3 <1-5> 评分。');
+    expect(catalog.translator('en').t('commands:enroll.rateHint', { number: 3 })).toBe('Rate it any time with /rate 3 <1-5>.');
+  });
+});
+
 describe('locale resolution', () => {
   it('maps platform and POSIX locales to supported ones', () => {
     expect(matchLocale('zh_CN.UTF-8')).toBe('zh-CN');
