@@ -34,7 +34,6 @@ export const UserErrorCode = {
   InvalidTimezone: 'invalidTimezone',
   InvalidCron: 'invalidCron',
   DigestNotConfigured: 'digestNotConfigured',
-  JobsUnavailable: 'jobsUnavailable',
   StorageUnavailable: 'storageUnavailable',
 } as const;
 export type UserErrorCode = (typeof UserErrorCode)[keyof typeof UserErrorCode];
