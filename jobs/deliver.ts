@@ -2,6 +2,8 @@ import { DelayedError, type Job } from 'bullmq';
 import type { DeliveryLog } from './delivery-log.ts';
 
 export type DeliveryResult = 'sent' | 'duplicate';
+/** What a delivering job returns (kept as its BullMQ return value): sent, sent before, or why not. */
+export type DeliveryOutcome = DeliveryResult | `skipped:${string}`;
 
 export interface DeliverDeps {
   log: DeliveryLog;

@@ -6,7 +6,7 @@ import type { Logger } from '../src/ports/logger.ts';
 import { resolveLocale, type MessageCatalog } from '../src/core/i18n.ts';
 import { PLATFORMS, type Community, type Platform } from '../src/domain/model.ts';
 import { buildDigest, digestPeriod } from '../commands/digest.ts';
-import { deliverOnce, type DeliverDeps } from './deliver.ts';
+import { deliverOnce, type DeliverDeps, type DeliveryOutcome } from './deliver.ts';
 import { DEFAULT_JOB_OPTIONS, digestQueueName, type Queues } from './queues.ts';
 
 const digestDataSchema = z.object({ communityId: z.string().min(1) });
@@ -119,11 +119,9 @@ export interface DigestProcessorDeps extends DeliverDeps {
   priorWeight: number;
 }
 
-export type DigestOutcome = 'sent' | 'duplicate' | `skipped:${string}`;
-
 /** Posts one slot's digest to the community's channel, in the community's language. */
 export function digestProcessor(deps: DigestProcessorDeps) {
-  return async (job: Job, token?: string): Promise<DigestOutcome> => {
+  return async (job: Job, token?: string): Promise<DeliveryOutcome> => {
     const parsed = digestDataSchema.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`digest ${job.id} has malformed data`);
     const community = await deps.store.getCommunity(parsed.data.communityId);

@@ -7,7 +7,7 @@ import { resolveLocale, type MessageCatalog, type Translator } from '../src/core
 import type { Community, Course } from '../src/domain/model.ts';
 import { reply, type Reply } from '../src/domain/reply.ts';
 import { courseName } from '../commands/present.ts';
-import { deliverOnce, type DeliverDeps } from './deliver.ts';
+import { deliverOnce, type DeliverDeps, type DeliveryOutcome } from './deliver.ts';
 import { reminderDataSchema, type ReminderKind } from './reminders.ts';
 
 export interface ReminderProcessorDeps extends DeliverDeps {
@@ -18,16 +18,13 @@ export interface ReminderProcessorDeps extends DeliverDeps {
   logger: Logger;
 }
 
-/** `sent`, `duplicate` (sent before) or `skipped:<why>`: kept as the job's return value. */
-export type ReminderOutcome = 'sent' | 'duplicate' | `skipped:${string}`;
-
 /**
  * Sends one reminder as a direct message, after checking against the store that it still
  * applies: the member may have left the course, turned reminders off or rated already, and
  * the course may have been archived or moved.
  */
 export function reminderProcessor(deps: ReminderProcessorDeps) {
-  return async (job: Job, token?: string): Promise<ReminderOutcome> => {
+  return async (job: Job, token?: string): Promise<DeliveryOutcome> => {
     const parsed = reminderDataSchema.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`reminder ${job.id} has malformed data`);
     const data = parsed.data;
