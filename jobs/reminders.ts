@@ -99,7 +99,9 @@ export class ReminderScheduler {
         due.slice(i, i + 500).map((r) => ({
           name: r.data.kind,
           data: r.data,
-          opts: { jobId: r.jobId, delay: Math.max(0, r.fireAt.getTime() - now) } satisfies BullJobOptions,
+          // The job's own timestamp is the `now` the delay was counted from, so timestamp + delay
+          // is exactly the planned time rather than a millisecond or so later.
+          opts: { jobId: r.jobId, timestamp: now, delay: Math.max(0, r.fireAt.getTime() - now) } satisfies BullJobOptions,
         })),
       );
     }
