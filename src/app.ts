@@ -12,6 +12,7 @@ import { CommandRouter } from './core/router.ts';
 import { createMessageCatalog, type MessageCatalog } from './core/i18n.ts';
 import { LIMITS } from './domain/limits.ts';
 import { createCommandRegistry } from '../commands/index.ts';
+import type { Command } from './core/command.ts';
 
 /** Everything adapters and jobs attach to: one per process. */
 export interface Core {
@@ -37,6 +38,8 @@ export interface CoreOptions {
   catalog?: MessageCatalog;
   /** Counts commands for /metrics. */
   observer?: CommandObserver;
+  /** Commands besides the built-in ones (tests drive adapters with commands of their own). */
+  extraCommands?: readonly Command[];
 }
 
 /** What a platform adapter's factory receives. */
@@ -57,7 +60,7 @@ export function createCore(options: CoreOptions): Core {
   const services = options.services ?? new MutableServiceStatus();
   const router = new CommandRouter({
     store,
-    commands: createCommandRegistry(),
+    commands: createCommandRegistry(options.extraCommands),
     catalog,
     events,
     clock,
