@@ -1,8 +1,8 @@
 import { copyFileSync, existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { createCore, type Core } from '../src/app.ts';
-import { loadConfig, type Config } from '../src/config.ts';
+import { createCore, type Core } from '../src/composition/app.ts';
+import { loadConfig, type Config } from '../src/composition/config.ts';
 import type { CommandRequest } from '../src/core/router.ts';
 import { SqliteStore } from '../src/infra/sqlite/sqlite-store.ts';
 import type { PlatformAdapter } from '../src/ports/platform.ts';
@@ -18,7 +18,7 @@ import { countingLogger, type CountingLogger } from './lib/counting-logger.ts';
 import { note, progress } from './lib/progress.ts';
 import { GcLog, ThreadMeter } from './lib/thread-meter.ts';
 import type { BenchSection, SectionReport } from './section.ts';
-import { discordAdapterConfig, slackAdapterConfig } from '../src/adapter-config.ts';
+import { discordAdapterConfig, slackAdapterConfig } from '../src/composition/adapter-config.ts';
 
 /** A steady rate a busy community could reach at peak. */
 const RATE_PER_S = 200;

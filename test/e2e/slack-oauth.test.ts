@@ -10,7 +10,7 @@ import { headerText } from '../fakes/slack/blocks.ts';
 import { USERS } from '../fakes/slack/harness.ts';
 import { httpGet, OAUTH_APP, startOAuthHarness, WORKSPACES, type OAuthHarness } from '../fakes/slack/oauth-harness.ts';
 import type { Grant } from '../fakes/slack/web-api.ts';
-import { slackMessengerConfig } from '../../src/adapter-config.ts';
+import { slackMessengerConfig } from '../../src/composition/adapter-config.ts';
 
 /**
  * A public Slack app (OAuth mode): workspaces install it through Bolt's /slack/install and

@@ -9,7 +9,7 @@ import { SIGNING_SECRET, startSlackHarness, TEAM, USERS, type SlackHarness } fro
 import { SignedSlackClient } from '../fakes/slack/signed-requests.ts';
 import { headerText } from '../fakes/slack/blocks.ts';
 import { cleanupPrefix, freePort, randomPrefix, SHARED_REDIS_URL } from '../jobs/harness.ts';
-import { slackAdapterConfig } from '../../src/adapter-config.ts';
+import { slackAdapterConfig } from '../../src/composition/adapter-config.ts';
 
 /**
  * Two Slack adapters on one store, as two bot processes behind a load balancer: Slack's retry

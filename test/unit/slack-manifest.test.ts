@@ -2,11 +2,11 @@ import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { printSlackManifest } from '../../adapters/slack/manifest-cli.ts';
 import { buildSlackManifest, type SlackManifest } from '../../adapters/slack/manifest.ts';
-import { loadConfig } from '../../src/config.ts';
+import { loadConfig } from '../../src/composition/config.ts';
 import { createMessageCatalog } from '../../src/core/i18n.ts';
 import { usageOf } from '../../src/core/usage.ts';
 import { createCommandRegistry } from '../../commands/index.ts';
-import { slackManifestConfig } from '../../src/adapter-config.ts';
+import { slackManifestConfig } from '../../src/composition/adapter-config.ts';
 
 const registry = createCommandRegistry();
 const en = createMessageCatalog().translator('en');

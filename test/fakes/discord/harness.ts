@@ -1,14 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createCore, type Core } from '../../../src/app.ts';
-import { loadConfig, type Config } from '../../../src/config.ts';
+import { createCore, type Core } from '../../../src/composition/app.ts';
+import { loadConfig, type Config } from '../../../src/composition/config.ts';
 import { SqliteStore } from '../../../src/infra/sqlite/sqlite-store.ts';
 import type { Logger } from '../../../src/ports/logger.ts';
 import type { PlatformAdapter } from '../../../src/ports/platform.ts';
 import type { RateLimiter } from '../../../src/ports/rate-limiter.ts';
 import { createDiscordAdapter, type DiscordAdapterConfig } from '../../../adapters/discord/index.ts';
-import { discordAdapterConfig } from '../../../src/adapter-config.ts';
+import { discordAdapterConfig } from '../../../src/composition/adapter-config.ts';
 import { FakeDiscord, type FakeDiscordOptions } from './fake-discord.ts';
 
 export interface LogEntry {

@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createCore, type Core } from '../../../src/app.ts';
+import { createCore, type Core } from '../../../src/composition/app.ts';
 import type { RateLimiter } from '../../../src/ports/rate-limiter.ts';
-import { loadConfig, type Config } from '../../../src/config.ts';
+import { loadConfig, type Config } from '../../../src/composition/config.ts';
 import { SqliteStore } from '../../../src/infra/sqlite/sqlite-store.ts';
 import { silentLogger, type Logger } from '../../../src/ports/logger.ts';
 import type { RequestClaims } from '../../../src/ports/request-claims.ts';
@@ -11,7 +11,7 @@ import { createSlackAdapter, type SlackAdapter } from '../../../adapters/slack/i
 import { FakeSlackWebApi, type FakeUser } from './web-api.ts';
 import { ResponseListener } from './response-listener.ts';
 import { SignedSlackClient } from './signed-requests.ts';
-import { slackAdapterConfig } from '../../../src/adapter-config.ts';
+import { slackAdapterConfig } from '../../../src/composition/adapter-config.ts';
 
 export const BOT_TOKEN = 'xoxb-fake-bot-token-for-tests';
 export const SIGNING_SECRET = 'fake-signing-secret-0123456789abcdef';

@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createCore, type Core } from '../../../src/app.ts';
-import { loadConfig, type Config } from '../../../src/config.ts';
+import { createCore, type Core } from '../../../src/composition/app.ts';
+import { loadConfig, type Config } from '../../../src/composition/config.ts';
 import { SqliteStore } from '../../../src/infra/sqlite/sqlite-store.ts';
 import { silentLogger } from '../../../src/ports/logger.ts';
 import { createSlackAdapter, type SlackAdapter } from '../../../adapters/slack/index.ts';
@@ -12,7 +12,7 @@ import { FakeSlackWebApi, type FakeWorkspace } from './web-api.ts';
 import { ResponseListener } from './response-listener.ts';
 import { SignedSlackClient } from './signed-requests.ts';
 import { SIGNING_SECRET, USERS } from './harness.ts';
-import { slackAdapterConfig } from '../../../src/adapter-config.ts';
+import { slackAdapterConfig } from '../../../src/composition/adapter-config.ts';
 
 /** The public app's credentials, as api.slack.com shows them (fakes). */
 export const OAUTH_APP = {

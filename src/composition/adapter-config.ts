@@ -1,17 +1,17 @@
 import type { Config } from './config.ts';
-import type { Core } from './core/facade.ts';
-import { createMessageCatalog } from './core/i18n.ts';
-import { AesGcmSecretBox } from './infra/crypto/secret-box.ts';
-import type { Logger } from './ports/logger.ts';
-import type { RequestClaims } from './ports/request-claims.ts';
-import { createCommandRegistry } from '../commands/index.ts';
-import type { DiscordAdapterConfig } from '../adapters/discord/index.ts';
-import type { DiscordMessengerConfig } from '../adapters/discord/messenger.ts';
-import type { RegisterCommandsConfig } from '../adapters/discord/register-cli.ts';
-import type { SlackAdapterConfig } from '../adapters/slack/index.ts';
-import type { SlackMessengerConfig } from '../adapters/slack/messenger.ts';
-import type { SlackManifestConfig } from '../adapters/slack/manifest-cli.ts';
-import type { SlackOAuthConfig } from '../adapters/slack/oauth.ts';
+import type { Core } from '../core/facade.ts';
+import { createMessageCatalog } from '../core/i18n.ts';
+import { AesGcmSecretBox } from '../infra/crypto/secret-box.ts';
+import type { Logger } from '../ports/logger.ts';
+import type { RequestClaims } from '../ports/request-claims.ts';
+import { createCommandRegistry } from '../../commands/index.ts';
+import type { DiscordAdapterConfig } from '../../adapters/discord/index.ts';
+import type { DiscordMessengerConfig } from '../../adapters/discord/messenger.ts';
+import type { RegisterCommandsConfig } from '../../adapters/discord/register-cli.ts';
+import type { SlackAdapterConfig } from '../../adapters/slack/index.ts';
+import type { SlackMessengerConfig } from '../../adapters/slack/messenger.ts';
+import type { SlackManifestConfig } from '../../adapters/slack/manifest-cli.ts';
+import type { SlackOAuthConfig } from '../../adapters/slack/oauth.ts';
 
 /**
  * Each adapter's options, from the one validated configuration: adapters never read Config

@@ -1,26 +1,27 @@
 import type { Config } from './config.ts';
-import type { Logger } from './ports/logger.ts';
-import type { Store } from './ports/store.ts';
-import { EventBus } from './ports/events.ts';
-import { systemClock, type Clock } from './ports/clock.ts';
-import { MutableServiceStatus, type ServiceStatus } from './ports/services.ts';
-import { unlimited, type RateLimiter } from './ports/rate-limiter.ts';
-import { MessengerRegistry } from './ports/messenger.ts';
-import type { CommandObserver } from './ports/observer.ts';
-import { CommandRouter } from './core/router.ts';
-import { createMessageCatalog, type MessageCatalog } from './core/i18n.ts';
-import { LIMITS } from './domain/limits.ts';
-import { createCommandRegistry } from '../commands/index.ts';
-import type { Core } from './core/facade.ts';
+import type { Logger } from '../ports/logger.ts';
+import type { Store } from '../ports/store.ts';
+import { EventBus } from '../core/event-bus.ts';
+import { systemClock, type Clock } from '../ports/clock.ts';
+import type { ServiceStatusBoard } from '../ports/services.ts';
+import { MutableServiceStatus } from '../core/service-status.ts';
+import { unlimited, type RateLimiter } from '../ports/rate-limiter.ts';
+import { MessengerRegistry } from '../core/messenger-registry.ts';
+import type { CommandObserver } from '../ports/observer.ts';
+import { CommandRouter } from '../core/router.ts';
+import { createMessageCatalog, type MessageCatalog } from '../core/i18n.ts';
+import { LIMITS } from '../domain/limits.ts';
+import { createCommandRegistry } from '../../commands/index.ts';
+import type { Core } from '../core/facade.ts';
 
-export type { Core } from './core/facade.ts';
+export type { Core } from '../core/facade.ts';
 
 export interface CoreOptions {
   store: Store;
   logger: Logger;
   config: Pick<Config, 'BAYES_PRIOR_WEIGHT'>;
   clock?: Clock;
-  services?: ServiceStatus;
+  services?: ServiceStatusBoard;
   rateLimiter?: RateLimiter;
   catalog?: MessageCatalog;
   /** Counts commands for /metrics. */
