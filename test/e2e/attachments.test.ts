@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineCommand, type Command } from '../../src/core/command.ts';
-import { createCore } from '../../src/app.ts';
+import { createCore } from '../../src/composition/app.ts';
 import { reply, type Reply } from '../../src/domain/reply.ts';
 import { SqliteStore } from '../../src/infra/sqlite/sqlite-store.ts';
 import { silentLogger } from '../../src/ports/logger.ts';
