@@ -11,13 +11,20 @@ module.exports = {
       comment: 'commands, core, domain and ports import only each other (and pure libraries)',
       severity: 'error',
       from: { path: CORE },
-      to: { path: '^(adapters|jobs|src/infra|src/(main|app|config)\\.ts)' },
+      to: { path: '^(adapters|jobs|src/infra|src/composition)/' },
     },
     {
       name: 'domain-and-ports-are-leaves',
       severity: 'error',
       from: { path: '^src/(domain|ports)/' },
       to: { path: '^(src/core|commands)/' },
+    },
+    {
+      name: 'ports-hold-interfaces-only',
+      comment: 'ports are contracts: they import nothing but other ports and the domain (classes live in src/core or src/infra)',
+      severity: 'error',
+      from: { path: '^src/ports/' },
+      to: { pathNot: '^src/(ports|domain)/' },
     },
     {
       name: 'platform-libraries-only-in-adapters',

@@ -1,8 +1,8 @@
 import { copyFileSync, existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { createCore, type Core } from '../src/app.ts';
-import { loadConfig, type Config } from '../src/config.ts';
+import { createCore, type Core } from '../src/composition/app.ts';
+import { loadConfig, type Config } from '../src/composition/config.ts';
 import type { CommandRequest } from '../src/core/router.ts';
 import { SqliteStore } from '../src/infra/sqlite/sqlite-store.ts';
 import type { PlatformAdapter } from '../src/ports/platform.ts';

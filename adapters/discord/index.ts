@@ -1,6 +1,6 @@
 import { Client, Events, GatewayIntentBits, Options, Status, type ClientOptions, type Interaction } from 'discord.js';
-import type { AdapterDeps } from '../../src/app.ts';
-import type { Config } from '../../src/config.ts';
+import type { AdapterDeps } from '../../src/composition/app.ts';
+import type { Config } from '../../src/composition/config.ts';
 import type { ComponentHealth, PlatformAdapter } from '../../src/ports/platform.ts';
 import { OverflowTable } from './custom-id.ts';
 import { InteractionHandler } from './interactions.ts';

@@ -9,7 +9,7 @@ import {
   type Interaction,
   type ModalSubmitInteraction,
 } from 'discord.js';
-import type { Core } from '../../src/app.ts';
+import type { Core } from '../../src/composition/app.ts';
 import type { CommandInput, CommunityIdentity } from '../../src/core/router.ts';
 import { resolveLocale, type Translator } from '../../src/core/i18n.ts';
 import { reply as makeReply, type Form } from '../../src/domain/reply.ts';

@@ -1,5 +1,5 @@
 import { REST, Routes, type APIAllowedMentions, type APIChannel } from 'discord.js';
-import type { AdapterDeps } from '../../src/app.ts';
+import type { AdapterDeps } from '../../src/composition/app.ts';
 import type { Logger } from '../../src/ports/logger.ts';
 import type { MessageCatalog } from '../../src/core/i18n.ts';
 import { resolveLocale } from '../../src/core/i18n.ts';

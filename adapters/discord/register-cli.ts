@@ -1,5 +1,5 @@
 import { REST, Routes, type APIApplication, type RESTPutAPIApplicationCommandsResult } from 'discord.js';
-import type { Config } from '../../src/config.ts';
+import type { Config } from '../../src/composition/config.ts';
 import type { Logger } from '../../src/ports/logger.ts';
 import { createMessageCatalog } from '../../src/core/i18n.ts';
 import { createCommandRegistry } from '../../commands/index.ts';

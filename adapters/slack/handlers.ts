@@ -1,5 +1,5 @@
 import { ErrorCode, type App, type Context, type RespondArguments, type RespondFn, type ViewStateValue, type webApi } from '@slack/bolt';
-import type { Core } from '../../src/app.ts';
+import type { Core } from '../../src/composition/app.ts';
 import type { CommandRequest, CommandResult } from '../../src/core/router.ts';
 import type { Surface } from '../../src/core/command.ts';
 import { resolveLocale, type Translator } from '../../src/core/i18n.ts';

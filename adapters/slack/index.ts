@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import { App, HTTPReceiver, SocketModeReceiver, webApi, type AuthorizeResult } from '@slack/bolt';
-import type { AdapterDeps } from '../../src/app.ts';
+import type { AdapterDeps } from '../../src/composition/app.ts';
 import type { ComponentHealth, PlatformAdapter } from '../../src/ports/platform.ts';
 import { boltLevel, boltLogger } from './bolt-logger.ts';
 import { RecentRequests } from './dedupe.ts';

@@ -1,5 +1,5 @@
 import type { Installation as BoltInstallation, InstallationQuery, InstallationStore } from '@slack/bolt';
-import type { Config } from '../../src/config.ts';
+import type { Config } from '../../src/composition/config.ts';
 import { AesGcmSecretBox } from '../../src/infra/crypto/secret-box.ts';
 import type { Logger } from '../../src/ports/logger.ts';
 import type { SecretBox } from '../../src/ports/secret-box.ts';

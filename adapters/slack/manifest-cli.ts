@@ -1,4 +1,4 @@
-import type { Config } from '../../src/config.ts';
+import type { Config } from '../../src/composition/config.ts';
 import { createMessageCatalog } from '../../src/core/i18n.ts';
 import { createCommandRegistry } from '../../commands/index.ts';
 import { buildSlackManifest } from './manifest.ts';

@@ -1,5 +1,5 @@
 import { webApi } from '@slack/bolt';
-import type { AdapterDeps } from '../../src/app.ts';
+import type { AdapterDeps } from '../../src/composition/app.ts';
 import type { CommunityRef } from '../../src/domain/model.ts';
 import type { Reply } from '../../src/domain/reply.ts';
 import type { Messenger } from '../../src/ports/messenger.ts';

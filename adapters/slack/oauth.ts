@@ -1,5 +1,5 @@
 import type { HTTPReceiverOptions, webApi } from '@slack/bolt';
-import type { Config } from '../../src/config.ts';
+import type { Config } from '../../src/composition/config.ts';
 import type { StoredInstallations } from './installations.ts';
 import { BOT_SCOPES } from './manifest.ts';
 

@@ -1,4 +1,4 @@
-import type { Config } from '../config.ts';
+import type { Config } from '../composition/config.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { Store } from '../ports/store/index.ts';
 import { SqliteStore } from './sqlite/sqlite-store.ts';

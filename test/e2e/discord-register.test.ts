@@ -3,7 +3,7 @@ import { runRegisterCommands } from '../../adapters/discord/register-cli.ts';
 import { buildCommandPayloads } from '../../adapters/discord/registration.ts';
 import { createCommandRegistry } from '../../commands/index.ts';
 import { createMessageCatalog } from '../../src/core/i18n.ts';
-import { loadConfig } from '../../src/config.ts';
+import { loadConfig } from '../../src/composition/config.ts';
 import { FakeDiscord } from '../fakes/discord/fake-discord.ts';
 import { recordingLogger } from '../fakes/discord/harness.ts';
 import { snowflake } from '../fakes/discord/snowflake.ts';

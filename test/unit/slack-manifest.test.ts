@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { printSlackManifest } from '../../adapters/slack/manifest-cli.ts';
 import { buildSlackManifest, type SlackManifest } from '../../adapters/slack/manifest.ts';
-import { loadConfig } from '../../src/config.ts';
+import { loadConfig } from '../../src/composition/config.ts';
 import { createMessageCatalog } from '../../src/core/i18n.ts';
 import { usageOf } from '../../src/core/usage.ts';
 import { createCommandRegistry } from '../../commands/index.ts';

@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createCore, type Core } from '../../../src/app.ts';
+import { createCore, type Core } from '../../../src/composition/app.ts';
 import type { RateLimiter } from '../../../src/ports/rate-limiter.ts';
-import { loadConfig, type Config } from '../../../src/config.ts';
+import { loadConfig, type Config } from '../../../src/composition/config.ts';
 import { SqliteStore } from '../../../src/infra/sqlite/sqlite-store.ts';
 import { silentLogger, type Logger } from '../../../src/ports/logger.ts';
 import type { RequestClaims } from '../../../src/ports/request-claims.ts';

@@ -1,17 +1,18 @@
 import type { Config } from './config.ts';
-import type { Logger } from './ports/logger.ts';
-import type { Store } from './ports/store/index.ts';
-import { EventBus } from './ports/events.ts';
-import { systemClock, type Clock } from './ports/clock.ts';
-import { MutableServiceStatus, type ServiceStatus } from './ports/services.ts';
-import { unlimited, type RateLimiter } from './ports/rate-limiter.ts';
-import { MessengerRegistry } from './ports/messenger.ts';
-import type { CommandObserver } from './ports/observer.ts';
-import type { RequestClaims } from './ports/request-claims.ts';
-import { CommandRouter } from './core/router.ts';
-import { createMessageCatalog, type MessageCatalog } from './core/i18n.ts';
-import { LIMITS } from './domain/limits.ts';
-import { createCommandRegistry } from '../commands/index.ts';
+import type { Logger } from '../ports/logger.ts';
+import type { Store } from '../ports/store/index.ts';
+import { EventBus } from '../core/event-bus.ts';
+import { systemClock, type Clock } from '../ports/clock.ts';
+import type { ServiceStatusBoard } from '../ports/services.ts';
+import { MutableServiceStatus } from '../core/service-status.ts';
+import { unlimited, type RateLimiter } from '../ports/rate-limiter.ts';
+import { MessengerRegistry } from '../core/messenger-registry.ts';
+import type { CommandObserver } from '../ports/observer.ts';
+import type { RequestClaims } from '../ports/request-claims.ts';
+import { CommandRouter } from '../core/router.ts';
+import { createMessageCatalog, type MessageCatalog } from '../core/i18n.ts';
+import { LIMITS } from '../domain/limits.ts';
+import { createCommandRegistry } from '../../commands/index.ts';
 
 /** Everything adapters and jobs attach to: one per process. */
 export interface Core {
@@ -22,7 +23,7 @@ export interface Core {
   logger: Logger;
   clock: Clock;
   /** Jobs report here whether reminders and digests run; /help reads it. */
-  services: ServiceStatus;
+  services: ServiceStatusBoard;
   /** Adapters register their messengers here; jobs deliver through it. */
   messengers: MessengerRegistry;
 }
@@ -32,7 +33,7 @@ export interface CoreOptions {
   logger: Logger;
   config: Pick<Config, 'BAYES_PRIOR_WEIGHT'>;
   clock?: Clock;
-  services?: ServiceStatus;
+  services?: ServiceStatusBoard;
   rateLimiter?: RateLimiter;
   catalog?: MessageCatalog;
   /** Counts commands for /metrics. */
