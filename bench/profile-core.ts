@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createCore } from '../src/app.ts';
+import { createCore } from '../src/composition/app.ts';
 import { SqliteStore } from '../src/infra/sqlite/sqlite-store.ts';
 import { silentLogger } from '../src/ports/logger.ts';
 import { RequestPlanner } from './core-plan.ts';
