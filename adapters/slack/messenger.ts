@@ -4,7 +4,7 @@ import type { Logger } from '../../src/ports/logger.ts';
 import type { CommunityRef } from '../../src/domain/model.ts';
 import type { Reply } from '../../src/domain/reply.ts';
 import type { Messenger } from '../../src/ports/messenger.ts';
-import type { Store } from '../../src/ports/store.ts';
+import type { CommunityStore } from '../../src/ports/store/index.ts';
 import { resolveLocale, type MessageCatalog, type Translator } from '../../src/core/i18n.ts';
 import type { CollectedFile } from '../../src/domain/files.ts';
 import { prepareSlackFiles } from './files.ts';
@@ -90,7 +90,7 @@ export class SlackMessenger implements Messenger {
     private readonly poster: SlackPoster,
     /** Only `authorize` is used: any source of per-workspace tokens will do. */
     private readonly tokens: Pick<WorkspaceTokens, 'authorize'>,
-    private readonly store: Store,
+    private readonly store: CommunityStore,
     private readonly catalog: MessageCatalog,
   ) {}
 
