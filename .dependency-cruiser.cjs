@@ -39,6 +39,14 @@ module.exports = {
       to: { path: 'node_modules/(mongoose|mongodb|better-sqlite3|bullmq|ioredis)/' },
     },
     {
+      name: 'adapters-see-only-the-core',
+      comment:
+        'adapters get what they need through their own options type, built by the composition root: no config, composition root, infra, jobs or command modules',
+      severity: 'error',
+      from: { path: '^adapters/' },
+      to: { path: '^(src|commands|jobs)/', pathNot: '^src/(core|domain|ports)/' },
+    },
+    {
       name: 'adapters-do-not-import-each-other',
       severity: 'error',
       from: { path: '^adapters/([^/]+)/' },

@@ -1,6 +1,4 @@
 import type { Installation as BoltInstallation, InstallationQuery, InstallationStore } from '@slack/bolt';
-import type { Config } from '../../src/composition/config.ts';
-import { AesGcmSecretBox } from '../../src/infra/crypto/secret-box.ts';
 import type { Logger } from '../../src/ports/logger.ts';
 import type { SecretBox } from '../../src/ports/secret-box.ts';
 import type { Installation, Store } from '../../src/ports/store.ts';
@@ -29,11 +27,6 @@ export class StoredInstallations implements InstallationStore, WorkspaceTokens {
     private readonly logger: Logger,
     private readonly now: () => Date = () => new Date(),
   ) {}
-
-  /** OAuth mode's installations, sealed with SYLLABOT_ENCRYPTION_KEY (which config has checked). */
-  static fromConfig(store: Store, config: Pick<Config, 'SYLLABOT_ENCRYPTION_KEY'>, logger: Logger): StoredInstallations {
-    return new StoredInstallations(store, AesGcmSecretBox.fromConfig(config.SYLLABOT_ENCRYPTION_KEY), logger);
-  }
 
   async storeInstallation<V extends 'v1' | 'v2'>(installation: BoltInstallation<V, boolean>): Promise<void> {
     const externalId = installation.isEnterpriseInstall ? installation.enterprise?.id : installation.team?.id;

@@ -8,25 +8,13 @@ import { MutableServiceStatus } from '../core/service-status.ts';
 import { unlimited, type RateLimiter } from '../ports/rate-limiter.ts';
 import { MessengerRegistry } from '../core/messenger-registry.ts';
 import type { CommandObserver } from '../ports/observer.ts';
-import type { RequestClaims } from '../ports/request-claims.ts';
 import { CommandRouter } from '../core/router.ts';
 import { createMessageCatalog, type MessageCatalog } from '../core/i18n.ts';
 import { LIMITS } from '../domain/limits.ts';
 import { createCommandRegistry } from '../../commands/index.ts';
+import type { Core } from '../core/facade.ts';
 
-/** Everything adapters and jobs attach to: one per process. */
-export interface Core {
-  router: CommandRouter;
-  store: Store;
-  events: EventBus;
-  catalog: MessageCatalog;
-  logger: Logger;
-  clock: Clock;
-  /** Jobs report here whether reminders and digests run; /help reads it. */
-  services: ServiceStatusBoard;
-  /** Adapters register their messengers here; jobs deliver through it. */
-  messengers: MessengerRegistry;
-}
+export type { Core } from '../core/facade.ts';
 
 export interface CoreOptions {
   store: Store;
@@ -38,15 +26,6 @@ export interface CoreOptions {
   catalog?: MessageCatalog;
   /** Counts commands for /metrics. */
   observer?: CommandObserver;
-}
-
-/** What a platform adapter's factory receives. */
-export interface AdapterDeps {
-  core: Core;
-  config: Config;
-  logger: Logger;
-  /** Shared with the other bot processes (Redis), so a redelivered request is handled once; else per process. */
-  requestClaims?: RequestClaims;
 }
 
 /** Wires the command core around a store; adapters and jobs attach to what it returns. */

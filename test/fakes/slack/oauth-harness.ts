@@ -12,6 +12,7 @@ import { FakeSlackWebApi, type FakeWorkspace } from './web-api.ts';
 import { ResponseListener } from './response-listener.ts';
 import { SignedSlackClient } from './signed-requests.ts';
 import { SIGNING_SECRET, USERS } from './harness.ts';
+import { slackAdapterConfig } from '../../../src/composition/adapter-config.ts';
 
 /** The public app's credentials, as api.slack.com shows them (fakes). */
 export const OAUTH_APP = {
@@ -124,7 +125,7 @@ export async function startOAuthHarness(): Promise<OAuthHarness> {
   const boot = async () => {
     const store = SqliteStore.open({ path: sqlitePath });
     const core = createCore({ store, logger: silentLogger, config: { BAYES_PRIOR_WEIGHT: 5 } });
-    const adapter = createSlackAdapter({ core, config, logger: silentLogger });
+    const adapter = createSlackAdapter(slackAdapterConfig({ core, config, logger: silentLogger }));
     await adapter.start();
     fake.configureOAuth({ clientId: OAUTH_APP.clientId, clientSecret: OAUTH_APP.clientSecret, redirectUrl: `http://127.0.0.1:${adapter.port()}/slack/oauth_redirect` });
     return { store, core, adapter };
