@@ -6,14 +6,14 @@ import { resolveLocale } from '../../src/core/i18n.ts';
 import type { CommunityRef } from '../../src/domain/model.ts';
 import type { Reply } from '../../src/domain/reply.ts';
 import type { Messenger } from '../../src/ports/messenger.ts';
-import type { Store } from '../../src/ports/store.ts';
+import type { CommunityStore } from '../../src/ports/store/index.ts';
 import { OverflowTable } from './custom-id.ts';
 import { NO_MENTIONS, renderReply } from './render.ts';
 
 export interface DiscordMessengerDeps {
   /** Any REST client holding the bot token: the gateway client's (`client.rest`) or a bare one. */
   rest: REST;
-  store: Store;
+  store: CommunityStore;
   catalog: MessageCatalog;
   overflow: OverflowTable;
 }

@@ -4,7 +4,7 @@ import type { Logger } from '../../src/ports/logger.ts';
 import type { CommunityRef } from '../../src/domain/model.ts';
 import type { Reply } from '../../src/domain/reply.ts';
 import type { Messenger } from '../../src/ports/messenger.ts';
-import type { Store } from '../../src/ports/store.ts';
+import type { CommunityStore } from '../../src/ports/store/index.ts';
 import { resolveLocale, type MessageCatalog } from '../../src/core/i18n.ts';
 import { renderReply, renderTexts, type SlackMessage } from './render.ts';
 import { SingleWorkspaceTokens, slackErrorCode, type WorkspaceTokens } from './workspaces.ts';
@@ -55,7 +55,7 @@ export class SlackMessenger implements Messenger {
     private readonly poster: SlackPoster,
     /** Only `authorize` is used: any source of per-workspace tokens will do. */
     private readonly tokens: Pick<WorkspaceTokens, 'authorize'>,
-    private readonly store: Store,
+    private readonly store: CommunityStore,
     private readonly catalog: MessageCatalog,
   ) {}
 

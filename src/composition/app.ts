@@ -1,6 +1,6 @@
 import type { Config } from './config.ts';
 import type { Logger } from '../ports/logger.ts';
-import type { Store } from '../ports/store.ts';
+import type { Store } from '../ports/store/index.ts';
 import { EventBus } from '../core/event-bus.ts';
 import { systemClock, type Clock } from '../ports/clock.ts';
 import type { ServiceStatusBoard } from '../ports/services.ts';
