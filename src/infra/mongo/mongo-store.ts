@@ -12,6 +12,7 @@ import { MongoInstallationStore } from './installations.ts';
 import { createModels, ensureIndexes } from './models.ts';
 import type { MongoContext } from './part.ts';
 import { MongoScoreStore } from './scores.ts';
+import { MongoHistoryStore } from './history.ts';
 
 export interface MongoStoreOptions extends ConnectionSettings {
   uri: string;
@@ -44,6 +45,7 @@ export class MongoStore implements Store {
   private readonly enrollments: MongoEnrollmentStore;
   private readonly scores: MongoScoreStore;
   private readonly installations: MongoInstallationStore;
+  private readonly history: MongoHistoryStore;
   private closing = false;
 
   private constructor(context: MongoContext, logger: Logger, where: string) {
@@ -54,6 +56,7 @@ export class MongoStore implements Store {
     this.enrollments = new MongoEnrollmentStore(context);
     this.scores = new MongoScoreStore(context);
     this.installations = new MongoInstallationStore(context);
+    this.history = new MongoHistoryStore(context);
     this.conn.on('disconnected', () => {
       if (!this.closing) logger.warn({ store: 'mongo', uri: where }, 'MongoDB connection lost; commands answer "storage unavailable" until it is back');
     });
@@ -129,6 +132,13 @@ export class MongoStore implements Store {
   readonly saveInstallation: Store['saveInstallation'] = (...a) => this.installations.saveInstallation(...a);
   readonly findInstallation: Store['findInstallation'] = (...a) => this.installations.findInstallation(...a);
   readonly deleteInstallation: Store['deleteInstallation'] = (...a) => this.installations.deleteInstallation(...a);
+
+  readonly saveDailySnapshot: Store['saveDailySnapshot'] = (...a) => this.history.saveDailySnapshot(...a);
+  readonly listDailySnapshots: Store['listDailySnapshots'] = (...a) => this.history.listDailySnapshots(...a);
+  readonly pruneDailySnapshots: Store['pruneDailySnapshots'] = (...a) => this.history.pruneDailySnapshots(...a);
+  readonly listEnrollmentRows: Store['listEnrollmentRows'] = (...a) => this.history.listEnrollmentRows(...a);
+  readonly listRatingRows: Store['listRatingRows'] = (...a) => this.history.listRatingRows(...a);
+  readonly listRecentReviews: Store['listRecentReviews'] = (...a) => this.history.listRecentReviews(...a);
 
   async ping(): Promise<void> {
     try {

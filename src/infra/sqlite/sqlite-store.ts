@@ -6,6 +6,7 @@ import { SqliteCourseStore } from './courses.ts';
 import { SqliteEnrollmentStore } from './enrollments.ts';
 import { SqliteInstallationStore } from './installations.ts';
 import { SqliteScoreStore } from './scores.ts';
+import { SqliteHistoryStore } from './history.ts';
 
 export interface SqliteStoreOptions {
   /** A file path, or `:memory:` for throwaway stores in unit tests. */
@@ -23,6 +24,7 @@ export class SqliteStore implements Store {
   private readonly enrollments: SqliteEnrollmentStore;
   private readonly scores: SqliteScoreStore;
   private readonly installations: SqliteInstallationStore;
+  private readonly history: SqliteHistoryStore;
 
   private constructor(private readonly connection: SqliteConnection) {
     this.communities = new SqliteCommunityStore(connection);
@@ -30,6 +32,7 @@ export class SqliteStore implements Store {
     this.enrollments = new SqliteEnrollmentStore(connection);
     this.scores = new SqliteScoreStore(connection);
     this.installations = new SqliteInstallationStore(connection);
+    this.history = new SqliteHistoryStore(connection);
   }
 
   static open(options: SqliteStoreOptions): SqliteStore {
@@ -78,6 +81,13 @@ export class SqliteStore implements Store {
   readonly saveInstallation: Store['saveInstallation'] = (...a) => this.installations.saveInstallation(...a);
   readonly findInstallation: Store['findInstallation'] = (...a) => this.installations.findInstallation(...a);
   readonly deleteInstallation: Store['deleteInstallation'] = (...a) => this.installations.deleteInstallation(...a);
+
+  readonly saveDailySnapshot: Store['saveDailySnapshot'] = (...a) => this.history.saveDailySnapshot(...a);
+  readonly listDailySnapshots: Store['listDailySnapshots'] = (...a) => this.history.listDailySnapshots(...a);
+  readonly pruneDailySnapshots: Store['pruneDailySnapshots'] = (...a) => this.history.pruneDailySnapshots(...a);
+  readonly listEnrollmentRows: Store['listEnrollmentRows'] = (...a) => this.history.listEnrollmentRows(...a);
+  readonly listRatingRows: Store['listRatingRows'] = (...a) => this.history.listRatingRows(...a);
+  readonly listRecentReviews: Store['listRecentReviews'] = (...a) => this.history.listRecentReviews(...a);
 
   ping(): Promise<void> {
     return this.connection.guard(() => {

@@ -3,12 +3,14 @@ import type { CourseStore } from './courses.ts';
 import type { EnrollmentStore } from './enrollments.ts';
 import type { InstallationStore } from './installations.ts';
 import type { ScoreStore } from './scores.ts';
+import type { HistoryStore } from './history.ts';
 
 export type { CommunityStore } from './communities.ts';
 export type { CoursePage, CoursePatch, CourseQuery, CourseSort, CourseStore, NewCourse } from './courses.ts';
 export type { EnrollmentQuery, EnrollmentStore, EnrollOutcome, MemberCourse, RateOutcome, UnenrollOutcome } from './enrollments.ts';
 export type { Installation, InstallationRef, InstallationStore } from './installations.ts';
 export type { CourseAggregateRepair, ScoreStore } from './scores.ts';
+export type { ActivityRow, HistoryStore, RatingRow, RowPage } from './history.ts';
 
 /**
  * The persistence port, split by aggregate: each part is its own interface, so code types the
@@ -16,7 +18,7 @@ export type { CourseAggregateRepair, ScoreStore } from './scores.ts';
  * adapter sees little else). Every method is scoped by community id: no method can read or
  * write another community's rows. Both stores (SQLite, MongoDB) pass the same contract suite.
  */
-export interface Store extends CommunityStore, CourseStore, EnrollmentStore, ScoreStore, InstallationStore {
+export interface Store extends CommunityStore, CourseStore, EnrollmentStore, ScoreStore, InstallationStore, HistoryStore {
   readonly kind: 'sqlite' | 'mongo';
   /** Reports whether the store answers; used by health checks and start-up. */
   ping(): Promise<void>;
@@ -24,4 +26,4 @@ export interface Store extends CommunityStore, CourseStore, EnrollmentStore, Sco
 }
 
 /** What commands and the core work with: everything but installations and the lifecycle. */
-export type CommandStore = CommunityStore & CourseStore & EnrollmentStore & ScoreStore;
+export type CommandStore = CommunityStore & CourseStore & EnrollmentStore & ScoreStore & HistoryStore;
