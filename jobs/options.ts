@@ -24,6 +24,8 @@ export interface JobsOptions {
   recomputeEveryMs: number;
   /** Ratings within this window share one recompute. */
   recomputeDebounceMs: number;
+  /** Daily snapshots older than this are pruned once a day. */
+  historyRetentionDays: number;
   /** BullMQ job lock; a worker that dies mid-job loses its jobs to others after this. */
   lockDurationMs: number;
   /** How often workers look for jobs whose lock expired (stalled jobs). */
@@ -44,7 +46,7 @@ export interface JobsOptions {
   repairDelayMs: number;
 }
 
-export function defaultJobsOptions(config: Pick<Config, 'RATE_NUDGE_DAYS' | 'RECOMPUTE_EVERY_MINUTES'> & Partial<Pick<Config, 'JOBS_PREFIX'>>): JobsOptions {
+export function defaultJobsOptions(config: Pick<Config, 'RATE_NUDGE_DAYS' | 'RECOMPUTE_EVERY_MINUTES'> & Partial<Pick<Config, 'JOBS_PREFIX' | 'HISTORY_RETENTION_DAYS'>>): JobsOptions {
   return {
     prefix: config.JOBS_PREFIX ?? 'syllabot',
     startLeads: [
@@ -54,6 +56,7 @@ export function defaultJobsOptions(config: Pick<Config, 'RATE_NUDGE_DAYS' | 'REC
     nudgeAfterMs: config.RATE_NUDGE_DAYS * DAY,
     recomputeEveryMs: config.RECOMPUTE_EVERY_MINUTES * MINUTE,
     recomputeDebounceMs: 30 * SECOND,
+    historyRetentionDays: config.HISTORY_RETENTION_DAYS ?? 400,
     lockDurationMs: 30 * SECOND,
     stalledIntervalMs: 30 * SECOND,
     deliveryLeaseMs: 60 * SECOND,
