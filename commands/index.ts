@@ -8,6 +8,7 @@ import { helpCommand } from './help.ts';
 import { courseAddCommand, courseArchiveCommand, courseEditCommand, courseUnarchiveCommand } from './course.ts';
 import { remindCommand } from './remind.ts';
 import { digestNowCommand } from './digest.ts';
+import { statsCommand } from './stats.ts';
 import { settingsDigestCommand, settingsLocaleCommand, settingsShowCommand } from './settings.ts';
 
 /** Every command, in the order /help lists them. */
@@ -28,6 +29,7 @@ export const ALL_COMMANDS: readonly Command[] = [
   settingsShowCommand,
   settingsDigestCommand,
   settingsLocaleCommand,
+  statsCommand,
 ];
 
 export function createCommandRegistry(extra: readonly Command[] = []): CommandRegistry {

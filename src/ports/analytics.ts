@@ -35,7 +35,10 @@ export interface DashboardLinks {
 }
 
 export interface Analytics {
-  charts: ChartRenderer;
-  /** Null when DASHBOARD_PORT is unset. */
+  /** Null where no renderer is wired (then /stats answers in text only). */
+  charts: ChartRenderer | null;
+  /** Null when DASHBOARD_PORT is unset; set by whoever starts the dashboard. */
   dashboard: DashboardLinks | null;
 }
+
+export const NO_ANALYTICS: Analytics = Object.freeze({ charts: null, dashboard: null });
