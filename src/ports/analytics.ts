@@ -19,7 +19,7 @@ export interface ChartImage {
 
 /** Draws the /stats chart (the same definition for chat PNGs and the dashboard's inline SVG). */
 export interface ChartRenderer {
-  svg(data: StatsData, labels: ChartLabels): string;
+  svg(data: StatsData, labels: ChartLabels): Promise<string>;
   png(data: StatsData, labels: ChartLabels): Promise<ChartImage>;
 }
 

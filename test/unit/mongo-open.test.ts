@@ -210,6 +210,8 @@ describe('Opening the MongoDB store', () => {
       'communities.community_by_platform_id (unique)',
       'courses.course_by_number (unique)',
       'courses.course_by_title',
+      'daily_snapshots.daily_snapshot_key (unique)',
+      'daily_snapshots.daily_snapshots_by_time',
       'enrollments.enrollment_key (unique)',
       'enrollments.enrollments_by_course',
       'installations.installation_by_platform_id (unique)',

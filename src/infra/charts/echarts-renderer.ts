@@ -1,6 +1,5 @@
 import { createRequire } from 'node:module';
-import * as echarts from 'echarts';
-import { Resvg } from '@resvg/resvg-js';
+import type { EChartsCoreOption } from 'echarts';
 import type { StatsData } from '../../domain/stats.ts';
 import type { ChartImage, ChartLabels, ChartRenderer } from '../../ports/analytics.ts';
 
@@ -28,7 +27,7 @@ function shortTitle(number: number, title: string): string {
  * coverage over time, enrollments and ratings per week, and the enrolled → rated funnel per
  * course. Titles stay out of the image (the text around it names each part).
  */
-export function statsChartOption(data: StatsData, labels: ChartLabels): echarts.EChartsCoreOption {
+export function statsChartOption(data: StatsData, labels: ChartLabels): EChartsCoreOption {
   const funnel = data.funnel.slice(0, FUNNEL_COURSES).reverse();
   return {
     animation: false,
@@ -70,9 +69,13 @@ export function statsChartOption(data: StatsData, labels: ChartLabels): echarts.
 
 const round = (v: number) => Math.round(v * 100) / 100;
 
-/** ECharts' server-side SVG renderer, rasterised with resvg: no browser, no canvas. */
+/**
+ * ECharts' server-side SVG renderer, rasterised with resvg: no browser, no canvas. Both load on
+ * first use, so processes that never draw a chart (workers, a failed start) never pay for them.
+ */
 export class EchartsChartRenderer implements ChartRenderer {
-  svg(data: StatsData, labels: ChartLabels): string {
+  async svg(data: StatsData, labels: ChartLabels): Promise<string> {
+    const echarts = await import('echarts');
     const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width: WIDTH, height: HEIGHT });
     try {
       chart.setOption(statsChartOption(data, labels));
@@ -83,7 +86,8 @@ export class EchartsChartRenderer implements ChartRenderer {
   }
 
   async png(data: StatsData, labels: ChartLabels): Promise<ChartImage> {
-    const svg = this.svg(data, labels);
+    const svg = await this.svg(data, labels);
+    const { Resvg } = await import('@resvg/resvg-js');
     const png = new Resvg(svg, { font: { fontFiles: FONT_FILES, loadSystemFonts: false, defaultFontFamily: 'DejaVu Sans' }, background: '#ffffff' }).render().asPng();
     return { svg, png: new Uint8Array(png.buffer, png.byteOffset, png.byteLength) };
   }

@@ -126,7 +126,7 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
         active_course_count INTEGER NOT NULL,
         courses TEXT NOT NULL,
         PRIMARY KEY (community_id, day)
-      ) WITHOUT ROWID;
+      );
       CREATE INDEX daily_snapshots_by_time ON daily_snapshots (taken_at);
     `,
   },
