@@ -19,6 +19,8 @@ export const configSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
     SQLITE_PATH: z.string().min(1).default('./data/syllabot.sqlite'),
+    /** Where the console writes files a command returns (exports), one folder per community and day. */
+    EXPORTS_DIR: z.string().min(1).default('./exports'),
     MONGODB_URI: url(/^mongodb(\+srv)?$/),
     /**
      * MongoDB without a replica set has no multi-document transactions, so the store's promises
