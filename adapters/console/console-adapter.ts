@@ -3,7 +3,8 @@ import type { Readable, Writable } from 'node:stream';
 import type { CommandRouter } from '../../src/core/router.ts';
 import type { Translator } from '../../src/core/i18n.ts';
 import type { Reply } from '../../src/domain/reply.ts';
-import { renderReply, sanitizeForTerminal } from './render.ts';
+import { renderReply } from './render.ts';
+import { safeText } from '../shared/text.ts';
 import { usageOf } from '../../src/core/usage.ts';
 
 export const OPERATOR = 'you';
@@ -50,7 +51,7 @@ export function createConsoleAdapter(config: ConsoleAdapterConfig): ConsoleAdapt
   function render(reply: Reply): string {
     if (reply.form) {
       const command = router.commands.get(reply.form.submit.command);
-      return sanitizeForTerminal(config.i18n.t('common:console.formUnsupported', { usage: command ? usageOf(command) : reply.form.submit.command }));
+      return safeText(config.i18n.t('common:console.formUnsupported', { usage: command ? usageOf(command) : reply.form.submit.command }));
     }
     return renderReply(reply);
   }
@@ -82,7 +83,7 @@ export function createConsoleAdapter(config: ConsoleAdapterConfig): ConsoleAdapt
         continue;
       }
       if (config.interactive && (line === 'exit' || line === 'quit')) break;
-      if (!config.interactive) output.write(`» ${sanitizeForTerminal(line)}\n`);
+      if (!config.interactive) output.write(`» ${safeText(line)}\n`);
       output.write(`${await runLine(line)}\n\n`);
       if (config.interactive) rl.prompt();
     }
