@@ -15,6 +15,7 @@ import { encodeCustomId, inertCustomId, type ComponentMode, type OverflowTable }
 import { escapeText } from './escape.ts';
 import { DISCORD } from './limits.ts';
 import { fit, safeText } from '../shared/text.ts';
+import { safeFileName } from '../../src/domain/files.ts';
 
 export type ButtonRow = APIActionRowComponent<APIButtonComponentWithCustomId>;
 
@@ -24,6 +25,15 @@ export interface RenderedMessage {
   embeds: APIEmbed[];
   components: ButtonRow[];
   ephemeral: boolean;
+  /** Attachments to upload with the message (see files.ts); the embed shows the image one. */
+  files?: AttachmentFile[];
+}
+
+export interface AttachmentFile {
+  attachment: Buffer;
+  name: string;
+  /** Alt text Discord shows for the attachment. */
+  description?: string;
 }
 
 export interface RenderContext {
@@ -48,7 +58,7 @@ export function renderReply(reply: Reply, ctx: RenderContext): RenderedMessage {
   const ephemeral = reply.visibility === 'ephemeral';
   const text = reply.body.join('\n');
   const plain =
-    !reply.title && reply.fields.length === 0 && reply.sections.length === 0 && !reply.footer && !reply.pagination && text.length > 0;
+    !reply.title && !reply.image && reply.fields.length === 0 && reply.sections.length === 0 && !reply.footer && !reply.pagination && text.length > 0;
   if (plain) {
     const content = fit(escapeText(text), DISCORD.contentLength);
     return { content, embeds: [], components, ephemeral };
@@ -72,6 +82,7 @@ function renderEmbeds(reply: Reply, i18n: Translator): APIEmbed[] {
   if (reply.title) main.title = fit(escapeText(reply.title), DISCORD.embedTitle);
   const description = reply.body.map(escapeText).join('\n');
   if (description) main.description = fit(description, DISCORD.embedDescription);
+  if (reply.image) main.image = { url: `attachment://${safeFileName(reply.image.file.name)}` };
   for (const f of reply.fields.slice(0, DISCORD.fieldsPerEmbed)) main.fields!.push(field(f.label, escapeText(f.value), f.inline ?? false));
 
   const embeds: APIEmbed[] = [main];
@@ -109,7 +120,7 @@ function renderEmbeds(reply: Reply, i18n: Translator): APIEmbed[] {
   // The footer goes under the last embed, where Discord shows it below everything.
   if (footer.length > 0) embeds[embeds.length - 1]!.footer = { text: fit(safeText(footer.join(' · ')), DISCORD.footerText) };
   if (main.fields!.length === 0) delete main.fields;
-  return embeds.filter((e) => e.title || e.description || e.fields?.length || e.footer);
+  return embeds.filter((e) => e.title || e.description || e.fields?.length || e.footer || e.image);
 }
 
 /**
@@ -153,7 +164,7 @@ export function fitTotal(embeds: APIEmbed[], budget: number = DISCORD.embedsTota
       const text = take(embed.footer.text);
       if (text !== undefined) copy.footer = { ...embed.footer, text };
     }
-    if (copy.title || copy.description || copy.fields || copy.footer) out.push(copy);
+    if (copy.title || copy.description || copy.fields || copy.footer || copy.image) out.push(copy);
   }
   return out;
 }

@@ -1,7 +1,7 @@
 import type { Installation as BoltInstallation, InstallationQuery, InstallationStore } from '@slack/bolt';
 import type { Logger } from '../../src/ports/logger.ts';
 import type { SecretBox } from '../../src/ports/secret-box.ts';
-import type { Installation, Store } from '../../src/ports/store.ts';
+import type { Installation, InstallationStore as InstallationPort } from '../../src/ports/store/index.ts';
 import type { WorkspaceAuthorization, WorkspaceTokens } from './workspaces.ts';
 
 /** Team names remembered for the requests' context; names are not secret, tokens are never kept. */
@@ -22,7 +22,7 @@ export class StoredInstallations implements InstallationStore, WorkspaceTokens {
   private readonly names = new Map<string, string>();
 
   constructor(
-    private readonly store: Store,
+    private readonly store: InstallationPort,
     private readonly box: SecretBox,
     private readonly logger: Logger,
     private readonly now: () => Date = () => new Date(),

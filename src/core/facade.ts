@@ -1,7 +1,7 @@
 import type { Clock } from '../ports/clock.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { ServiceStatusBoard } from '../ports/services.ts';
-import type { Store } from '../ports/store.ts';
+import type { Store } from '../ports/store/index.ts';
 import type { EventBus } from './event-bus.ts';
 import type { MessengerRegistry } from './messenger-registry.ts';
 import type { CommandRouter } from './router.ts';
