@@ -30,6 +30,23 @@ export function charLength(text: string): number {
 
 /** Cuts at a code point boundary and marks the cut with an ellipsis. */
 export function truncate(text: string, max: number): string {
-  if (charLength(text) <= max) return text;
-  return [...text].slice(0, Math.max(0, max - 1)).join('') + '…';
+  // A string of at most `max` UTF-16 units has at most `max` characters: most texts stop here.
+  if (text.length <= max) return text;
+  if (!(max >= 1)) return '…';
+  const limit = Math.floor(max);
+  // Walk only as far as the limit, never the whole text (descriptions run to 1,000 characters).
+  let cut = 0;
+  let count = 0;
+  for (let i = 0; i < text.length; count++) {
+    if (count === limit - 1) cut = i;
+    if (count === limit) return `${text.slice(0, cut)}…`;
+    const unit = text.charCodeAt(i);
+    // A surrogate pair is one character, as `[...text]` counts them; a lone surrogate is one too.
+    i += unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length && isLowSurrogate(text.charCodeAt(i + 1)) ? 2 : 1;
+  }
+  return text;
+}
+
+function isLowSurrogate(unit: number): boolean {
+  return unit >= 0xdc00 && unit <= 0xdfff;
 }
