@@ -62,9 +62,7 @@ export async function runRaw(store: CommandStore, seeded: SeededCommunity, op: P
       }
     }
   } catch (error) {
-    if (!(error instanceof UserError)) throw error;
-    // As the router does: a refused first command leaves no member behind.
-    if (known === null) await store.forgetMemberIfUnused(cid, member.id);
-    return 'user-error';
+    if (error instanceof UserError) return 'user-error';
+    throw error;
   }
 }

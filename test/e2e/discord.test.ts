@@ -24,13 +24,15 @@ import { startBot, until, type RunningBot } from '../fakes/discord/harness.ts';
 
 /** Issue 9: pings no one, shows no colour, formats nothing. */
 const HOSTILE_TITLE = '@everyone <@&123> <!channel> \u001b[31mred **free** pizza';
-const HOSTILE_SHOWN = '\\@everyone \\<\\@&123> \\<!channel> \\[31mred \\*\\*free\\*\\* pizza';
+/** Escaped for markdown, with the ANSI colour code dropped whole. */
+const HOSTILE_SHOWN = '\\@everyone \\<\\@&123> \\<!channel> red \\*\\*free\\*\\* pizza';
 
 describe('Discord adapter against a local fake Discord', () => {
   let bot: RunningBot;
   let rust: FakeGuild;
   let go: FakeGuild;
   let zhGuild: FakeGuild;
+  let fresh: FakeGuild;
   const moderatorRole = snowflake();
   const mona: FakeMember = { id: snowflake(), username: 'mona', globalName: 'Mona', permissions: PERMISSIONS.moderator };
   const ana: FakeMember = { id: snowflake(), username: 'ana', globalName: 'Ana', nick: 'Ana the Rustacean' };
@@ -44,6 +46,7 @@ describe('Discord adapter against a local fake Discord', () => {
         rust = fake.addGuild({ name: 'Rustaceans', roles: [{ id: moderatorRole, name: 'Course keepers' }] });
         go = fake.addGuild({ name: 'Gophers' });
         zhGuild = fake.addGuild({ name: '编程社区', locale: 'zh-CN' });
+        fresh = fake.addGuild({ name: 'Newcomers' });
       },
     });
   });
@@ -115,6 +118,19 @@ describe('Discord adapter against a local fake Discord', () => {
     expect(titles).toEqual([[HOSTILE_TITLE, false]]);
   });
 
+  it('given a new guild, when a member autocompletes and then runs a refused /course add, then only the command counts them in N', async () => {
+    const nova: FakeMember = { id: snowflake(), username: 'nova' };
+    const typed = await answer(autocomplete(bot.fake, fresh, nova, 'enroll', { name: 'course', value: 'ru' }));
+    expect(typed.type).toBe(CALLBACK.Autocomplete);
+    expect(await bot.core.store.findCommunity({ platform: 'discord', externalId: fresh.id })).toBeNull();
+    const refused = await slash(fresh, nova, 'course add', { title: 'Sneaky' });
+    expect(refused.data!.content).toBe('/course add is for moderators only.');
+    const community = await bot.core.store.findCommunity({ platform: 'discord', externalId: fresh.id });
+    expect(await bot.core.store.countMembers(community!.id)).toBe(1);
+    expect(await coursesIn(fresh)).toEqual([]);
+    expect(textOf((await slash(fresh, nova, 'score')).data)).toMatch(/Members \(N\)\W+1\b/);
+  });
+
   it('given a member with the configured moderator role but no Manage Server, when they add a course, then it is allowed', async () => {
     const body = await slash(rust, rolf, 'course add', { title: 'Async Rust', tags: 'rust, async' });
     expect(body.data!.flags ?? 0).toBe(0);
@@ -171,7 +187,7 @@ describe('Discord adapter against a local fake Discord', () => {
     const choices = (all.data as { choices: { name: string; value: string }[] }).choices;
     expect(choices.length).toBeGreaterThan(5);
     expect(choices.length).toBeLessThanOrEqual(25);
-    expect(choices[0]).toEqual({ name: '#1 @everyone <@&123> <!channel> [31mred **free** pizza', value: '1' });
+    expect(choices[0]).toEqual({ name: '#1 @everyone <@&123> <!channel> red **free** pizza', value: '1' });
     const prefix = await answer(autocomplete(bot.fake, rust, ana, 'rate', { name: 'course', value: 'own' }, { stars: 5 }));
     expect((prefix.data as { choices: unknown[] }).choices).toEqual([{ name: '#3 Ownership in depth', value: '3' }]);
     const subcommand = await answer(autocomplete(bot.fake, rust, mona, 'course edit', { name: 'course', value: '2' }));

@@ -1,12 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { truncate } from '../../src/domain/limits.ts';
+import { charLength, clip, type ClipOptions } from '../../src/domain/limits.ts';
 import { rankCourses, rankOf, topRanked } from '../../src/domain/score.ts';
 
-/** The definitions the fast versions replace, kept here as the reference. */
-function plainTruncate(text: string, max: number): string {
-  if ([...text].length <= max) return text;
-  return [...text].slice(0, Math.max(0, max - 1)).join('') + '…';
+/** The definition the fast path replaces, kept here as the reference: it measures the whole text. */
+function plainClip(text: string, max: number, options: ClipOptions = {}): string {
+  const { ellipsis = '…', units = 'code-points', escape } = options;
+  const size = units === 'utf16' ? (piece: string) => piece.length : charLength;
+  const whole = escape ? escape(text) : text;
+  if (size(whole) <= max) return whole;
+  const budget = max - size(ellipsis);
+  if (budget < 0) return '';
+  let out = '';
+  let used = 0;
+  for (const ch of text) {
+    const piece = escape ? escape(ch) : ch;
+    used += size(piece);
+    if (used > budget) break;
+    out += piece;
+  }
+  return out + ellipsis;
 }
 
 const course = fc.record({
@@ -20,13 +33,18 @@ const catalog = fc.array(course, { maxLength: 60 }).map((list) =>
 );
 
 describe('hot-path shortcuts equal the definitions they replace', () => {
-  it('given any text (pairs, lone surrogates, CJK) and limit, when truncated, then it equals the code-point definition', () => {
+  it('given any text (pairs, lone surrogates, CJK), limit and options, when clipped, then it equals the definition', () => {
     const text = fc.oneof(fc.string({ unit: 'grapheme', maxLength: 40 }), fc.string({ unit: 'binary', maxLength: 40 }), fc.string({ maxLength: 40 }));
+    const max = fc.oneof(fc.integer({ min: -2, max: 45 }), fc.double({ min: -2, max: 45 }), fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY));
+    const options = fc.record(
+      { ellipsis: fc.constantFrom('…', '', '...', '😀'), units: fc.constantFrom('code-points' as const, 'utf16' as const), escape: fc.constant((t: string) => t.replaceAll('&', '&amp;')) },
+      { requiredKeys: [] },
+    );
     fc.assert(
-      fc.property(text, fc.oneof(fc.integer({ min: -2, max: 45 }), fc.double({ min: -2, max: 45, noNaN: true })), (t, max) => {
-        expect(truncate(t, max)).toBe(plainTruncate(t, max));
+      fc.property(text, max, options, (t, m, o) => {
+        expect(clip(t, m, o)).toBe(plainClip(t, m, o));
       }),
-      { numRuns: 5_000 },
+      { numRuns: 10_000 },
     );
   });
 
