@@ -2,13 +2,28 @@ import { webApi } from '@slack/bolt';
 import type { AdapterDeps } from '../../src/app.ts';
 import type { CommunityRef } from '../../src/domain/model.ts';
 import type { Reply } from '../../src/domain/reply.ts';
-import type { Messenger } from '../../src/ports/messenger.ts';
+import type { DeliveryTag, Messenger, PostResult } from '../../src/ports/messenger.ts';
 import type { Store } from '../../src/ports/store.ts';
 import { resolveLocale, type MessageCatalog } from '../../src/core/i18n.ts';
 import { renderReply, renderTexts, type SlackMessage } from './render.ts';
 import { SingleWorkspaceTokens, slackErrorCode, type WorkspaceTokens } from './workspaces.ts';
 import { boltLevel, boltLogger } from './bolt-logger.ts';
 import { StoredInstallations } from './installations.ts';
+
+/** The metadata event type naming the delivery a message is (see SlackPoster.findDelivery). */
+export const DELIVERY_EVENT = 'syllabot_delivery';
+/** How far back in a conversation a repeat is looked for (one page of history). */
+const HISTORY_LOOKBACK = 100;
+
+/**
+ * A history the bot may not read (a public channel it posts to without being in it, or an
+ * install made before the history scopes): post anyway, as before those existed; a repeat is
+ * then possible, never a lost delivery. Any other error fails the attempt, to be retried.
+ */
+function unreadable(error: unknown): false {
+  if (['not_in_channel', 'missing_scope', 'channel_not_found'].includes(slackErrorCode(error))) return false;
+  throw error;
+}
 
 /**
  * Posts as the bot, with the token of the workspace concerned. Messages never ask Slack to
@@ -18,7 +33,7 @@ import { StoredInstallations } from './installations.ts';
 export class SlackPoster {
   constructor(private readonly api: webApi.WebClient) {}
 
-  async postMessage(token: string, channel: string, message: SlackMessage): Promise<void> {
+  async postMessage(token: string, channel: string, message: SlackMessage, delivery?: DeliveryTag): Promise<void> {
     await this.api.chat.postMessage({
       token,
       channel,
@@ -28,7 +43,25 @@ export class SlackPoster {
       link_names: false,
       unfurl_links: false,
       unfurl_media: false,
+      ...(delivery ? { metadata: { event_type: DELIVERY_EVENT, event_payload: { delivery_id: delivery.id } } } : {}),
     });
+  }
+
+  /**
+   * Posts a job's message once: Slack has no idempotency key, so when an earlier attempt may
+   * have landed, the conversation's recent history is searched for the delivery id the message
+   * would carry in its metadata, and nothing is posted when it is there.
+   */
+  async deliver(token: string, channel: string, message: SlackMessage, delivery: DeliveryTag | undefined): Promise<PostResult> {
+    if (delivery?.mayBeRepeat && (await this.findDelivery(token, channel, delivery.id).catch(unreadable))) return 'found-earlier';
+    await this.postMessage(token, channel, message, delivery);
+    return 'posted';
+  }
+
+  /** Whether one of the conversation's latest messages carries this delivery id. */
+  async findDelivery(token: string, channel: string, deliveryId: string): Promise<boolean> {
+    const history = await this.api.conversations.history({ token, channel, limit: HISTORY_LOOKBACK, include_all_metadata: true });
+    return (history.messages ?? []).some((m) => m.metadata?.event_type === DELIVERY_EVENT && (m.metadata.event_payload as Record<string, unknown> | undefined)?.['delivery_id'] === deliveryId);
   }
 
   async postEphemeral(token: string, channel: string, user: string, message: SlackMessage): Promise<void> {
@@ -36,11 +69,11 @@ export class SlackPoster {
   }
 
   /** A direct message: opens (or finds) the DM with the member, then posts in it. */
-  async directMessage(token: string, user: string, message: SlackMessage): Promise<void> {
+  async directMessage(token: string, user: string, message: SlackMessage, delivery?: DeliveryTag): Promise<PostResult> {
     const opened = await this.api.conversations.open({ token, users: user });
     const channel = opened.channel?.id;
     if (!channel) throw new Error('conversations.open returned no channel');
-    await this.postMessage(token, channel, message);
+    return this.deliver(token, channel, message, delivery);
   }
 }
 
@@ -56,14 +89,14 @@ export class SlackMessenger implements Messenger {
     private readonly catalog: MessageCatalog,
   ) {}
 
-  async postToChannel(community: CommunityRef, channelId: string, reply: Reply): Promise<void> {
+  async postToChannel(community: CommunityRef, channelId: string, reply: Reply, delivery?: DeliveryTag): Promise<PostResult> {
     const token = await this.token(community);
-    await this.deliver(() => this.render(community, reply).then((message) => this.poster.postMessage(token, channelId, message)), 'chat.postMessage');
+    return this.deliver(() => this.render(community, reply).then((message) => this.poster.deliver(token, channelId, message, delivery)), 'chat.postMessage');
   }
 
-  async sendToMember(community: CommunityRef, memberExternalId: string, reply: Reply): Promise<void> {
+  async sendToMember(community: CommunityRef, memberExternalId: string, reply: Reply, delivery?: DeliveryTag): Promise<PostResult> {
     const token = await this.token(community);
-    await this.deliver(() => this.render(community, reply).then((message) => this.poster.directMessage(token, memberExternalId, message)), 'direct message');
+    return this.deliver(() => this.render(community, reply).then((message) => this.poster.directMessage(token, memberExternalId, message, delivery)), 'direct message');
   }
 
   private async token(community: CommunityRef): Promise<string> {
@@ -79,9 +112,9 @@ export class SlackMessenger implements Messenger {
     return renderReply(reply, renderTexts(this.catalog.translator(resolveLocale(known?.settings.locale))));
   }
 
-  private async deliver(send: () => Promise<void>, what: string): Promise<void> {
+  private async deliver(send: () => Promise<PostResult>, what: string): Promise<PostResult> {
     try {
-      await send();
+      return await send();
     } catch (error) {
       throw new Error(`Slack ${what} failed: ${slackErrorCode(error)}`, { cause: error });
     }

@@ -10,6 +10,7 @@ import type {
   ScoreSnapshot,
   StarHistogram,
 } from '../domain/model.ts';
+import type { DeliveryRecords } from './deliveries.ts';
 
 export interface NewCourse {
   title: string;
@@ -95,6 +96,8 @@ export interface Installation extends InstallationRef {
  */
 export interface Store {
   readonly kind: 'sqlite' | 'mongo';
+  /** What reminders and digests were sent (jobs only): it must outlive Redis's data. */
+  readonly deliveries: DeliveryRecords;
 
   findCommunity(ref: CommunityRef): Promise<Community | null>;
   /** Finds or creates the community for a platform id, refreshing its display name. */

@@ -37,6 +37,8 @@ import {
   type RatingDoc,
   type ScoreSnapshotDoc,
 } from './models.ts';
+import { DELIVERIES, MongoDeliveries } from './mongo-deliveries.ts';
+import type { DeliveryRecords } from '../../ports/deliveries.ts';
 import { coursePagePipeline, enrollmentTotalsPipeline, ratingTotalsPipeline, starHistogramPipeline } from './pipelines.ts';
 
 export interface MongoStoreOptions extends ConnectionSettings {
@@ -65,6 +67,7 @@ export class MongoStore implements Store {
   readonly kind = 'mongo' as const;
 
   private closing = false;
+  readonly deliveries: DeliveryRecords;
 
   private constructor(
     private readonly conn: Connection,
@@ -78,6 +81,7 @@ export class MongoStore implements Store {
       if (!this.closing) logger.warn({ store: 'mongo', uri: where }, 'MongoDB connection lost; commands answer "storage unavailable" until it is back');
     });
     conn.on('reconnected', () => logger.info({ store: 'mongo', uri: where }, 'MongoDB connection restored'));
+    this.deliveries = new MongoDeliveries(conn.collection(DELIVERIES));
   }
 
   /** Connects, checks the server answers, creates collections and indexes. Throws driver errors as they are. */
@@ -97,6 +101,7 @@ export class MongoStore implements Store {
       const hello = await db.command({ hello: 1 });
       const models = createModels(conn);
       await ensureIndexes(models);
+      await MongoDeliveries.ensureIndexes(conn.collection(DELIVERIES));
       open = true;
       return new MongoStore(conn, models, options.transactions !== 'off' && supportsTransactions(hello), logger, describeMongoUri(options.uri));
     } catch (error) {

@@ -19,7 +19,9 @@ import type {
   UnenrollOutcome,
 } from '../../ports/store.ts';
 import { foldText, searchText } from '../text-fold.ts';
+import type { DeliveryRecords } from '../../ports/deliveries.ts';
 import { migrate } from './migrations.ts';
+import { SqliteDeliveries } from './sqlite-deliveries.ts';
 
 interface CommunityRow {
   id: number;
@@ -83,9 +85,11 @@ export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   private readonly db: Db;
   private readonly statements = new Map<string, Statement>();
+  readonly deliveries: DeliveryRecords;
 
   private constructor(db: Db) {
     this.db = db;
+    this.deliveries = new SqliteDeliveries(db, (work) => this.guard(work));
   }
 
   static open(options: SqliteStoreOptions): SqliteStore {
