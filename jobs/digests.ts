@@ -131,6 +131,12 @@ export interface DigestProcessorDeps extends DeliverDeps {
   priorWeight: number;
 }
 
+/** Scheduler job ids name their slot (`repeat:<scheduler>:<millis>`), even on a job re-added by hand. */
+function slotOfJobId(id: string | undefined): number | undefined {
+  const millis = /^repeat:.+:(\d+)$/.exec(id ?? '')?.[1];
+  return millis === undefined ? undefined : Number(millis);
+}
+
 /** Posts one slot's digest to the community's channel, in the community's language. */
 export function digestProcessor(deps: DigestProcessorDeps) {
   return async (job: Job, token?: string): Promise<DeliveryOutcome> => {
@@ -141,7 +147,7 @@ export function digestProcessor(deps: DigestProcessorDeps) {
     const digest = community.settings.digest;
     if (!digest) return 'skipped:digest-off';
     // The slot this job stands for (its scheduled time), not when a worker got to it.
-    const slot = new Date(parsed.data.slot ?? job.opts.prevMillis ?? job.timestamp);
+    const slot = new Date(parsed.data.slot ?? slotOfJobId(job.id) ?? job.opts.prevMillis ?? job.timestamp);
     const message = await buildDigest({
       store: deps.store,
       community,
