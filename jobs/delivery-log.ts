@@ -1,4 +1,4 @@
-import type { DeliveryClaim, DeliveryRecords } from '../src/ports/deliveries.ts';
+import type { DeliveryClaim, DeliveryRecords } from '../src/ports/store/deliveries.ts';
 
 export type Claim = DeliveryClaim;
 

@@ -3,7 +3,7 @@ import type { Community, CommunityRef, Platform } from '../domain/model.ts';
 import { reply, type Reply } from '../domain/reply.ts';
 import { StorageUnavailableError, UserError, UserErrorCode } from '../domain/errors.ts';
 import { LIMITS, truncate } from '../domain/limits.ts';
-import type { Store } from '../ports/store.ts';
+import type { Store } from '../ports/store/index.ts';
 import type { EventSink } from '../ports/events.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { ServiceStatus } from '../ports/services.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Store } from '../../src/ports/store.ts';
+import type { Store } from '../../src/ports/store/index.ts';
 
-/** The delivery log every store keeps (see src/ports/deliveries.ts), run inside the store contract. */
+/** The delivery log every store keeps (see src/ports/store/deliveries.ts), run inside the store contract. */
 export function describeDeliveryContract(current: () => Store): void {
   describe('delivery log', () => {
     const t0 = new Date('2026-03-01T10:00:00Z');

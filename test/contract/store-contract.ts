@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Installation, Store } from '../../src/ports/store.ts';
+import type { Installation, Store } from '../../src/ports/store/index.ts';
 import type { Community, Member } from '../../src/domain/model.ts';
 import { describeDeliveryContract } from './delivery-contract.ts';
 

@@ -1,5 +1,5 @@
 import type { Collection } from 'mongoose';
-import type { DeliveryClaim, DeliveryRecord, DeliveryRecords } from '../../ports/deliveries.ts';
+import type { DeliveryClaim, DeliveryRecord, DeliveryRecords } from '../../ports/store/deliveries.ts';
 import { isDuplicateKeyError, toStoreError } from './errors.ts';
 
 interface DeliveryDoc {

@@ -1,5 +1,5 @@
-import type { Database as Db, Statement } from 'better-sqlite3';
-import type { DeliveryClaim, DeliveryRecord, DeliveryRecords } from '../../ports/deliveries.ts';
+import type { DeliveryClaim, DeliveryRecord, DeliveryRecords } from '../../ports/store/deliveries.ts';
+import { SqlitePart } from './connection.ts';
 
 interface DeliveryRow {
   key: string;
@@ -14,22 +14,7 @@ interface DeliveryRow {
  * The delivery log in the SQLite file. Each claim is one immediate transaction, so two
  * processes on the same file never both claim a delivery (SQLite serialises writers).
  */
-export class SqliteDeliveries implements DeliveryRecords {
-  private readonly statements = new Map<string, Statement>();
-
-  constructor(
-    private readonly db: Db,
-    private readonly guard: <T>(work: () => T) => Promise<T>,
-  ) {}
-
-  private sql(text: string): Statement {
-    let statement = this.statements.get(text);
-    if (!statement) {
-      statement = this.db.prepare(text);
-      this.statements.set(text, statement);
-    }
-    return statement;
-  }
+export class SqliteDeliveries extends SqlitePart implements DeliveryRecords {
 
   claim(key: string, owner: string, leaseMs: number, now: Date): Promise<DeliveryClaim> {
     const at = now.getTime();
