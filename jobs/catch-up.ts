@@ -29,14 +29,17 @@ export function splitForCatchUp(planned: readonly PlannedReminder[], from: Date,
   return split;
 }
 
-/** The community's digest slots in [from, now], oldest first (none when its digest is off). */
+/** More slots than this in one window are not looked at (schedules are at least an hour apart). */
+const MAX_SLOTS = 48;
+
+/** The community's latest digest slots in [from, now], oldest first (none when its digest is off). */
 export function dueDigestSlots(community: Community, from: Date, now: Date): Date[] {
   const digest = community.settings.digest;
   if (!digest) return [];
   const slots: Date[] = [];
   // previousRun is strictly before its argument; a slot exactly at `now` counts as due.
   let cursor = new Date(now.getTime() + 1);
-  for (;;) {
+  while (slots.length < MAX_SLOTS) {
     const slot = previousRun(digest.schedule, digest.timezone, cursor);
     if (!slot || slot.getTime() < from.getTime()) break;
     slots.unshift(slot);

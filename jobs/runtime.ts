@@ -181,7 +181,7 @@ export class JobsService {
    * for stalling are queued again first. Re-adding a job Redis still holds is a no-op, and the
    * delivery log refuses repeats, so reconciling often is safe.
    */
-  async reconcile(since: Date): Promise<ReconcileReport> {
+  async reconcile(since: Date, options: { digestCatchUp?: boolean } = {}): Promise<ReconcileReport> {
     const { store, clock } = this.deps.core;
     const now = clock.now();
     const from = new Date(Math.min(since.getTime(), now.getTime() - this.deps.options.catchUpWindowMs));
@@ -196,7 +196,7 @@ export class JobsService {
       const { queued, started } = await this.reconcileReminders(community, from, now);
       totals.remindersQueued += queued;
       totals.remindersSkippedStarted += started;
-      totals.digestsCaughtUp += await this.catchUpDigests(community, from, now);
+      if (options.digestCatchUp) totals.digestsCaughtUp += await this.catchUpDigests(community, from, now);
     }
     await this.digests.prune(withDigest);
     await this.deliveries.pruneSent(new Date(now.getTime() - this.deps.options.deliveryRetentionMs));
@@ -210,12 +210,17 @@ export class JobsService {
     const slots = dueDigestSlots(community, from, now);
     if (slots.length === 0) return 0;
     const sent = await this.deliveries.sentAmong(slots.map((slot) => digestDeliveryKey(community.id, slot)));
-    const missed = slots.filter((slot) => !sent.has(digestDeliveryKey(community.id, slot)));
-    if (missed.length === 0) return 0;
-    const queue = this.queues.get(digestQueueName(community.platform));
-    await queue.addBulk(missed.map((slot) => ({ name: 'digest', data: { communityId: community.id, slot: slot.getTime() }, opts: { jobId: catchUpDigestJobId(community.id, slot) } })));
-    this.logger.info({ community: community.id, slots: missed.map((slot) => slot.toISOString()) }, 'digest slots missed while Redis lost its data; posting them late');
-    return missed.length;
+    // Only the latest missed slot is posted: a channel wants the current digest, not a burst of
+    // stale ones after a long outage; the older ones are named in the log.
+    const latest = slots.at(-1)!;
+    if (sent.has(digestDeliveryKey(community.id, latest))) return 0;
+    const older = slots.slice(0, -1).filter((slot) => !sent.has(digestDeliveryKey(community.id, slot)));
+    await this.queues.get(digestQueueName(community.platform)).add('digest', { communityId: community.id, slot: latest.getTime() }, { jobId: catchUpDigestJobId(community.id, latest) });
+    this.logger.info(
+      { community: community.id, slot: latest.toISOString(), olderMissed: older.map((slot) => slot.toISOString()).slice(-10), olderMissedCount: older.length },
+      'digest slot missed while Redis lost its data; posting it late (older missed slots are not posted)',
+    );
+    return 1;
   }
 
   /** Re-queues, on every delivery queue of this process, the jobs BullMQ failed for stalling. */
@@ -255,7 +260,8 @@ export class JobsService {
     const planned: PlannedReminder[] = [];
     for (const e of enrollments.values()) {
       const course = courses.get(e.courseId);
-      if (course) planned.push(...planReminders({ communityId: community.id, memberId: e.memberId, course, enrolledAt: e.enrolledAt }, this.deps.options));
+      // A reminder due before its member enrolled was never planned: nothing to catch up.
+      if (course) planned.push(...planReminders({ communityId: community.id, memberId: e.memberId, course, enrolledAt: e.enrolledAt }, this.deps.options).filter((r) => r.fireAt >= e.enrolledAt));
     }
     const due = planned.filter((r) => r.fireAt.getTime() >= since.getTime() && r.fireAt.getTime() <= now.getTime());
     const split = splitForCatchUp(planned, since, now, await this.deliveries.sentAmong(due.map((r) => r.jobId)));
@@ -312,11 +318,33 @@ export class JobsService {
     try {
       await this.recompute.ensureSchedule();
       this.logger.info({ scheduler: 'recompute-every', everyMinutes: this.deps.options.recomputeEveryMs / 60_000 }, 'job scheduler ready: score recompute');
-      if (this.deps.role === 'all') await this.reconcile(downSince);
+      if (this.deps.role === 'all') await this.reconcile(downSince, { digestCatchUp: await this.redisLostData() });
     } catch (err) {
       this.quietError(err instanceof Error ? err : new Error(String(err)), { during: 'set-up' });
       this.requestRepair(downSince);
     }
+  }
+
+  /**
+   * Whether this Redis lost the data an earlier connection left (restarted without persistence,
+   * flushed, replaced). A marker key in Redis is matched with a record in the store: a Redis
+   * without the marker for a deployment the store has seen connected means lost data. Digest
+   * slots are caught up only then: their jobs come from schedulers, so unlike reminders a slot
+   * cannot be re-added under its old id, and a first start must not post slots from before the
+   * digest was set.
+   */
+  private async redisLostData(): Promise<boolean> {
+    const { prefix } = this.deps.options;
+    const marker = `redis-connected-${prefix}`;
+    const fresh = (await this.producer.set(`${prefix}:jobs:connected-since`, new Date().toISOString(), 'NX')) === 'OK';
+    if (!fresh) return false;
+    if (await this.deliveries.wasSent(marker)) {
+      const hours = this.deps.options.catchUpWindowMs / 3_600_000;
+      this.logger.warn({ catchUpHours: hours }, 'Redis came back without its data: queuing again every reminder and digest of the catch-up window that was not sent');
+      return true;
+    }
+    await this.deliveries.markSent(marker);
+    return false;
   }
 
   /** Set-up or scheduling failed while Redis seemed up: do it again (from the store) a little later. */
