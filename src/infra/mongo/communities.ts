@@ -83,33 +83,6 @@ export class MongoCommunityStore extends MongoPart implements CommunityStore {
     });
   }
 
-  forgetMemberIfUnused(communityId: string, memberId: string): Promise<boolean> {
-    return this.guard(async () => {
-      const key = this.scoped(communityId, memberId);
-      if (!key) return false;
-      const refs = { communityId: key.communityId, memberId: key.id };
-      if ((await this.models.Enrollment.exists(refs)) || (await this.models.Rating.exists(refs))) return false;
-      return (await this.models.Member.deleteOne({ _id: key.id, communityId: key.communityId })).deletedCount > 0;
-    });
-  }
-
-  forgetCommunityIfEmpty(communityId: string): Promise<boolean> {
-    return this.guard(async () => {
-      const id = parseObjectId(communityId);
-      if (!id) return false;
-      const refs = { communityId: id };
-      const [member, course, snapshot] = await Promise.all([
-        this.models.Member.exists(refs),
-        this.models.Course.exists(refs),
-        this.models.ScoreSnapshot.exists(refs),
-      ]);
-      if (member || course || snapshot) return false;
-      const community = await this.models.Community.findOne({ _id: id }).lean<Lean<CommunityDoc>>();
-      if (!community || Object.keys(community.settings ?? {}).length > 0) return false;
-      return (await this.models.Community.deleteOne({ _id: id })).deletedCount > 0;
-    });
-  }
-
   getMember(communityId: string, memberId: string): Promise<Member | null> {
     return this.guard(async () => {
       const key = this.scoped(communityId, memberId);

@@ -78,29 +78,6 @@ export class SqliteCommunityStore extends SqlitePart implements CommunityStore {
     });
   }
 
-  forgetMemberIfUnused(communityId: string, memberId: string): Promise<boolean> {
-    return this.guard(() => {
-      const removed = this.sql(
-        `DELETE FROM members WHERE community_id = :community AND id = :member
-           AND NOT EXISTS (SELECT 1 FROM enrollments WHERE community_id = :community AND member_id = :member)
-           AND NOT EXISTS (SELECT 1 FROM ratings WHERE community_id = :community AND member_id = :member)`,
-      ).run({ community: Number(communityId), member: Number(memberId) });
-      return removed.changes > 0;
-    });
-  }
-
-  forgetCommunityIfEmpty(communityId: string): Promise<boolean> {
-    return this.guard(() => {
-      const removed = this.sql(
-        `DELETE FROM communities WHERE id = :community AND settings = '{}'
-           AND NOT EXISTS (SELECT 1 FROM members WHERE community_id = :community)
-           AND NOT EXISTS (SELECT 1 FROM courses WHERE community_id = :community)
-           AND NOT EXISTS (SELECT 1 FROM score_snapshots WHERE community_id = :community)`,
-      ).run({ community: Number(communityId) });
-      return removed.changes > 0;
-    });
-  }
-
   setRemindersEnabled(communityId: string, memberId: string, enabled: boolean): Promise<void> {
     return this.guard(() => {
       this.sql('UPDATE members SET reminders_enabled = ? WHERE community_id = ? AND id = ?').run(enabled ? 1 : 0, Number(communityId), Number(memberId));

@@ -53,8 +53,6 @@ export class SqliteStore implements Store {
   readonly upsertMember: Store['upsertMember'] = (...a) => this.communities.upsertMember(...a);
   readonly getMember: Store['getMember'] = (...a) => this.communities.getMember(...a);
   readonly findMember: Store['findMember'] = (...a) => this.communities.findMember(...a);
-  readonly forgetMemberIfUnused: Store['forgetMemberIfUnused'] = (...a) => this.communities.forgetMemberIfUnused(...a);
-  readonly forgetCommunityIfEmpty: Store['forgetCommunityIfEmpty'] = (...a) => this.communities.forgetCommunityIfEmpty(...a);
   readonly setRemindersEnabled: Store['setRemindersEnabled'] = (...a) => this.communities.setRemindersEnabled(...a);
   readonly countMembers: Store['countMembers'] = (...a) => this.communities.countMembers(...a);
 

@@ -13,13 +13,6 @@ export interface CommunityStore {
   upsertMember(communityId: string, externalId: string, displayName: string): Promise<Member>;
   getMember(communityId: string, memberId: string): Promise<Member | null>;
   findMember(communityId: string, externalId: string): Promise<Member | null>;
-  /**
-   * Undo a registration made by a command that was then refused: removes the member only if no
-   * enrollment or rating refers to it. Returns whether it was removed.
-   */
-  forgetMemberIfUnused(communityId: string, memberId: string): Promise<boolean>;
-  /** The same for a community first seen in a refused command: only if it holds nothing at all. */
-  forgetCommunityIfEmpty(communityId: string): Promise<boolean>;
   setRemindersEnabled(communityId: string, memberId: string, enabled: boolean): Promise<void>;
   countMembers(communityId: string): Promise<number>;
 }
