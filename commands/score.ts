@@ -11,6 +11,7 @@ const TOP = 3;
 export const scoreCommand = defineCommand({
   name: 'score',
   permission: 'member',
+  answer: 'public',
   access: 'read',
   options: { course: option.course().optional() },
   async run(ctx, options) {
