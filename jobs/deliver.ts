@@ -1,9 +1,10 @@
 import { DelayedError, type Job } from 'bullmq';
 import type { DeliveryLog } from './delivery-log.ts';
+import type { DroppedOutcome } from './dropped.ts';
 
 export type DeliveryResult = 'sent' | 'duplicate';
 /** What a delivering job returns (kept as its BullMQ return value): sent, sent before, or why not. */
-export type DeliveryOutcome = DeliveryResult | `skipped:${string}`;
+export type DeliveryOutcome = DeliveryResult | `skipped:${string}` | DroppedOutcome;
 
 export interface DeliverDeps {
   log: DeliveryLog;

@@ -73,6 +73,11 @@ export class JobsService {
   private repairTimer: NodeJS.Timeout | undefined;
   private repairSince: Date | undefined;
   private stopping = false;
+  /** Scheduling started by commands and not yet in Redis: shutdown waits for it. */
+  private readonly scheduling = new Set<Promise<void>>();
+  private answered: (() => void) | undefined;
+  /** Resolves the first time Redis answers. */
+  private readonly firstAnswer = new Promise<void>((resolve) => (this.answered = resolve));
 
   constructor(private readonly deps: JobsServiceDeps) {
     const { core, options } = deps;
@@ -80,7 +85,7 @@ export class JobsService {
     this.producer = producerConnection(deps.redisUrl, options.reconnectMaxDelayMs);
     this.workerRedis = workerConnection(deps.redisUrl, options.reconnectMaxDelayMs);
     // The worker connection's errors mirror the producer's, which the health watcher reports.
-    this.workerRedis.on('error', (err: Error) => this.logger.debug({ err: err.message }, 'Redis worker connection error'));
+    this.workerRedis.on('error', (err: Error) => this.logger.debug({ err }, 'Redis worker connection error'));
     this.queues = new Queues(this.producer, options.prefix, (err, queue) => this.quietError(err, { queue }));
     this.deliveries = new DeliveryLog(this.workerRedis, options.prefix, options.deliveryLeaseMs, options.deliveryRetentionMs);
     const now = () => core.clock.now();
@@ -125,6 +130,19 @@ export class JobsService {
     return this.setup;
   }
 
+  /**
+   * Waits until Redis has answered and the first set-up (recompute schedule, reconcile) is done,
+   * or `timeoutMs` has passed; says whether Redis answered. Start-up calls it before any
+   * adapter takes commands, so a first command never finds the jobs "paused" while Redis is up.
+   */
+  async whenReady(timeoutMs: number): Promise<boolean> {
+    const ready = this.firstAnswer.then(() => this.setup);
+    return withTimeout(ready, timeoutMs, 'Redis did not answer in time').then(
+      () => true,
+      () => this.health.state === 'up',
+    );
+  }
+
   get redisState(): 'up' | 'down' {
     return this.health.state;
   }
@@ -143,8 +161,16 @@ export class JobsService {
     this.stopping = true;
     this.unsubscribe?.();
     clearTimeout(this.repairTimer);
-    this.health.stop();
     const { closeTimeoutMs } = this.deps.options;
+    // What commands scheduled reaches Redis before the connections close (a piped console's
+    // last line, a digest set just before SIGTERM).
+    if (this.scheduling.size > 0) {
+      this.logger.info({ pending: this.scheduling.size }, 'waiting for scheduling to reach Redis before stopping');
+      await withTimeout(Promise.allSettled([...this.scheduling]), closeTimeoutMs, 'scheduling did not finish in time').catch(() =>
+        this.logger.warn({ pending: this.scheduling.size }, 'stopping before some scheduling reached Redis; the next start reconciles it from the store'),
+      );
+    }
+    this.health.stop();
     // Take no new jobs and let running ones finish if they do in time; otherwise closing the
     // connections below abandons them, their locks lapse and another worker takes them over
     // (BullMQ's stalled-job recovery; the delivery log keeps that from sending twice).
@@ -221,7 +247,7 @@ export class JobsService {
     worker.on('completed', () => observer.onJob({ queue, outcome: 'completed' }));
     worker.on('failed', (job: Job | undefined, err: Error) => {
       observer.onJob({ queue, outcome: 'failed' });
-      this.logger.warn({ queue, job: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed; BullMQ retries it with back-off until its attempts run out');
+      this.logger.warn({ queue, job: job?.id, attempts: job?.attemptsMade, err }, 'job failed; BullMQ retries it with back-off until its attempts run out');
     });
     this.workers.push(worker);
     this.logger.info({ queue, concurrency, lockDurationMs: options.lockDurationMs }, 'job worker started');
@@ -230,6 +256,7 @@ export class JobsService {
   private onRedisUp(downSince: Date): void {
     this.setState('running');
     this.setup = this.setup.then(() => this.afterConnect(downSince));
+    this.answered?.();
   }
 
   private async afterConnect(downSince: Date): Promise<void> {
@@ -267,10 +294,17 @@ export class JobsService {
       return;
     }
     const began = this.deps.core.clock.now();
+    const work = this.handle(event);
+    const tracked = work.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.scheduling.add(tracked);
+    void tracked.finally(() => this.scheduling.delete(tracked));
     try {
-      await withTimeout(this.handle(event), this.deps.options.schedulingTimeoutMs, 'scheduling took too long');
+      await withTimeout(work, this.deps.options.schedulingTimeoutMs, 'scheduling took too long');
     } catch (err) {
-      this.logger.warn({ event: event.type, err: err instanceof Error ? err.message : String(err) }, 'could not schedule jobs for an event; repairing from the store shortly');
+      this.logger.warn({ event: event.type, err }, 'could not schedule jobs for an event; repairing from the store shortly');
       this.requestRepair(began);
     }
   }
@@ -333,8 +367,8 @@ export class JobsService {
   /** Connection errors repeat on every reconnect attempt: loud while Redis is up, quiet while it is away. */
   private quietError(err: Error, context: Record<string, unknown>): void {
     if (this.stopping) return;
-    if (this.health?.state === 'up') this.logger.warn({ ...context, err: err.message }, 'job queue error');
-    else this.logger.debug({ ...context, err: err.message }, 'job queue error while Redis is away');
+    if (this.health?.state === 'up') this.logger.warn({ ...context, err }, 'job queue error');
+    else this.logger.debug({ ...context, err }, 'job queue error while Redis is away');
   }
 }
 
