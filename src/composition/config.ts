@@ -26,6 +26,8 @@ export const configSchema = z
     LANG: optionalText,
 
     SQLITE_PATH: z.string().min(1).default('./data/syllabot.sqlite'),
+    /** Where the console writes files a command returns (exports), one folder per community and day. */
+    EXPORTS_DIR: z.string().min(1).default('./exports'),
     MONGODB_URI: url(/^mongodb(\+srv)?$/),
     REDIS_URL: url(/^rediss?$/).default('redis://127.0.0.1:6379'),
     /** Lets a deployment run without jobs even when a Redis would be reachable. */
@@ -84,6 +86,8 @@ export const configSchema = z
     BAYES_PRIOR_WEIGHT: z.coerce.number().min(0).max(1000).default(5),
     RATE_NUDGE_DAYS: z.coerce.number().min(0).max(365).default(3),
     RECOMPUTE_EVERY_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
+    /** After Redis lost its data, reminders and digests due this far back and not sent are sent late. */
+    CATCH_UP_HOURS: z.coerce.number().min(0).max(168).default(6),
   })
   .superRefine((c, ctx) => {
     if (c.SLACK_BOT_TOKEN && !c.SLACK_SIGNING_SECRET && !c.SLACK_APP_TOKEN) {

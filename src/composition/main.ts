@@ -202,6 +202,8 @@ async function runConsole(core: Core, cli: Cli, config: Config): Promise<void> {
     input: process.stdin,
     output: process.stdout,
     interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
+    exportsDir: config.EXPORTS_DIR,
+    now: () => core.clock.now(),
   });
   await adapter.run();
 }

@@ -6,6 +6,8 @@ import { SqliteCourseStore } from './courses.ts';
 import { SqliteEnrollmentStore } from './enrollments.ts';
 import { SqliteInstallationStore } from './installations.ts';
 import { SqliteScoreStore } from './scores.ts';
+import { SqliteDeliveries } from './sqlite-deliveries.ts';
+import type { DeliveryRecords } from '../../ports/store/deliveries.ts';
 
 export interface SqliteStoreOptions {
   /** A file path, or `:memory:` for throwaway stores in unit tests. */
@@ -23,6 +25,7 @@ export class SqliteStore implements Store {
   private readonly enrollments: SqliteEnrollmentStore;
   private readonly scores: SqliteScoreStore;
   private readonly installations: SqliteInstallationStore;
+  readonly deliveries: DeliveryRecords;
 
   private constructor(private readonly connection: SqliteConnection) {
     this.communities = new SqliteCommunityStore(connection);
@@ -30,6 +33,7 @@ export class SqliteStore implements Store {
     this.enrollments = new SqliteEnrollmentStore(connection);
     this.scores = new SqliteScoreStore(connection);
     this.installations = new SqliteInstallationStore(connection);
+    this.deliveries = new SqliteDeliveries(connection);
   }
 
   static open(options: SqliteStoreOptions): SqliteStore {

@@ -3,12 +3,14 @@ import type { CourseStore } from './courses.ts';
 import type { EnrollmentStore } from './enrollments.ts';
 import type { InstallationStore } from './installations.ts';
 import type { ScoreStore } from './scores.ts';
+import type { DeliveryRecords } from './deliveries.ts';
 
 export type { CommunityStore } from './communities.ts';
 export type { CoursePage, CoursePatch, CourseQuery, CourseSort, CourseStore, NewCourse } from './courses.ts';
 export type { EnrollmentQuery, EnrollmentStore, EnrollOutcome, MemberCourse, RateOutcome, UnenrollOutcome } from './enrollments.ts';
 export type { Installation, InstallationRef, InstallationStore } from './installations.ts';
 export type { CourseAggregateRepair, ScoreStore } from './scores.ts';
+export type { DeliveryClaim, DeliveryRecord, DeliveryRecords } from './deliveries.ts';
 
 /**
  * The persistence port, split by aggregate: each part is its own interface, so code types the
@@ -18,6 +20,8 @@ export type { CourseAggregateRepair, ScoreStore } from './scores.ts';
  */
 export interface Store extends CommunityStore, CourseStore, EnrollmentStore, ScoreStore, InstallationStore {
   readonly kind: 'sqlite' | 'mongo';
+  /** What reminders and digests were sent (jobs only): it must outlive Redis's data. */
+  readonly deliveries: DeliveryRecords;
   /** Reports whether the store answers; used by health checks and start-up. */
   ping(): Promise<void>;
   close(): Promise<void>;

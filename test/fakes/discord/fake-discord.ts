@@ -23,8 +23,26 @@ export interface RecordedRequest {
   path: string;
   query: URLSearchParams;
   authorization: string | undefined;
+  /** The JSON body, or a multipart request's `payload_json`. */
   body: JsonObject | Json[] | null;
+  /** Files of a multipart request (`files[n]` parts), as uploaded. */
+  files: RecordedFile[];
 }
+
+export interface RecordedFile {
+  /** The form field, `files[0]`. */
+  field: string;
+  name: string;
+  contentType: string;
+  bytes: Buffer;
+}
+
+/**
+ * Discord's upload limits for a bot in a server without boosts: 10 MiB a file (else 40005
+ * "Request entity too large") and 10 attachments a message.
+ */
+export const UPLOAD_LIMIT_BYTES = 10 * 1024 * 1024;
+export const ATTACHMENTS_PER_MESSAGE = 10;
 
 export interface IdentifyRecord {
   shard: [number, number];
@@ -49,6 +67,19 @@ export interface FakeDiscordOptions {
   recommendedShards?: number;
   maxConcurrency?: number;
   heartbeatIntervalMs?: number;
+  /** How long each REST answer takes, after the request took effect (as with a distant Discord). */
+  latencyMs?: number;
+  /** How long a nonce sent with `enforce_nonce` is remembered ("a few minutes" on Discord). */
+  nonceWindowMs?: number;
+}
+
+/** A message a bot created with POST /channels/:id/messages. */
+export interface CreatedMessage {
+  id: string;
+  channelId: string;
+  nonce: string | null;
+  /** When the fake created it (ms). */
+  at: number;
 }
 
 interface GatewaySession {
@@ -89,7 +120,12 @@ export class FakeDiscord {
   /** What PUT .../commands stored, by scope (`global` or a guild id). */
   readonly commands = new Map<string, JsonObject[]>();
   recommendedShards: number;
+  latencyMs: number;
+  /** Every message created in a channel or DM, oldest first (a nonce repeat creates none). */
+  readonly created: CreatedMessage[] = [];
 
+  private readonly nonces = new Map<string, { message: JsonObject; at: number }>();
+  private readonly dmChannels = new Map<string, string>();
   private readonly sessions = new Set<GatewaySession>();
   private readonly interactions = new Map<string, InteractionState>();
   private readonly channels = new Set<string>();
@@ -106,6 +142,7 @@ export class FakeDiscord {
   ) {
     this.token = options.token;
     this.recommendedShards = options.recommendedShards;
+    this.latencyMs = options.latencyMs;
     const ready = fixture('ready');
     this.botUser = { ...(ready.user as JsonObject), id: this.applicationId };
   }
@@ -118,6 +155,8 @@ export class FakeDiscord {
       recommendedShards: options.recommendedShards ?? 1,
       maxConcurrency: options.maxConcurrency ?? 16,
       heartbeatIntervalMs: options.heartbeatIntervalMs ?? 41_250,
+      latencyMs: options.latencyMs ?? 0,
+      nonceWindowMs: options.nonceWindowMs ?? 120_000,
     });
     server.on('request', (req, res) => void fake.onHttp(req, res));
     wss.on('connection', (socket, req) => fake.onSocket(socket, req));
@@ -221,7 +260,24 @@ export class FakeDiscord {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const raw = Buffer.concat(chunks).toString('utf8');
+    const bytes = Buffer.concat(chunks);
+    const contentType = req.headers['content-type'] ?? '';
+    let raw = '';
+    const files: RecordedFile[] = [];
+    if (contentType.startsWith('multipart/form-data')) {
+      // Parsed by the platform's own multipart reader (undici), as a real server would.
+      const form = await new Request('http://fake.discord/', { method: 'POST', headers: { 'content-type': contentType }, body: bytes }).formData();
+      for (const [field, value] of form) {
+        if (field === 'payload_json' && typeof value === 'string') raw = value;
+        else if (/^files\[\d+\]$/.test(field) && typeof value !== 'string') {
+          files.push({ field, name: value.name, contentType: value.type, bytes: Buffer.from(await value.arrayBuffer()) });
+        } else return send(res, 400, { message: `400: unexpected form field ${field}`, code: 50035 });
+      }
+      if (files.some((f) => f.bytes.byteLength > UPLOAD_LIMIT_BYTES)) return send(res, 413, { message: 'Request entity too large', code: 40005 });
+      if (files.length > ATTACHMENTS_PER_MESSAGE) return send(res, 400, { message: 'Invalid Form Body', code: 50035 });
+    } else {
+      raw = bytes.toString('utf8');
+    }
     let body: JsonObject | Json[] | null = null;
     if (raw) {
       try {
@@ -238,9 +294,11 @@ export class FakeDiscord {
       query: url.searchParams,
       authorization: req.headers.authorization,
       body,
+      files,
     };
     this.requests.push(recorded);
     const [status, out] = this.route(recorded);
+    if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
     if (status === 204) {
       res.writeHead(204).end();
     } else {
@@ -293,23 +351,25 @@ export class FakeDiscord {
         return [200, stored];
       }
       case 'POST /interactions/:/:/callback':
-        return this.interactionCallback(parts[1]!, parts[2]!, body);
+        return this.interactionCallback(parts[1]!, parts[2]!, body, r.files);
       case 'GET /webhooks/:/:/messages/@original':
       case 'PATCH /webhooks/:/:/messages/@original':
       case 'DELETE /webhooks/:/:/messages/@original':
-        return this.original(r.method, parts[2]!, body);
+        return this.original(r.method, parts[2]!, r.files.length > 0 ? withAttachments(body, r.files) : body);
       case 'POST /webhooks/:/:': {
         const state = this.interactions.get(parts[2]!);
         if (!state?.acknowledged) return [404, { message: 'Unknown Webhook', code: 10015 }];
-        return [200, this.message(state.channelId, body)];
+        return [200, this.message(state.channelId, withAttachments(body, r.files))];
       }
       case 'POST /channels/:/messages':
         if (!this.channels.has(parts[1]!)) return [404, { message: 'Unknown Channel', code: 10003 }];
-        return [200, this.message(parts[1]!, body, false)];
+        return this.createMessage(parts[1]!, withAttachments(body, r.files));
       case 'POST /users/@me/channels': {
-        const id = snowflake();
-        this.channels.add(id);
+        // One DM channel per recipient, as on Discord: opening it again returns the same one.
         const recipient = String(body.recipient_id);
+        const id = this.dmChannels.get(recipient) ?? snowflake();
+        this.dmChannels.set(recipient, id);
+        this.channels.add(id);
         return [200, { id, type: 1, last_message_id: null, flags: 0, recipients: [{ id: recipient, username: `user${recipient.slice(-4)}`, discriminator: '0', global_name: null, avatar: null }] }];
       }
       default:
@@ -317,12 +377,34 @@ export class FakeDiscord {
     }
   }
 
-  private interactionCallback(id: string, token: string, body: JsonObject): [number, Json] {
+  /**
+   * Discord's idempotent create: with `enforce_nonce`, a nonce the same author used within the
+   * last few minutes returns that earlier message and creates nothing. A nonce is at most 25
+   * characters (a string) or an integer.
+   */
+  private createMessage(channelId: string, body: JsonObject): [number, Json] {
+    const nonce = body.nonce === undefined || body.nonce === null ? null : String(body.nonce);
+    if (nonce !== null && (typeof body.nonce === 'string' ? nonce.length > 25 : !Number.isInteger(body.nonce))) {
+      return [400, { message: 'Invalid Form Body', code: 50035, errors: { nonce: { _errors: [{ code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 25 or fewer in length.' }] } } }];
+    }
+    const now = Date.now();
+    if (nonce !== null && body.enforce_nonce === true) {
+      const earlier = this.nonces.get(nonce);
+      if (earlier && now - earlier.at <= this.options.nonceWindowMs) return [200, earlier.message];
+    }
+    const { enforce_nonce: _enforce, ...data } = body;
+    const message = this.message(channelId, data, false);
+    this.created.push({ id: String(message.id), channelId, nonce, at: now });
+    if (nonce !== null) this.nonces.set(nonce, { message, at: now });
+    return [200, message];
+  }
+
+  private interactionCallback(id: string, token: string, body: JsonObject, files: RecordedFile[]): [number, Json] {
     const state = this.interactions.get(token);
     if (!state || state.payload.id !== id) return [404, { message: 'Unknown interaction', code: 10062 }];
     if (state.acknowledged) return [400, { message: 'Interaction has already been acknowledged.', code: 40060 }];
     state.acknowledged = true;
-    const data = (body.data ?? {}) as JsonObject;
+    const data = withAttachments((body.data ?? {}) as JsonObject, files);
     switch (body.type) {
       case CALLBACK.Message:
         state.original = this.message(state.channelId, data);
@@ -524,6 +606,31 @@ export class FakeDiscord {
     this.channels.add(id);
     return id;
   }
+}
+
+/**
+ * A message's `attachments` as Discord stores them: each uploaded file with an id, its size
+ * and a CDN address, matched to the request's attachment entries (by `files[n]` id) for
+ * descriptions.
+ */
+function withAttachments(data: JsonObject, files: RecordedFile[]): JsonObject {
+  if (files.length === 0) return data;
+  const declared = Array.isArray(data.attachments) ? (data.attachments as JsonObject[]) : [];
+  const attachments = files.map((file) => {
+    const index = file.field.slice('files['.length, -1);
+    const entry = declared.find((a) => String(a.id) === index);
+    const id = snowflake();
+    return {
+      id,
+      filename: file.name,
+      size: file.bytes.byteLength,
+      content_type: file.contentType,
+      url: `https://cdn.discordapp.test/attachments/${id}/${encodeURIComponent(file.name)}`,
+      proxy_url: `https://media.discordapp.test/attachments/${id}/${encodeURIComponent(file.name)}`,
+      ...(entry?.description !== undefined ? { description: entry.description } : {}),
+    };
+  });
+  return { ...data, attachments };
 }
 
 function send(res: ServerResponse, status: number, body: Json): void {

@@ -35,6 +35,20 @@ export interface FakeSlackOptions {
   /** Socket Mode: the app-level token and the WebSocket URL apps.connections.open hands out. */
   appToken?: string;
   socketUrl?: string;
+  /** How long each answer takes, after the call took effect (as with a distant Slack). */
+  latencyMs?: number;
+}
+
+/** A message the bot posted, as conversations.history returns it. */
+export interface StoredMessage {
+  type: 'message';
+  ts: string;
+  text: unknown;
+  bot_id: string;
+  metadata?: { event_type: string; event_payload: Record<string, unknown> };
+  /** Not part of Slack's answer: when the fake stored it (ms), for delay figures. */
+  postedAt: number;
+  channel: string;
 }
 
 /** The Slack app's OAuth settings as configured on api.slack.com (client credentials, redirect URL). */
@@ -72,6 +86,22 @@ export interface RecordedCall {
   problems: string[];
 }
 
+/** A file as it went through files.getUploadURLExternal, the upload URL and files.completeUploadExternal. */
+export interface FakeUpload {
+  fileId: string;
+  filename: string;
+  /** What getUploadURLExternal was told the length would be. */
+  length: number;
+  altText: string | undefined;
+  /** The bytes posted to the upload URL (undefined until then). */
+  bytes: Buffer | undefined;
+  /** Set by completeUploadExternal. */
+  completed?: { channelId: string | undefined; title: string | undefined; initialComment: string | undefined; teamId: string };
+}
+
+/** Slack's largest file: 1 GB. */
+export const SLACK_MAX_FILE_BYTES = 1024 * 1024 * 1024;
+
 export const BOT_USER_ID = 'UBOT00001';
 export const BOT_ID = 'BBOT00001';
 
@@ -79,6 +109,8 @@ type Answer = Record<string, unknown>;
 
 export class FakeSlackWebApi {
   readonly calls: RecordedCall[] = [];
+  /** Every file upload begun, by file id. */
+  readonly uploads = new Map<string, FakeUpload>();
   /** Every visit to the consent page, as the browser asked for it. */
   readonly consentVisits: URL[] = [];
   private readonly holds = new Map<string, Promise<void>>();
@@ -90,12 +122,21 @@ export class FakeSlackWebApi {
   private consenting: FakeWorkspace | undefined;
   private ts = 1_700_000_000;
   private issued = 0;
+  /** Every message posted with chat.postMessage, per channel, oldest first. */
+  readonly messages = new Map<string, StoredMessage[]>();
+  latencyMs: number;
 
   private constructor(
     private readonly server: Server,
     private readonly options: FakeSlackOptions,
   ) {
     this.grants.set(options.botToken, { token: options.botToken, team: options.team, botUserId: BOT_USER_ID, botId: BOT_ID, scopes: [] });
+    this.latencyMs = options.latencyMs ?? 0;
+  }
+
+  /** Every message posted, in every channel. */
+  allMessages(): StoredMessage[] {
+    return [...this.messages.values()].flat();
   }
 
   static async start(options: FakeSlackOptions): Promise<FakeSlackWebApi> {
@@ -163,7 +204,16 @@ export class FakeSlackWebApi {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
+  /** The files completed into a channel (a DM is `D<user id>`), oldest first. */
+  filesIn(channelId: string): FakeUpload[] {
+    return [...this.uploads.values()].filter((u) => u.completed?.channelId === channelId);
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method === 'POST' && (req.url ?? '').startsWith('/upload/v1/')) {
+      await this.receiveUpload(req, res);
+      return;
+    }
     const raw = await readBody(req);
     if (req.method === 'GET' && (req.url ?? '').startsWith('/oauth/v2/authorize')) {
       this.consentPage(new URL(req.url!, 'http://127.0.0.1'), res);
@@ -179,6 +229,7 @@ export class FakeSlackWebApi {
     this.calls.push(call);
     await this.holds.get(method);
     const answer = this.answer(call);
+    if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
     res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
     res.end(JSON.stringify(answer));
   }
@@ -233,7 +284,42 @@ export class FakeSlackWebApi {
         if (body.blocks !== undefined) call.problems = blockKitProblems(body.blocks, 'message');
         if (call.problems.length > 0) return { ok: false, error: 'invalid_blocks', errors: call.problems };
         const ts = `${this.ts++}.000100`;
+        if (method === 'chat.postMessage') this.store(body.channel, ts, body, grant.botId);
         return method === 'chat.postMessage' ? { ok: true, channel: body.channel, ts, message: { text: body.text, ts } } : { ok: true, message_ts: ts };
+      }
+      case 'conversations.history': {
+        if (typeof body.channel !== 'string') return { ok: false, error: 'channel_not_found' };
+        if (this.options.closedChannels?.includes(body.channel)) return { ok: false, error: 'not_in_channel' };
+        const limit = Math.min(999, Math.max(1, Number(body.limit ?? 100) || 100));
+        // Newest first; metadata only when asked for with include_all_metadata, as Slack does.
+        const withMetadata = isTrue(body.include_all_metadata);
+        const newest = [...(this.messages.get(body.channel) ?? [])].reverse().slice(0, limit);
+        const messages = newest.map(({ postedAt: _postedAt, channel: _channel, metadata, ...m }) => ({ ...m, ...(withMetadata && metadata ? { metadata } : {}) }));
+        return { ok: true, messages, has_more: (this.messages.get(body.channel)?.length ?? 0) > limit, pin_count: 0 };
+      }
+      case 'files.getUploadURLExternal': {
+        const length = Number(body.length);
+        if (typeof body.filename !== 'string' || body.filename === '') return { ok: false, error: 'invalid_arguments' };
+        if (!Number.isInteger(length) || length <= 0) return { ok: false, error: 'invalid_arguments' };
+        if (length > SLACK_MAX_FILE_BYTES) return { ok: false, error: 'file_too_large' };
+        const fileId = `F${(this.ts++).toString(36).toUpperCase()}`;
+        this.uploads.set(fileId, { fileId, filename: body.filename, length, altText: typeof body.alt_text === 'string' ? body.alt_text : undefined, bytes: undefined });
+        return { ok: true, upload_url: `${this.url.replace(/api\/$/, '')}upload/v1/${fileId}`, file_id: fileId };
+      }
+      case 'files.completeUploadExternal': {
+        const files = Array.isArray(body.files) ? (body.files as { id?: unknown; title?: unknown }[]) : undefined;
+        if (!files || files.length === 0) return { ok: false, error: 'invalid_arguments' };
+        const uploads = files.map((f) => (typeof f.id === 'string' ? this.uploads.get(f.id) : undefined));
+        // Slack refuses to complete a file whose bytes never arrived or differ from the length given.
+        if (uploads.some((u) => !u || !u.bytes || u.bytes.byteLength !== u.length || u.completed)) return { ok: false, error: 'file_not_found' };
+        const channelId = typeof body.channel_id === 'string' ? body.channel_id : undefined;
+        if (channelId && this.options.closedChannels?.includes(channelId)) return { ok: false, error: 'channel_not_found' };
+        const initialComment = typeof body.initial_comment === 'string' ? body.initial_comment : undefined;
+        uploads.forEach((u, i) => {
+          const title = files[i]!.title;
+          u!.completed = { channelId, title: typeof title === 'string' ? title : undefined, initialComment, teamId: team.id };
+        });
+        return { ok: true, files: uploads.map((u) => ({ id: u!.fileId, name: u!.filename, title: u!.completed!.title ?? u!.filename, size: u!.length })) };
       }
       case 'views.open':
       case 'views.publish': {
@@ -246,6 +332,43 @@ export class FakeSlackWebApi {
       default:
         return { ok: false, error: 'unknown_method' };
     }
+  }
+
+  private store(channel: string, ts: string, body: Record<string, unknown>, botId: string): void {
+    const metadata = body.metadata && typeof body.metadata === 'object' ? (body.metadata as StoredMessage['metadata']) : undefined;
+    const list = this.messages.get(channel) ?? [];
+    list.push({ type: 'message', ts, text: body.text, bot_id: botId, ...(metadata ? { metadata } : {}), postedAt: Date.now(), channel });
+    this.messages.set(channel, list);
+  }
+
+  /**
+   * The address getUploadURLExternal hands out: the file's bytes, raw or as the one file of a
+   * multipart form (the Web API client sends the latter). Slack answers 200 "OK - <size>".
+   */
+  private async receiveUpload(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const raw = Buffer.concat(chunks);
+    const fileId = (req.url ?? '').slice('/upload/v1/'.length);
+    const upload = this.uploads.get(fileId);
+    if (!upload || upload.bytes) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('Not Found');
+      return;
+    }
+    let bytes = raw;
+    const contentType = req.headers['content-type'] ?? '';
+    if (contentType.startsWith('multipart/form-data')) {
+      const form = await new Request('http://fake.slack/', { method: 'POST', headers: { 'content-type': contentType }, body: raw }).formData();
+      const file = [...form.values()].find((v) => typeof v !== 'string');
+      if (!file || typeof file === 'string') {
+        res.writeHead(400, { 'content-type': 'text/plain' }).end('no file in the form');
+        return;
+      }
+      bytes = Buffer.from(await file.arrayBuffer());
+    }
+    upload.bytes = bytes;
+    this.calls.push({ method: 'upload', token: undefined, teamId: undefined, body: { fileId, size: bytes.byteLength }, problems: [] });
+    res.writeHead(200, { 'content-type': 'text/plain' }).end(`OK - ${bytes.byteLength}`);
   }
 
   /**
