@@ -22,6 +22,7 @@ export const courseAddCommand = defineCommand({
   group: 'course',
   name: 'add',
   permission: 'moderator',
+  answer: 'public',
   access: 'write',
   options: {
     title: courseFields.title.required(),
@@ -63,6 +64,7 @@ export const courseEditCommand = defineCommand({
   group: 'course',
   name: 'edit',
   permission: 'moderator',
+  answer: 'public',
   access: 'write',
   options: {
     course: option.course().required(),
@@ -115,6 +117,7 @@ function archiveCommand(name: 'archive' | 'unarchive') {
     group: 'course',
     name,
     permission: 'moderator',
+    answer: 'public',
     access: 'write',
     options: { course: option.course().required() },
     async run(ctx, options) {

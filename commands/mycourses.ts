@@ -6,6 +6,7 @@ import { courseName, courseStats } from './present.ts';
 export const myCoursesCommand = defineCommand({
   name: 'mycourses',
   permission: 'member',
+  home: { order: 1 },
   access: 'read',
   options: {},
   async run(ctx) {
