@@ -12,6 +12,8 @@ import { CommandRouter } from './core/router.ts';
 import { createMessageCatalog, type MessageCatalog } from './core/i18n.ts';
 import { LIMITS } from './domain/limits.ts';
 import { createCommandRegistry } from '../commands/index.ts';
+import { CohortAccessRegistry } from './ports/cohort-access.ts';
+import { ConsoleCohortAccess } from '../adapters/console/cohort-access.ts';
 
 /** Everything adapters and jobs attach to: one per process. */
 export interface Core {
@@ -25,6 +27,8 @@ export interface Core {
   services: ServiceStatus;
   /** Adapters register their messengers here; jobs deliver through it. */
   messengers: MessengerRegistry;
+  /** Adapters register their roles and channels here (the console's is built in); commands and the cohort job use it. */
+  access: CohortAccessRegistry;
 }
 
 export interface CoreOptions {
@@ -55,7 +59,10 @@ export function createCore(options: CoreOptions): Core {
   const catalog = options.catalog ?? createMessageCatalog();
   const clock = options.clock ?? systemClock;
   const services = options.services ?? new MutableServiceStatus();
+  const access = new CohortAccessRegistry();
+  access.register(new ConsoleCohortAccess(store));
   const router = new CommandRouter({
+    access,
     store,
     commands: createCommandRegistry(),
     catalog,
@@ -67,5 +74,5 @@ export function createCore(options: CoreOptions): Core {
     settings: { priorWeight: options.config.BAYES_PRIOR_WEIGHT, coursesPerPage: LIMITS.coursesPerPage },
     ...(options.observer ? { observer: options.observer } : {}),
   });
-  return { router, store, events, catalog, logger, clock, services, messengers: new MessengerRegistry() };
+  return { router, store, events, catalog, logger, clock, services, messengers: new MessengerRegistry(), access };
 }

@@ -10,6 +10,7 @@ import type {
   ScoreSnapshot,
   StarHistogram,
 } from '../domain/model.ts';
+import type { CohortStore } from './cohort-store.ts';
 
 export interface NewCourse {
   title: string;
@@ -95,6 +96,8 @@ export interface Installation extends InstallationRef {
  */
 export interface Store {
   readonly kind: 'sqlite' | 'mongo';
+  /** Course roles, channels and members-only access (issue 17). */
+  readonly cohorts: CohortStore;
 
   findCommunity(ref: CommunityRef): Promise<Community | null>;
   /** Finds or creates the community for a platform id, refreshing its display name. */

@@ -37,6 +37,7 @@ import {
   type RatingDoc,
   type ScoreSnapshotDoc,
 } from './models.ts';
+import { MongoCohortStore } from './cohort-store.ts';
 import { coursePagePipeline, enrollmentTotalsPipeline, ratingTotalsPipeline, starHistogramPipeline } from './pipelines.ts';
 
 export interface MongoStoreOptions extends ConnectionSettings {
@@ -73,6 +74,7 @@ export class MongoStore implements Store {
     readonly transactions: boolean,
     logger: Logger,
     where: string,
+    readonly cohorts: MongoCohortStore,
   ) {
     conn.on('disconnected', () => {
       if (!this.closing) logger.warn({ store: 'mongo', uri: where }, 'MongoDB connection lost; commands answer "storage unavailable" until it is back');
@@ -97,8 +99,9 @@ export class MongoStore implements Store {
       const hello = await db.command({ hello: 1 });
       const models = createModels(conn);
       await ensureIndexes(models);
+      const cohorts = await MongoCohortStore.open(conn);
       open = true;
-      return new MongoStore(conn, models, options.transactions !== 'off' && supportsTransactions(hello), logger, describeMongoUri(options.uri));
+      return new MongoStore(conn, models, options.transactions !== 'off' && supportsTransactions(hello), logger, describeMongoUri(options.uri), cohorts);
     } catch (error) {
       await conn.close(true).catch(() => undefined);
       throw error;

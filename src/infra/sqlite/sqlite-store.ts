@@ -20,6 +20,7 @@ import type {
 } from '../../ports/store.ts';
 import { foldText, searchText } from '../text-fold.ts';
 import { migrate } from './migrations.ts';
+import { SqliteCohortStore } from './cohort-store.ts';
 
 interface CommunityRow {
   id: number;
@@ -83,9 +84,11 @@ export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   private readonly db: Db;
   private readonly statements = new Map<string, Statement>();
+  readonly cohorts: SqliteCohortStore;
 
   private constructor(db: Db) {
     this.db = db;
+    this.cohorts = new SqliteCohortStore(db);
   }
 
   static open(options: SqliteStoreOptions): SqliteStore {
