@@ -2,7 +2,7 @@ import { option } from '../src/core/options.ts';
 import type { CommandContext } from '../src/core/command.ts';
 import { describeRefusal } from '../src/core/cohorts.ts';
 import { UserError, UserErrorCode } from '../src/domain/errors.ts';
-import type { CourseAccessPatch } from '../src/ports/cohort-store.ts';
+import type { CourseAccessPatch } from '../src/ports/store/index.ts';
 
 /** The cohort options `/course add` and `/course edit` share (issue 17). */
 export const cohortOptions = {

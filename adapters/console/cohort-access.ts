@@ -1,5 +1,5 @@
 import type { CommunityRef } from '../../src/domain/model.ts';
-import type { Store } from '../../src/ports/store.ts';
+import type { Store } from '../../src/ports/store/index.ts';
 import type { AccessRefusal, AccessSubject, CohortAccess, GrantOutcome } from '../../src/ports/cohort-access.ts';
 
 /**

@@ -1,14 +1,19 @@
 import { webApi } from '@slack/bolt';
-import type { AdapterDeps } from '../../src/app.ts';
+import type { Core } from '../../src/core/facade.ts';
+import type { Logger } from '../../src/ports/logger.ts';
 import type { CommunityRef } from '../../src/domain/model.ts';
 import type { Reply } from '../../src/domain/reply.ts';
 import type { Messenger } from '../../src/ports/messenger.ts';
-import type { Store } from '../../src/ports/store.ts';
-import { resolveLocale, type MessageCatalog } from '../../src/core/i18n.ts';
+import type { CommunityStore } from '../../src/ports/store/index.ts';
+import { resolveLocale, type MessageCatalog, type Translator } from '../../src/core/i18n.ts';
+import type { CollectedFile } from '../../src/domain/files.ts';
+import { prepareSlackFiles } from './files.ts';
 import { renderReply, renderTexts, type SlackMessage } from './render.ts';
 import { SingleWorkspaceTokens, slackErrorCode, type WorkspaceTokens } from './workspaces.ts';
-import { boltLevel, boltLogger } from './bolt-logger.ts';
 import { StoredInstallations } from './installations.ts';
+import type { SlackOAuthConfig } from './oauth.ts';
+import { webClientOptions } from './web-client.ts';
+import { boltLevel, boltLogger } from './bolt-logger.ts';
 
 /**
  * Posts as the bot, with the token of the workspace concerned. Messages never ask Slack to
@@ -37,10 +42,43 @@ export class SlackPoster {
 
   /** A direct message: opens (or finds) the DM with the member, then posts in it. */
   async directMessage(token: string, user: string, message: SlackMessage): Promise<void> {
+    await this.postMessage(token, await this.directChannel(token, user), message);
+  }
+
+  async directChannel(token: string, user: string): Promise<string> {
     const opened = await this.api.conversations.open({ token, users: user });
     const channel = opened.channel?.id;
     if (!channel) throw new Error('conversations.open returned no channel');
-    await this.postMessage(token, channel, message);
+    return channel;
+  }
+
+  /**
+   * Uploads files into a channel or DM with files.uploadV2 (getUploadURLExternal, the upload,
+   * completeUploadExternal), shared as one message with `comment` above them.
+   */
+  async uploadFiles(token: string, channel: string, files: readonly CollectedFile[], altText: ReadonlyMap<string, string>, comment: string): Promise<void> {
+    await this.api.filesUploadV2({
+      token,
+      channel_id: channel,
+      initial_comment: comment,
+      file_uploads: files.map((f) => {
+        const alt = altText.get(f.name);
+        return { file: Buffer.from(f.bytes.buffer, f.bytes.byteOffset, f.bytes.byteLength), filename: f.name, title: f.name, ...(alt ? { alt_text: alt.slice(0, 1000) } : {}) };
+      }),
+    });
+  }
+
+  /**
+   * Sends a reply's files (see files.ts) to `channel` and returns the message to post: the
+   * reply with a line for any file left out and, when files went to the member's DM, a line
+   * saying so.
+   */
+  async withFiles(token: string, reply: Reply, i18n: Translator, channel: () => Promise<string>, toMember: boolean): Promise<Reply> {
+    const prepared = await prepareSlackFiles(reply, i18n);
+    if (prepared.files.length === 0) return prepared.reply;
+    await this.uploadFiles(token, await channel(), prepared.files, prepared.altText, i18n.t('analytics:files.dmComment'));
+    if (!toMember) return prepared.reply;
+    return { ...prepared.reply, body: [...prepared.reply.body, i18n.t('analytics:files.sentToDm', { count: prepared.files.length })] };
   }
 }
 
@@ -52,18 +90,23 @@ export class SlackMessenger implements Messenger {
     private readonly poster: SlackPoster,
     /** Only `authorize` is used: any source of per-workspace tokens will do. */
     private readonly tokens: Pick<WorkspaceTokens, 'authorize'>,
-    private readonly store: Store,
+    private readonly store: CommunityStore,
     private readonly catalog: MessageCatalog,
   ) {}
 
   async postToChannel(community: CommunityRef, channelId: string, reply: Reply): Promise<void> {
     const token = await this.token(community);
-    await this.deliver(() => this.render(community, reply).then((message) => this.poster.postMessage(token, channelId, message)), 'chat.postMessage');
+    const i18n = await this.translator(community);
+    const posted = await this.deliver(() => this.poster.withFiles(token, reply, i18n, async () => channelId, false), 'files.uploadV2');
+    await this.deliver(() => this.poster.postMessage(token, channelId, renderReply(posted, renderTexts(i18n))), 'chat.postMessage');
   }
 
   async sendToMember(community: CommunityRef, memberExternalId: string, reply: Reply): Promise<void> {
     const token = await this.token(community);
-    await this.deliver(() => this.render(community, reply).then((message) => this.poster.directMessage(token, memberExternalId, message)), 'direct message');
+    const i18n = await this.translator(community);
+    const dm = () => this.poster.directChannel(token, memberExternalId);
+    const posted = await this.deliver(() => this.poster.withFiles(token, reply, i18n, dm, false), 'files.uploadV2');
+    await this.deliver(() => this.poster.directMessage(token, memberExternalId, renderReply(posted, renderTexts(i18n))), 'direct message');
   }
 
   private async token(community: CommunityRef): Promise<string> {
@@ -74,14 +117,14 @@ export class SlackMessenger implements Messenger {
   }
 
   /** The reply is already in its reader's language; the few words the renderer adds follow the community's. */
-  private async render(community: CommunityRef, reply: Reply): Promise<SlackMessage> {
+  private async translator(community: CommunityRef): Promise<Translator> {
     const known = await this.store.findCommunity(community);
-    return renderReply(reply, renderTexts(this.catalog.translator(resolveLocale(known?.settings.locale))));
+    return this.catalog.translator(resolveLocale(known?.settings.locale));
   }
 
-  private async deliver(send: () => Promise<void>, what: string): Promise<void> {
+  private async deliver<T>(send: () => Promise<T>, what: string): Promise<T> {
     try {
-      await send();
+      return await send();
     } catch (error) {
       throw new Error(`Slack ${what} failed: ${slackErrorCode(error)}`, { cause: error });
     }
@@ -91,36 +134,37 @@ export class SlackMessenger implements Messenger {
 /** The token of the workspace a post is for, or null when the app is not installed there. */
 export type WorkspaceTokenLookup = WorkspaceTokens['authorize'];
 
-export interface SlackMessengerOptions {
-  /**
-   * Where tokens come from. Default: in OAuth mode (SLACK_CLIENT_ID) the installations in the
-   * store, read per post; else SLACK_BOT_TOKEN for its one workspace.
-   */
-  authorize?: WorkspaceTokenLookup;
+/** What a worker's Slack messenger needs, built by the composition root. */
+export interface SlackMessengerConfig {
+  core: Pick<Core, 'store' | 'catalog'>;
+  logger: Logger;
+  /** The process's LOG_LEVEL, which Bolt's client follows. */
+  logLevel: string;
+  apiUrl?: string | undefined;
+  /** One workspace (SLACK_BOT_TOKEN). */
+  botToken?: string | undefined;
+  /** OAuth mode: each workspace's token from the installations in the store, read per post. */
+  oauth?: Pick<SlackOAuthConfig, 'secretBox'> | undefined;
+  /** Where tokens come from, overriding both of the above. */
+  authorize?: WorkspaceTokenLookup | undefined;
 }
 
 /**
  * A messenger without a receiver, for `syllabot worker`: a Web API client and a token per
  * workspace. It listens to nothing, so any number of workers may run beside the bot processes.
  */
-export function createSlackMessenger(deps: Pick<AdapterDeps, 'core' | 'config' | 'logger'>, options: SlackMessengerOptions = {}): SlackMessenger {
-  const { core, config } = deps;
-  const logger = deps.logger.child({ platform: 'slack', component: 'messenger' });
-  const api = new webApi.WebClient(undefined, {
-    logger: boltLogger(logger, boltLevel(config.LOG_LEVEL)),
-    // A failed delivery is retried by its job with back-off; a couple of quick retries here suffice.
-    retryConfig: { retries: 2, factor: 2, minTimeout: 250, maxTimeout: 2000 },
-    timeout: 10_000,
-    ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL.endsWith('/') ? config.SLACK_API_URL : `${config.SLACK_API_URL}/` } : {}),
-  });
-  let authorize = options.authorize;
-  if (!authorize && config.SLACK_CLIENT_ID) {
-    const installations = StoredInstallations.fromConfig(core.store, config, logger);
+export function createSlackMessenger(config: SlackMessengerConfig): SlackMessenger {
+  const { core } = config;
+  const logger = config.logger.child({ platform: 'slack', component: 'messenger' });
+  const api = new webApi.WebClient(undefined, webClientOptions(boltLogger(logger, boltLevel(config.logLevel)), config.apiUrl));
+  let authorize = config.authorize;
+  if (!authorize && config.oauth) {
+    const installations = new StoredInstallations(core.store, config.oauth.secretBox, logger);
     authorize = (teamId, enterpriseId) => installations.authorize(teamId, enterpriseId);
   }
   if (!authorize) {
-    if (!config.SLACK_BOT_TOKEN) throw new Error('Slack deliveries need SLACK_BOT_TOKEN, or a token lookup (OAuth mode).');
-    const single = new SingleWorkspaceTokens(api, config.SLACK_BOT_TOKEN);
+    if (!config.botToken) throw new Error('Slack deliveries need SLACK_BOT_TOKEN, or a token lookup (OAuth mode).');
+    const single = new SingleWorkspaceTokens(api, config.botToken);
     authorize = (teamId, enterpriseId) => single.authorize(teamId, enterpriseId);
   }
   return new SlackMessenger(new SlackPoster(api), { authorize }, core.store, core.catalog);

@@ -1,12 +1,12 @@
 import type { Community } from '../domain/model.ts';
 import { grantWork, type GrantCounts } from '../domain/cohort.ts';
-import type { Store } from '../ports/store.ts';
+import type { CommandStore } from '../ports/store/index.ts';
 import type { AccessRefusal, CohortAccess, GrantOutcome } from '../ports/cohort-access.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Logger } from '../ports/logger.ts';
 
 export interface CohortSyncDeps {
-  store: Store;
+  store: CommandStore;
   access: CohortAccess;
   clock: Clock;
   logger: Logger;

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Store } from '../../src/ports/store.ts';
+import type { Store } from '../../src/ports/store/index.ts';
 import type { Community, Course, Member } from '../../src/domain/model.ts';
 import type { StoreHarness } from './store-contract.ts';
 

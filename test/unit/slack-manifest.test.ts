@@ -2,10 +2,11 @@ import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { printSlackManifest } from '../../adapters/slack/manifest-cli.ts';
 import { buildSlackManifest, type SlackManifest } from '../../adapters/slack/manifest.ts';
-import { loadConfig } from '../../src/config.ts';
+import { loadConfig } from '../../src/composition/config.ts';
 import { createMessageCatalog } from '../../src/core/i18n.ts';
 import { usageOf } from '../../src/core/usage.ts';
 import { createCommandRegistry } from '../../commands/index.ts';
+import { slackManifestConfig } from '../../src/composition/adapter-config.ts';
 
 const registry = createCommandRegistry();
 const en = createMessageCatalog().translator('en');
@@ -24,7 +25,7 @@ function capture(): { stream: Writable; text: () => string } {
 async function runCli(args: { url?: string }, env: Record<string, string> = {}) {
   const out = capture();
   const err = capture();
-  const code = await printSlackManifest(args, loadConfig(env), { stdout: out.stream, stderr: err.stream });
+  const code = await printSlackManifest(args, slackManifestConfig(loadConfig(env)), { stdout: out.stream, stderr: err.stream });
   return { code, stdout: out.text(), stderr: err.text() };
 }
 
@@ -54,7 +55,7 @@ describe('syllabot slack-manifest', () => {
 
   it('asks for the scopes and events the adapter uses, enables interactivity and the Home tab at the same URL', () => {
     const manifest = buildSlackManifest({ registry, i18n: en, prefix: '', url: 'https://bot.example.com/base' });
-    expect(manifest.oauth_config.scopes.bot).toEqual(['commands', 'chat:write', 'chat:write.public', 'im:write', 'users:read']);
+    expect(manifest.oauth_config.scopes.bot).toEqual(['commands', 'chat:write', 'chat:write.public', 'im:write', 'users:read', 'files:write']);
     expect(manifest.settings.event_subscriptions).toEqual({ request_url: 'https://bot.example.com/base/slack/events', bot_events: ['app_home_opened', 'app_uninstalled', 'tokens_revoked'] });
     expect(manifest.settings.interactivity).toEqual({ is_enabled: true, request_url: 'https://bot.example.com/base/slack/events' });
     expect(manifest.settings.socket_mode_enabled).toBe(false);
@@ -98,7 +99,7 @@ describe('syllabot slack-manifest', () => {
     expect(oauth.code).toBe(0);
     const manifest = JSON.parse(oauth.stdout) as SlackManifest;
     expect(manifest.oauth_config).toEqual({
-      scopes: { bot: ['commands', 'chat:write', 'chat:write.public', 'im:write', 'users:read'] },
+      scopes: { bot: ['commands', 'chat:write', 'chat:write.public', 'im:write', 'users:read', 'files:write'] },
       redirect_urls: ['https://bot.example.com/slack/oauth_redirect'],
     });
     const { oauth_config: _left, ...rest } = manifest;

@@ -1,6 +1,6 @@
 import mongoose, { Schema, type Connection, type Model, type Types } from 'mongoose';
 import { GRANT_STATES, NO_COURSE_ACCESS, type CourseAccess, type EnrollmentGrant, type GrantCounts, type GrantState } from '../../domain/cohort.ts';
-import type { CohortStore, CourseAccessPatch } from '../../ports/cohort-store.ts';
+import type { CohortStore, CourseAccessPatch } from '../../ports/store/index.ts';
 import { toStoreError } from './errors.ts';
 import { parseObjectId, requireText } from './filters.ts';
 import { ensureIndexes, type CourseDoc, type EnrollmentDoc } from './models.ts';

@@ -1,7 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { NO_COURSE_ACCESS, type CourseAccess, type EnrollmentGrant, type GrantCounts, type GrantState } from '../../domain/cohort.ts';
 import { StorageUnavailableError } from '../../domain/errors.ts';
-import type { CohortStore, CourseAccessPatch } from '../../ports/cohort-store.ts';
+import type { CohortStore, CourseAccessPatch } from '../../ports/store/index.ts';
 
 interface AccessRow {
   course_id: number;

@@ -1,9 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createCore, type Core } from '../../../src/app.ts';
+import { createCore, type Core } from '../../../src/composition/app.ts';
 import type { RateLimiter } from '../../../src/ports/rate-limiter.ts';
-import { loadConfig, type Config } from '../../../src/config.ts';
+import type { Command } from '../../../src/core/command.ts';
+import { loadConfig, type Config } from '../../../src/composition/config.ts';
 import { SqliteStore } from '../../../src/infra/sqlite/sqlite-store.ts';
 import { silentLogger, type Logger } from '../../../src/ports/logger.ts';
 import type { RequestClaims } from '../../../src/ports/request-claims.ts';
@@ -11,6 +12,7 @@ import { createSlackAdapter, type SlackAdapter } from '../../../adapters/slack/i
 import { FakeSlackWebApi, type FakeUser } from './web-api.ts';
 import { ResponseListener } from './response-listener.ts';
 import { SignedSlackClient } from './signed-requests.ts';
+import { slackAdapterConfig } from '../../../src/composition/adapter-config.ts';
 
 export const BOT_TOKEN = 'xoxb-fake-bot-token-for-tests';
 export const SIGNING_SECRET = 'fake-signing-secret-0123456789abcdef';
@@ -46,6 +48,8 @@ export interface HarnessOptions {
   requestClaims?: RequestClaims;
   /** The core's per-member limiter (unlimited by default). */
   rateLimiter?: RateLimiter;
+  /** Commands besides the built-in ones. */
+  commands?: readonly Command[];
 }
 
 /**
@@ -55,7 +59,13 @@ export interface HarnessOptions {
 export async function startSlackHarness(options: HarnessOptions = {}): Promise<SlackHarness> {
   const dir = mkdtempSync(join(tmpdir(), 'syllabot-slack-'));
   const store = SqliteStore.open({ path: join(dir, 'slack.sqlite') });
-  const core = createCore({ store, logger: silentLogger, config: { BAYES_PRIOR_WEIGHT: 5 }, ...(options.rateLimiter ? { rateLimiter: options.rateLimiter } : {}) });
+  const core = createCore({
+    store,
+    logger: silentLogger,
+    config: { BAYES_PRIOR_WEIGHT: 5 },
+    ...(options.rateLimiter ? { rateLimiter: options.rateLimiter } : {}),
+    ...(options.commands ? { extraCommands: options.commands } : {}),
+  });
   const fake = await FakeSlackWebApi.start({
     botToken: BOT_TOKEN,
     team: { id: TEAM.id, name: TEAM.name },
@@ -76,7 +86,7 @@ export async function startSlackHarness(options: HarnessOptions = {}): Promise<S
     // Any free port: the config schema asks for 1-65535 from the environment, tests pass 0.
     SLACK_PORT: 0,
   };
-  const adapter = createSlackAdapter({ core, config, logger: options.logger ?? silentLogger, ...(options.requestClaims ? { requestClaims: options.requestClaims } : {}) });
+  const adapter = createSlackAdapter(slackAdapterConfig({ core, config, logger: options.logger ?? silentLogger, requestClaims: options.requestClaims }));
   await adapter.start();
   const client = new SignedSlackClient(`http://127.0.0.1:${adapter.port()}/slack/events`, SIGNING_SECRET, { id: TEAM.id, domain: TEAM.domain });
   return {

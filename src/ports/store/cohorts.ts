@@ -1,4 +1,4 @@
-import type { CourseAccess, EnrollmentGrant, GrantCounts, GrantState } from '../domain/cohort.ts';
+import type { CourseAccess, EnrollmentGrant, GrantCounts, GrantState } from '../../domain/cohort.ts';
 
 export type CourseAccessPatch = Partial<Omit<CourseAccess, 'courseId'>>;
 
