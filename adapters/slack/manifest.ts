@@ -1,7 +1,7 @@
 import type { CommandRegistry } from '../../src/core/command.ts';
 import type { Translator } from '../../src/core/i18n.ts';
 import { describeSlashCommand, slashCommands, usageHint } from './slash-commands.ts';
-import { fitRaw } from './text.ts';
+import { fit } from '../shared/text.ts';
 
 /** Slack's limits on manifest fields. */
 const DESCRIPTION_MAX = 100;
@@ -66,8 +66,8 @@ export function buildSlackManifest(options: ManifestOptions): SlackManifest {
     const hint = usageHint(registry, name);
     return {
       command,
-      description: fitRaw(describeSlashCommand(registry, name, i18n), DESCRIPTION_MAX),
-      ...(hint ? { usage_hint: fitRaw(hint, USAGE_HINT_MAX) } : {}),
+      description: fit(describeSlashCommand(registry, name, i18n), DESCRIPTION_MAX, { ellipsis: '' }),
+      ...(hint ? { usage_hint: fit(hint, USAGE_HINT_MAX, { ellipsis: '' }) } : {}),
       ...(eventsUrl ? { url: eventsUrl } : {}),
       // Channels, users and links arrive as <#C123|name>, <@U123|name>, <https://…>: the
       // channel option reads the id, and the adapter turns the rest back into what was typed.
@@ -78,8 +78,8 @@ export function buildSlackManifest(options: ManifestOptions): SlackManifest {
     _metadata: { major_version: 1, minor_version: 1 },
     display_information: {
       name: 'Syllabot',
-      description: fitRaw(i18n.t('slack:manifest.description'), APP_DESCRIPTION_MAX),
-      long_description: fitRaw(i18n.t('slack:manifest.longDescription'), LONG_DESCRIPTION_MAX),
+      description: fit(i18n.t('slack:manifest.description'), APP_DESCRIPTION_MAX, { ellipsis: '' }),
+      long_description: fit(i18n.t('slack:manifest.longDescription'), LONG_DESCRIPTION_MAX, { ellipsis: '' }),
       background_color: '#2c2d30',
     },
     features: {
