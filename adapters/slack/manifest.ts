@@ -14,9 +14,12 @@ const LONG_DESCRIPTION_MAX = 4000;
  * and post digests, `chat:write.public` to post digests in public channels it was not invited
  * to; `im:write` to open the DMs reminders go to; `users:read` for users.info (admins and owners
  * moderate; the member's language comes with include_locale); `files:write` to upload exports and
- * charts to the member's DM. The App Home tab needs no scope.
+ * charts to the member's DM; `im:history`, `channels:history` and `groups:history` to read back
+ * the bot's own recent posts in a DM or digest channel before posting a reminder or digest a
+ * second time (each carries its delivery id in its metadata; a crash may have cut off the first
+ * attempt after Slack accepted it). The App Home tab needs no scope.
  */
-export const BOT_SCOPES = ['commands', 'chat:write', 'chat:write.public', 'im:write', 'users:read', 'files:write'] as const;
+export const BOT_SCOPES = ['commands', 'chat:write', 'chat:write.public', 'im:write', 'users:read', 'files:write', 'im:history', 'channels:history', 'groups:history'] as const;
 /** app_home_opened draws the Home tab; the other two let a workspace's tokens be forgotten. */
 export const BOT_EVENTS = ['app_home_opened', 'app_uninstalled', 'tokens_revoked'] as const;
 

@@ -13,6 +13,8 @@ import { createModels, ensureIndexes } from './models.ts';
 import type { MongoContext } from './part.ts';
 import { MongoScoreStore } from './scores.ts';
 import { MongoCohortStore } from './cohort-store.ts';
+import { DELIVERIES, MongoDeliveries } from './mongo-deliveries.ts';
+import type { DeliveryRecords } from '../../ports/store/deliveries.ts';
 
 export interface MongoStoreOptions extends ConnectionSettings {
   uri: string;
@@ -40,6 +42,7 @@ export class MongoStore implements Store {
   /** Whether multi-document writes run in transactions (see above). */
   readonly transactions: boolean;
   private readonly conn: Connection;
+  readonly deliveries: DeliveryRecords;
   private readonly communities: MongoCommunityStore;
   private readonly courses: MongoCourseStore;
   private readonly enrollments: MongoEnrollmentStore;
@@ -54,6 +57,7 @@ export class MongoStore implements Store {
     readonly cohorts: MongoCohortStore,
   ) {
     this.conn = context.conn;
+    this.deliveries = new MongoDeliveries(context.conn.collection(DELIVERIES));
     this.transactions = context.transactions;
     this.communities = new MongoCommunityStore(context);
     this.courses = new MongoCourseStore(context);
@@ -84,6 +88,7 @@ export class MongoStore implements Store {
       const models = createModels(conn);
       await ensureIndexes(models);
       const cohorts = await MongoCohortStore.open(conn);
+      await MongoDeliveries.ensureIndexes(conn.collection(DELIVERIES));
       open = true;
       const transactions = options.transactions !== 'off' && supportsTransactions(hello);
       return new MongoStore({ conn, models, transactions }, logger, describeMongoUri(options.uri), cohorts);
