@@ -212,6 +212,7 @@ describe('Opening the MongoDB store', () => {
       'course_access.course_access_key (unique)',
       'courses.course_by_number (unique)',
       'courses.course_by_title',
+      'deliveries.deliveries_sent_at',
       'enrollment_grants.grant_key (unique)',
       'enrollments.enrollment_key (unique)',
       'enrollments.enrollments_by_course',
