@@ -24,6 +24,7 @@ export const courseAddCommand = defineCommand({
   group: 'course',
   name: 'add',
   permission: 'moderator',
+  answer: 'public',
   access: 'write',
   options: {
     title: courseFields.title.required(),
@@ -68,6 +69,7 @@ export const courseEditCommand = defineCommand({
   group: 'course',
   name: 'edit',
   permission: 'moderator',
+  answer: 'public',
   access: 'write',
   options: {
     course: option.course().required(),
@@ -127,6 +129,7 @@ function archiveCommand(name: 'archive' | 'unarchive') {
     group: 'course',
     name,
     permission: 'moderator',
+    answer: 'public',
     access: 'write',
     options: { course: option.course().required() },
     async run(ctx, options) {

@@ -11,6 +11,8 @@ export const coursesCommand = defineCommand({
   name: 'courses',
   permission: 'member',
   access: 'read',
+  answer: 'public',
+  home: { order: 2, options: { sort: 'top' } },
   options: {
     query: option.string({ maxLength: LIMITS.queryLength, rest: true }).optional(),
     sort: option.choice(['top', 'new'] as const).optional(),

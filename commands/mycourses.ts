@@ -7,6 +7,7 @@ import { holdsRequiredRole, roleLabel } from '../src/core/cohorts.ts';
 export const myCoursesCommand = defineCommand({
   name: 'mycourses',
   permission: 'member',
+  home: { order: 1 },
   access: 'read',
   options: {},
   async run(ctx) {

@@ -306,7 +306,8 @@ export function registerHandlers(app: App, deps: SlackHandlerDeps): void {
     await poster.directMessage(who.token, who.userId, message);
   }
 
-  // App Home: the member's courses and the top-rated ones, in the member's language.
+  // App Home: the commands that declare a home view (the member's courses, the top-rated ones),
+  // in the member's language.
   app.event('app_home_opened', ({ event, body, context }) =>
     work('app_home_opened', async () => {
       if (event.tab !== 'home') return;
@@ -315,11 +316,14 @@ export function registerHandlers(app: App, deps: SlackHandlerDeps): void {
       if (!who) return;
       const identity = await identify(who);
       const base = { ...identity, surface: IN_FORM, rateLimited: true };
-      // One after the other: the first registers the member, the second finds them.
-      const mine = await router.handle({ ...base, input: { kind: 'structured', command: 'mycourses', options: {} } });
-      const top = await router.handle({ ...base, input: { kind: 'structured', command: 'courses', options: { sort: 'top' } } });
-      const i18n = translator(mine.locale);
-      const view = renderHome({ title: i18n.t('slack:home.title'), intro: i18n.t('slack:home.intro', { help: helpSlash }), replies: [mine.reply, top.reply] }, renderTexts(i18n));
+      // One after the other: the first registers the member, the next ones find them.
+      const results: CommandResult[] = [];
+      for (const command of router.commands.homeViews()) {
+        results.push(await router.handle({ ...base, input: { kind: 'structured', command: command.id, options: { ...command.home?.options } } }));
+      }
+      const i18n = translator(results[0]?.locale ?? identity.actor.locale);
+      const replies = results.map((r) => r.reply);
+      const view = renderHome({ title: i18n.t('slack:home.title'), intro: i18n.t('slack:home.intro', { help: helpSlash }), replies }, renderTexts(i18n));
       await api.views.publish({ token: who.token, user_id: event.user, view });
     }),
   );

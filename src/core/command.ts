@@ -61,6 +61,20 @@ export interface CommandContext {
   readonly logger: Logger;
 }
 
+/**
+ * Who usually reads a command's answer: the channel (`public`) or only the member (`personal`).
+ * Adapters that must commit before the answer exists go by it (a Discord deferral is public or
+ * private); the Reply's own visibility still decides where the answer goes.
+ */
+export type AnswerAudience = 'public' | 'personal';
+
+/** A command that belongs on a member's home view (Slack's App Home), run with these options. */
+export interface HomeView {
+  /** Where it stands on the view; lower first (and run first: the first registers the member). */
+  order: number;
+  options?: Readonly<Record<string, unknown>>;
+}
+
 export interface CommandSpec<O extends OptionMap> {
   /** `courses`, or `add` inside the group `course`. */
   name: string;
@@ -68,6 +82,10 @@ export interface CommandSpec<O extends OptionMap> {
   permission: Permission;
   /** Writes get a stricter rate limit than reads. */
   access: AccessKind;
+  /** Who usually reads the answer; `personal` when not said. */
+  answer?: AnswerAudience;
+  /** Shown on home views, where a platform has them. */
+  home?: HomeView;
   options: O;
   /**
    * Options a modal asks for, in order, when the command arrives with none on a surface with
@@ -86,6 +104,8 @@ export interface Command {
   readonly group?: string;
   readonly permission: Permission;
   readonly access: AccessKind;
+  readonly answer: AnswerAudience;
+  readonly home?: HomeView;
   readonly options: OptionMap;
   readonly form?: readonly string[];
   prefillForm?(ctx: CommandContext, options: Record<string, unknown>): Promise<Record<string, string>>;
@@ -100,6 +120,8 @@ export function defineCommand<O extends OptionMap>(spec: CommandSpec<O>): Comman
     ...(spec.group ? { group: spec.group } : {}),
     permission: spec.permission,
     access: spec.access,
+    answer: spec.answer ?? 'personal',
+    ...(spec.home ? { home: spec.home } : {}),
     options: spec.options,
     ...(spec.form ? { form: spec.form } : {}),
     ...(spec.prefillForm
@@ -145,6 +167,13 @@ export class CommandRegistry {
 
   subcommands(group: string): Command[] {
     return this.list().filter((c) => c.group === group);
+  }
+
+  /** The commands of a home view, in their order. */
+  homeViews(): Command[] {
+    return this.list()
+      .filter((c) => c.home !== undefined)
+      .sort((a, b) => a.home!.order - b.home!.order);
   }
 
   isGroup(name: string): boolean {
