@@ -7,6 +7,7 @@ import { resolveLocale, type MessageCatalog, type Translator } from '../src/core
 import type { Community, Course } from '../src/domain/model.ts';
 import { reply, type Reply } from '../src/domain/reply.ts';
 import { courseName } from '../commands/present.ts';
+import { dropJob } from './dropped.ts';
 import { deliverOnce, type DeliverDeps, type DeliveryOutcome } from './deliver.ts';
 import { reminderDataSchema, type ReminderKind } from './reminders.ts';
 
@@ -30,9 +31,10 @@ export function reminderProcessor(deps: ReminderProcessorDeps) {
     const data = parsed.data;
     const { store } = deps;
     const community = await store.getCommunity(data.communityId);
-    if (!community) return 'skipped:community-gone';
+    if (!community) return dropJob(deps.logger, job, 'community', { community: data.communityId });
     const [member, course] = await Promise.all([store.getMember(community.id, data.memberId), store.getCourse(community.id, data.courseId)]);
-    if (!member || !course) return 'skipped:gone';
+    if (!member) return dropJob(deps.logger, job, 'member', { community: community.id, member: data.memberId });
+    if (!course) return dropJob(deps.logger, job, 'course', { community: community.id, course: data.courseId });
     if (!member.remindersEnabled) return 'skipped:reminders-off';
     if (course.archived) return 'skipped:archived';
     if (!(await store.isEnrolled(community.id, member.id, course.id))) return 'skipped:not-enrolled';
@@ -41,16 +43,26 @@ export function reminderProcessor(deps: ReminderProcessorDeps) {
       if (mine.some((m) => m.course.id === course.id && m.rating !== null)) return 'skipped:already-rated';
     } else {
       if (!course.startsAt || course.startsAt.getTime() !== data.startsAt) return 'skipped:start-moved';
-      if (course.startsAt.getTime() <= deps.clock.now().getTime()) return 'skipped:already-started';
+      if (course.startsAt.getTime() <= deps.clock.now().getTime()) {
+        // A catch-up after an outage must not say "starts in an hour" about a course under way.
+        deps.logger.info({ job: job.id, kind: data.kind, community: community.id, startsAt: course.startsAt.toISOString() }, 'reminder skipped: the course has already started');
+        return 'skipped:already-started';
+      }
     }
 
     const i18n = deps.catalog.translator(resolveLocale(data.locale, community.settings.locale));
     const message = reminderReply(i18n, data.kind, community, course);
-    const outcome = await deliverOnce(job, token, job.id ?? '', deps, () => deps.messenger.sendToMember(community, member.externalId, message));
-    deps.logger.info({ job: job.id, kind: data.kind, community: community.id, outcome }, outcome === 'sent' ? 'reminder sent' : 'reminder already sent; skipped');
+    const outcome = await deliverOnce(job, token, job.id ?? '', deps, (delivery) => deps.messenger.sendToMember(community, member.externalId, message, delivery));
+    deps.logger.info({ job: job.id, kind: data.kind, community: community.id, outcome }, OUTCOME_LOG[outcome]);
     return outcome;
   };
 }
+
+const OUTCOME_LOG = {
+  sent: 'reminder sent',
+  duplicate: 'reminder already sent; skipped',
+  'found-earlier': 'reminder found on the platform from an earlier attempt; not sent again',
+} as const;
 
 const TEXT_KEY: Record<ReminderKind, string> = { 'start-24h': 'start24h', 'start-1h': 'start1h', 'rate-nudge': 'rate' };
 

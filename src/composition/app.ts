@@ -16,6 +16,8 @@ import type { Command } from '../core/command.ts';
 import type { Analytics, ChartRenderer } from '../ports/analytics.ts';
 import { EchartsChartRenderer } from '../infra/charts/echarts-renderer.ts';
 import type { Core } from '../core/facade.ts';
+import { CohortAccessRegistry } from '../core/cohort-access-registry.ts';
+import { ConsoleCohortAccess } from '../../adapters/console/cohort-access.ts';
 
 export type { Core } from '../core/facade.ts';
 
@@ -43,7 +45,10 @@ export function createCore(options: CoreOptions): Core {
   const clock = options.clock ?? systemClock;
   const services = options.services ?? new MutableServiceStatus();
   const analytics: Analytics = { charts: options.charts ?? new EchartsChartRenderer(), dashboard: null };
+  const access = new CohortAccessRegistry();
+  access.register(new ConsoleCohortAccess(store));
   const router = new CommandRouter({
+    access,
     store,
     commands: createCommandRegistry(options.extraCommands),
     catalog,
@@ -56,5 +61,5 @@ export function createCore(options: CoreOptions): Core {
     ...(options.observer ? { observer: options.observer } : {}),
     analytics,
   });
-  return { router, store, events, catalog, logger, clock, services, messengers: new MessengerRegistry(), analytics };
+  return { router, store, events, catalog, logger, clock, services, messengers: new MessengerRegistry(), access, analytics };
 }

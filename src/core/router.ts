@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import type { Community, CommunityRef, Platform } from '../domain/model.ts';
 import { reply, type Reply } from '../domain/reply.ts';
-import { StorageUnavailableError, UserError, UserErrorCode } from '../domain/errors.ts';
-import { LIMITS, truncate } from '../domain/limits.ts';
+import { errorMessageKey, StorageUnavailableError, UserError, UserErrorCode } from '../domain/errors.ts';
+import { LIMITS, clip } from '../domain/limits.ts';
 import type { Store } from '../ports/store/index.ts';
 import type { EventSink } from '../ports/events.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -11,6 +10,7 @@ import type { Logger } from '../ports/logger.ts';
 import type { RateLimiter } from '../ports/rate-limiter.ts';
 import type { CommandObserver, CommandOutcome } from '../ports/observer.ts';
 import { NO_ANALYTICS, type Analytics } from '../ports/analytics.ts';
+import type { CohortAccessRegistry } from './cohort-access-registry.ts';
 import type { Command, CommandContext, CommandRegistry, CoreSettings, Surface } from './command.ts';
 import { resolveLocale, type MessageCatalog, type Translator } from './i18n.ts';
 import { parseGivenOptions, parseOptions } from './options.ts';
@@ -18,6 +18,7 @@ import { normalizeInput, parseCommandLine, parseCommandText } from './text-parse
 import { buildForm } from './forms.ts';
 import { commandLabel, usageOf } from './usage.ts';
 import { suggestCourses, type Suggestion } from './autocomplete.ts';
+import { newErrorId } from './error-id.ts';
 
 export interface Actor {
   /** The member's id on the platform (Discord user id, Slack user id, console name). */
@@ -27,6 +28,11 @@ export interface Actor {
   isModerator: boolean;
   /** The member's own language as the platform reports it, if it does. */
   locale?: string | undefined;
+  /**
+   * Role ids the platform sent with this request (Discord interactions carry the member's
+   * roles); undefined where it does not, and the core asks the platform's CohortAccess instead.
+   */
+  roles?: readonly string[] | undefined;
 }
 
 export interface CommunityIdentity extends CommunityRef {
@@ -84,6 +90,8 @@ export interface RouterDeps {
   observer?: CommandObserver;
   /** Charts and dashboard links for /stats and /dashboard. */
   analytics?: Analytics;
+  /** Roles and channels per platform; a platform with none registered has no cohorts. */
+  access?: CohortAccessRegistry;
 }
 
 /**
@@ -142,7 +150,11 @@ export class CommandRouter {
         throw new UserError(UserErrorCode.ModeratorOnly, { command: commandLabel(command, request.surface.commandPrefix) });
       }
 
-      const wantsForm = command.form !== undefined && request.surface.forms && command.form.every((name) => parsed.options[name] === undefined);
+      // A form opens only when nothing but the fixed options (the course being edited) was given.
+      const wantsForm =
+        command.form !== undefined &&
+        request.surface.forms &&
+        Object.entries(command.options).every(([name, spec]) => parsed.options[name] === undefined || (spec.required && !command.form!.includes(name)));
       const values = wantsForm ? undefined : parseOptions(command.options, parsed.options);
       if (wantsForm) parseGivenOptions(command.options, parsed.options);
 
@@ -198,15 +210,17 @@ export class CommandRouter {
 
   private async context(request: CommandRequest, existing: Community | null, i18n: Translator): Promise<CommandContext> {
     const { store } = this.deps;
-    const name = truncate(request.community.name, LIMITS.displayNameLength);
+    const name = clip(request.community.name, LIMITS.displayNameLength);
     const community = existing && existing.name === name ? existing : await store.upsertCommunity(request.community, name);
-    const displayName = truncate(request.actor.displayName, LIMITS.displayNameLength);
+    const displayName = clip(request.actor.displayName, LIMITS.displayNameLength);
     const known = existing ? await store.findMember(community.id, request.actor.externalId) : null;
     const member = known && known.displayName === displayName ? known : await store.upsertMember(community.id, request.actor.externalId, displayName);
     return {
       community,
       member,
       isModerator: request.actor.isModerator,
+      heldRoles: request.actor.roles,
+      access: this.deps.access?.has(request.community.platform) ? this.deps.access : null,
       platform: request.community.platform as Platform,
       surface: request.surface,
       i18n,
@@ -223,7 +237,7 @@ export class CommandRouter {
 
   private failure(error: unknown, i18n: Translator, commandId: string | undefined, request: CommandRequest): CommandResult {
     if (error instanceof UserError) {
-      const out = errorReply(i18n, i18n.t(`errors:${error.code}`, error.vars));
+      const out = errorReply(i18n, i18n.t(errorMessageKey(error.code), error.vars));
       const command = commandId ? this.deps.commands.get(commandId) : undefined;
       if (command && isArgumentError(error.code)) out.footer = i18n.t('common:usage', { usage: usageOf(command, request.surface.commandPrefix) });
       if (error.code === UserErrorCode.UnknownCommand) out.footer = i18n.t('common:seeHelp');
@@ -233,7 +247,7 @@ export class CommandRouter {
       this.deps.logger.warn({ err: error.cause ?? error, command: commandId }, 'storage unavailable');
       return this.result(errorReply(i18n, i18n.t('errors:storageUnavailable')), 'unavailable', i18n, commandId);
     }
-    const errorId = randomBytes(4).toString('hex');
+    const errorId = newErrorId();
     this.deps.logger.error(
       { err: error, errorId, command: commandId, platform: request.community.platform, community: request.community.externalId },
       'command failed unexpectedly',

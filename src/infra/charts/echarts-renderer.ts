@@ -16,9 +16,17 @@ const HEIGHT = 760;
 const FUNNEL_COURSES = 8;
 const TITLE_CHARS = 28;
 
-/** Course titles are members' text: shortened so a long one cannot push the bars off the image. */
+/**
+ * Course titles are members' text: characters XML cannot hold (controls, lone surrogates) are
+ * dropped so the SVG always parses, and a long title is shortened so it cannot push the bars off
+ * the image. ECharts escapes markup characters itself.
+ */
 function shortTitle(number: number, title: string): string {
-  const chars = [...title];
+  const clean = title
+    .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '')
+    .replace(/[\t\n\r]+/g, ' ')
+    .replace(/[\u0000-\u001f\u007f-\u009f\ufffe\uffff]/g, '');
+  const chars = [...clean];
   return `#${number} ${chars.length > TITLE_CHARS ? `${chars.slice(0, TITLE_CHARS - 1).join('')}…` : title}`;
 }
 

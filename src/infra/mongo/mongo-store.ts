@@ -13,6 +13,9 @@ import { createModels, ensureIndexes } from './models.ts';
 import type { MongoContext } from './part.ts';
 import { MongoScoreStore } from './scores.ts';
 import { MongoHistoryStore } from './history.ts';
+import { MongoCohortStore } from './cohort-store.ts';
+import { DELIVERIES, MongoDeliveries } from './mongo-deliveries.ts';
+import type { DeliveryRecords } from '../../ports/store/deliveries.ts';
 
 export interface MongoStoreOptions extends ConnectionSettings {
   uri: string;
@@ -40,6 +43,7 @@ export class MongoStore implements Store {
   /** Whether multi-document writes run in transactions (see above). */
   readonly transactions: boolean;
   private readonly conn: Connection;
+  readonly deliveries: DeliveryRecords;
   private readonly communities: MongoCommunityStore;
   private readonly courses: MongoCourseStore;
   private readonly enrollments: MongoEnrollmentStore;
@@ -48,8 +52,14 @@ export class MongoStore implements Store {
   private readonly history: MongoHistoryStore;
   private closing = false;
 
-  private constructor(context: MongoContext, logger: Logger, where: string) {
+  private constructor(
+    context: MongoContext,
+    logger: Logger,
+    where: string,
+    readonly cohorts: MongoCohortStore,
+  ) {
     this.conn = context.conn;
+    this.deliveries = new MongoDeliveries(context.conn.collection(DELIVERIES));
     this.transactions = context.transactions;
     this.communities = new MongoCommunityStore(context);
     this.courses = new MongoCourseStore(context);
@@ -80,9 +90,11 @@ export class MongoStore implements Store {
       const hello = await db.command({ hello: 1 });
       const models = createModels(conn);
       await ensureIndexes(models);
+      const cohorts = await MongoCohortStore.open(conn);
+      await MongoDeliveries.ensureIndexes(conn.collection(DELIVERIES));
       open = true;
       const transactions = options.transactions !== 'off' && supportsTransactions(hello);
-      return new MongoStore({ conn, models, transactions }, logger, describeMongoUri(options.uri));
+      return new MongoStore({ conn, models, transactions }, logger, describeMongoUri(options.uri), cohorts);
     } catch (error) {
       await conn.close(true).catch(() => undefined);
       throw error;

@@ -7,6 +7,9 @@ import { SqliteEnrollmentStore } from './enrollments.ts';
 import { SqliteInstallationStore } from './installations.ts';
 import { SqliteScoreStore } from './scores.ts';
 import { SqliteHistoryStore } from './history.ts';
+import { SqliteCohortStore } from './cohort-store.ts';
+import { SqliteDeliveries } from './sqlite-deliveries.ts';
+import type { DeliveryRecords } from '../../ports/store/deliveries.ts';
 
 export interface SqliteStoreOptions {
   /** A file path, or `:memory:` for throwaway stores in unit tests. */
@@ -25,14 +28,18 @@ export class SqliteStore implements Store {
   private readonly scores: SqliteScoreStore;
   private readonly installations: SqliteInstallationStore;
   private readonly history: SqliteHistoryStore;
+  readonly cohorts: SqliteCohortStore;
+  readonly deliveries: DeliveryRecords;
 
   private constructor(private readonly connection: SqliteConnection) {
+    this.cohorts = new SqliteCohortStore(connection.db);
     this.communities = new SqliteCommunityStore(connection);
     this.courses = new SqliteCourseStore(connection);
     this.enrollments = new SqliteEnrollmentStore(connection);
     this.scores = new SqliteScoreStore(connection);
     this.installations = new SqliteInstallationStore(connection);
     this.history = new SqliteHistoryStore(connection);
+    this.deliveries = new SqliteDeliveries(connection);
   }
 
   static open(options: SqliteStoreOptions): SqliteStore {

@@ -4,6 +4,8 @@ import type { EnrollmentStore } from './enrollments.ts';
 import type { InstallationStore } from './installations.ts';
 import type { ScoreStore } from './scores.ts';
 import type { HistoryStore } from './history.ts';
+import type { CohortStore } from './cohorts.ts';
+import type { DeliveryRecords } from './deliveries.ts';
 
 export type { CommunityStore } from './communities.ts';
 export type { CoursePage, CoursePatch, CourseQuery, CourseSort, CourseStore, NewCourse } from './courses.ts';
@@ -11,6 +13,8 @@ export type { EnrollmentQuery, EnrollmentStore, EnrollOutcome, MemberCourse, Rat
 export type { Installation, InstallationRef, InstallationStore } from './installations.ts';
 export type { CourseAggregateRepair, ScoreStore } from './scores.ts';
 export type { ActivityRow, HistoryStore, RatingRow, RowPage } from './history.ts';
+export type { CohortStore, CourseAccessPatch } from './cohorts.ts';
+export type { DeliveryClaim, DeliveryRecord, DeliveryRecords } from './deliveries.ts';
 
 /**
  * The persistence port, split by aggregate: each part is its own interface, so code types the
@@ -20,10 +24,14 @@ export type { ActivityRow, HistoryStore, RatingRow, RowPage } from './history.ts
  */
 export interface Store extends CommunityStore, CourseStore, EnrollmentStore, ScoreStore, InstallationStore, HistoryStore {
   readonly kind: 'sqlite' | 'mongo';
+  /** Course roles, channels and members-only access (issue 17). */
+  readonly cohorts: CohortStore;
+  /** What reminders and digests were sent (jobs only): it must outlive Redis's data. */
+  readonly deliveries: DeliveryRecords;
   /** Reports whether the store answers; used by health checks and start-up. */
   ping(): Promise<void>;
   close(): Promise<void>;
 }
 
 /** What commands and the core work with: everything but installations and the lifecycle. */
-export type CommandStore = CommunityStore & CourseStore & EnrollmentStore & ScoreStore & HistoryStore;
+export type CommandStore = CommunityStore & CourseStore & EnrollmentStore & ScoreStore & HistoryStore & { readonly cohorts: CohortStore };
