@@ -27,7 +27,7 @@ function shortTitle(number: number, title: string): string {
     .replace(/[\t\n\r]+/g, ' ')
     .replace(/[\u0000-\u001f\u007f-\u009f\ufffe\uffff]/g, '');
   const chars = [...clean];
-  return `#${number} ${chars.length > TITLE_CHARS ? `${chars.slice(0, TITLE_CHARS - 1).join('')}…` : title}`;
+  return `#${number} ${chars.length > TITLE_CHARS ? `${chars.slice(0, TITLE_CHARS - 1).join('')}…` : clean}`;
 }
 
 /**
