@@ -6,6 +6,7 @@ import type { Clock } from '../ports/clock.ts';
 import type { ServiceStatus } from '../ports/services.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { AccessKind } from '../ports/rate-limiter.ts';
+import type { CohortAccess } from '../ports/cohort-access.ts';
 import type { Translator } from './i18n.ts';
 import type { OptionMap, OptionValues } from './options.ts';
 
@@ -43,6 +44,10 @@ export interface CommandContext {
   readonly community: Community;
   readonly member: Member;
   readonly isModerator: boolean;
+  /** Role ids the platform sent with the request, if it sends them (see Actor.roles). */
+  readonly heldRoles: readonly string[] | undefined;
+  /** The platform's roles and channels; null where none is registered (no cohorts there). */
+  readonly access: CohortAccess | null;
   readonly platform: Platform;
   readonly surface: Surface;
   readonly i18n: Translator;
