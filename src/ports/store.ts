@@ -10,6 +10,7 @@ import type {
   ScoreSnapshot,
   StarHistogram,
 } from '../domain/model.ts';
+import type { PrivacyStore } from './store/privacy.ts';
 
 export interface NewCourse {
   title: string;
@@ -93,7 +94,7 @@ export interface Installation extends InstallationRef {
  * The persistence port. Every method is scoped by community id: no method can read or write
  * another community's rows. Both stores (SQLite, MongoDB) pass the same contract suite.
  */
-export interface Store {
+export interface Store extends PrivacyStore {
   readonly kind: 'sqlite' | 'mongo';
 
   findCommunity(ref: CommunityRef): Promise<Community | null>;

@@ -37,6 +37,9 @@ import {
   type RatingDoc,
   type ScoreSnapshotDoc,
 } from './models.ts';
+import { MongoPrivacy } from './privacy.ts';
+import { MongoTransfer } from './transfer.ts';
+import type { ErasedMember, MemberData, PurgedCommunity } from '../../ports/store/privacy.ts';
 import { coursePagePipeline, enrollmentTotalsPipeline, ratingTotalsPipeline, starHistogramPipeline } from './pipelines.ts';
 
 export interface MongoStoreOptions extends ConnectionSettings {
@@ -642,6 +645,41 @@ export class MongoStore implements Store {
   }
 
   /** A record id within a community, or null when either is not an id this store hands out. */
+  // A member's data and the grace period (privacy.ts)
+
+  private get privacy(): MongoPrivacy {
+    return new MongoPrivacy(this.models, (work) => this.write(work));
+  }
+
+  memberData(communityId: string, memberId: string): Promise<MemberData> {
+    return this.guard(() => this.privacy.memberData(communityId, memberId));
+  }
+
+  eraseMember(communityId: string, memberId: string): Promise<ErasedMember> {
+    return this.guard(() => this.privacy.eraseMember(communityId, memberId));
+  }
+
+  findMembersByName(communityId: string, name: string, limit: number): Promise<Member[]> {
+    return this.guard(() => this.privacy.findMembersByName(communityId, name, limit));
+  }
+
+  markCommunityRemoved(ref: CommunityRef, at: Date | null): Promise<boolean> {
+    return this.guard(() => this.privacy.markCommunityRemoved(ref, at));
+  }
+
+  listCommunitiesRemovedBefore(before: Date): Promise<Community[]> {
+    return this.guard(() => this.privacy.listCommunitiesRemovedBefore(before));
+  }
+
+  purgeCommunity(communityId: string): Promise<PurgedCommunity> {
+    return this.guard(() => this.privacy.purgeCommunity(communityId));
+  }
+
+  /** Bulk export and import for `syllabot migrate`. */
+  transfer(description: string): MongoTransfer {
+    return new MongoTransfer(this.models, (work) => this.write(work), description);
+  }
+
   private scoped(communityId: string, id: string): { communityId: Types.ObjectId; id: Types.ObjectId } | null {
     const community = parseObjectId(communityId);
     const record = parseObjectId(id);

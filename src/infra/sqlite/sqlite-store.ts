@@ -20,55 +20,21 @@ import type {
 } from '../../ports/store.ts';
 import { foldText, searchText } from '../text-fold.ts';
 import { migrate } from './migrations.ts';
-
-interface CommunityRow {
-  id: number;
-  platform: string;
-  external_id: string;
-  name: string;
-  settings: string;
-  created_at: number;
-}
-interface MemberRow {
-  id: number;
-  community_id: number;
-  external_id: string;
-  display_name: string;
-  reminders_enabled: number;
-  joined_at: number;
-}
-interface CourseRow {
-  id: number;
-  community_id: number;
-  number: number;
-  title: string;
-  description: string;
-  url: string | null;
-  tags: string;
-  value: number;
-  starts_at: number | null;
-  archived: number;
-  created_at: number;
-  rating_count: number;
-  rating_sum: number;
-  enrolled_count: number;
-}
-
-interface InstallationRow {
-  platform: string;
-  external_id: string;
-  sealed: Buffer;
-  name: string;
-  bot_user_id: string | null;
-  scopes: string;
-  installed_at: number;
-}
-
-const COURSE_COLUMNS = 'id, community_id, number, title, description, url, tags, value, starts_at, archived, created_at, rating_count, rating_sum, enrolled_count';
+import { markInUse } from './in-use.ts';
+import { COURSE_COLUMNS, toCommunity, toCourse, toInstallation, toMember, type CommunityRow, type CourseRow, type InstallationRow, type MemberRow } from './rows.ts';
+import * as privacy from './privacy.ts';
+import { SqliteTransfer } from './transfer.ts';
+import type { ErasedMember, MemberData, PurgedCommunity } from '../../ports/store/privacy.ts';
+import type { OnlineBackup } from '../../ports/store/transfer.ts';
 
 export interface SqliteStoreOptions {
   /** A file path, or `:memory:` for throwaway stores in unit tests. */
   path: string;
+  /**
+   * Marks the file as used by this process (`syllabot start`, `worker`, `console`) until it is
+   * closed, so `syllabot restore` refuses to replace it meanwhile.
+   */
+  markInUseAs?: string;
 }
 
 /** Errors that mean "the file is busy or unreadable right now", not a bug. */
@@ -79,12 +45,15 @@ const UNAVAILABLE = /^SQLITE_(BUSY|LOCKED|IOERR|CANTOPEN|FULL|READONLY)/;
  * method runs to completion without interleaving; writes that touch two tables run in one
  * immediate transaction so a crash leaves either both or neither.
  */
-export class SqliteStore implements Store {
+export class SqliteStore implements Store, OnlineBackup {
   readonly kind = 'sqlite' as const;
   private readonly db: Db;
   private readonly statements = new Map<string, Statement>();
 
-  private constructor(db: Db) {
+  private constructor(
+    db: Db,
+    private readonly releaseInUse: () => void = () => undefined,
+  ) {
     this.db = db;
   }
 
@@ -96,7 +65,7 @@ export class SqliteStore implements Store {
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
     migrate(db);
-    return new SqliteStore(db);
+    return new SqliteStore(db, options.markInUseAs && options.path !== ':memory:' ? markInUse(options.path, options.markInUseAs) : undefined);
   }
 
   /** The underlying handle, for integrity checks in tests and benchmarks only. */
@@ -595,6 +564,49 @@ export class SqliteStore implements Store {
     return this.guard(() => this.sql('DELETE FROM installations WHERE platform = ? AND external_id = ?').run(ref.platform, ref.externalId).changes > 0);
   }
 
+  memberData(communityId: string, memberId: string): Promise<MemberData> {
+    return this.guard(() => privacy.memberData(this.db, communityId, memberId));
+  }
+
+  eraseMember(communityId: string, memberId: string): Promise<ErasedMember> {
+    return this.guard(() => privacy.eraseMember(this.db, communityId, memberId));
+  }
+
+  findMembersByName(communityId: string, name: string, limit: number): Promise<Member[]> {
+    return this.guard(() => privacy.findMembersByName(this.db, communityId, name, limit));
+  }
+
+  markCommunityRemoved(ref: CommunityRef, at: Date | null): Promise<boolean> {
+    return this.guard(() => privacy.markCommunityRemoved(this.db, ref, at));
+  }
+
+  listCommunitiesRemovedBefore(before: Date): Promise<Community[]> {
+    return this.guard(() => privacy.listCommunitiesRemovedBefore(this.db, before));
+  }
+
+  purgeCommunity(communityId: string): Promise<PurgedCommunity> {
+    return this.guard(() => privacy.purgeCommunity(this.db, communityId));
+  }
+
+  /** Bulk export and import for `syllabot migrate`. */
+  transfer(): SqliteTransfer {
+    return new SqliteTransfer(this.db, `sqlite:${this.db.name}`);
+  }
+
+  /**
+   * SQLite's online backup: pages are copied in steps while other connections keep writing;
+   * pages written meanwhile are copied again, so the file is one consistent state.
+   */
+  async backupTo(file: string, progress?: (done: number, total: number) => void): Promise<void> {
+    mkdirSync(dirname(file), { recursive: true });
+    await this.db.backup(file, {
+      progress: ({ totalPages, remainingPages }) => {
+        progress?.(totalPages - remainingPages, totalPages);
+        return 256;
+      },
+    });
+  }
+
   ping(): Promise<void> {
     return this.guard(() => {
       this.db.prepare('SELECT 1').get();
@@ -603,6 +615,7 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
+    this.releaseInUse();
   }
 }
 
@@ -614,55 +627,3 @@ function withoutPaging(params: Record<string, unknown>): Record<string, unknown>
   return withoutKeys(params, ['limit', 'offset', 'mean', 'weight']);
 }
 
-function toCommunity(row: CommunityRow): Community {
-  return {
-    id: String(row.id),
-    platform: row.platform as Community['platform'],
-    externalId: row.external_id,
-    name: row.name,
-    settings: JSON.parse(row.settings) as CommunitySettings,
-    createdAt: new Date(row.created_at),
-  };
-}
-
-function toInstallation(row: InstallationRow): Installation {
-  return {
-    platform: row.platform as Installation['platform'],
-    externalId: row.external_id,
-    sealed: row.sealed,
-    name: row.name,
-    botUserId: row.bot_user_id,
-    scopes: JSON.parse(row.scopes) as string[],
-    installedAt: new Date(row.installed_at),
-  };
-}
-
-function toMember(row: MemberRow): Member {
-  return {
-    id: String(row.id),
-    communityId: String(row.community_id),
-    externalId: row.external_id,
-    displayName: row.display_name,
-    remindersEnabled: row.reminders_enabled === 1,
-    joinedAt: new Date(row.joined_at),
-  };
-}
-
-function toCourse(row: CourseRow): Course {
-  return {
-    id: String(row.id),
-    communityId: String(row.community_id),
-    number: row.number,
-    title: row.title,
-    description: row.description,
-    url: row.url,
-    tags: JSON.parse(row.tags) as string[],
-    value: row.value,
-    startsAt: row.starts_at === null ? null : new Date(row.starts_at),
-    archived: row.archived === 1,
-    createdAt: new Date(row.created_at),
-    ratingCount: row.rating_count,
-    ratingSum: row.rating_sum,
-    enrolledCount: row.enrolled_count,
-  };
-}
