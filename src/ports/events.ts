@@ -13,7 +13,9 @@ export type DomainEvent =
   | { type: 'course-updated'; community: Community; course: Course; before: Course }
   | { type: 'course-archived'; community: Community; course: Course }
   | { type: 'reminders-toggled'; community: Community; member: Member; enabled: boolean }
-  | { type: 'settings-changed'; community: Community };
+  | { type: 'settings-changed'; community: Community }
+  /** `/privacy delete`: the member is gone; `courses` are those they were enrolled in (reminders to drop). */
+  | { type: 'member-erased'; community: Community; member: Member; courses: Course[] };
 
 export interface EventSink {
   publish(event: DomainEvent): Promise<void>;

@@ -207,6 +207,7 @@ describe('Opening the MongoDB store', () => {
     expect(String((opened?.obj as { transactions: string }).transactions)).toMatch(/^no \(standalone/);
     const indexes = fake.commands.filter((c) => 'createIndexes' in c).flatMap((c) => (c.indexes as { name: string; unique?: boolean }[]).map((i) => `${String(c.createIndexes)}.${i.name}${i.unique ? ' (unique)' : ''}`));
     expect(indexes.sort()).toEqual([
+      'communities.communities_by_removal',
       'communities.community_by_platform_id (unique)',
       'courses.course_by_number (unique)',
       'courses.course_by_title',
