@@ -11,13 +11,20 @@ module.exports = {
       comment: 'commands, core, domain and ports import only each other (and pure libraries)',
       severity: 'error',
       from: { path: CORE },
-      to: { path: '^(adapters|jobs|src/infra|src/(main|app|config)\\.ts)' },
+      to: { path: '^(adapters|jobs|src/infra|src/composition)/' },
     },
     {
       name: 'domain-and-ports-are-leaves',
       severity: 'error',
       from: { path: '^src/(domain|ports)/' },
       to: { path: '^(src/core|commands)/' },
+    },
+    {
+      name: 'ports-hold-interfaces-only',
+      comment: 'ports are contracts: they import nothing but other ports and the domain (classes live in src/core or src/infra)',
+      severity: 'error',
+      from: { path: '^src/ports/' },
+      to: { pathNot: '^src/(ports|domain)/' },
     },
     {
       name: 'platform-libraries-only-in-adapters',
@@ -30,6 +37,14 @@ module.exports = {
       severity: 'error',
       from: { pathNot: '^(src/infra|jobs)/' },
       to: { path: 'node_modules/(mongoose|mongodb|better-sqlite3|bullmq|ioredis)/' },
+    },
+    {
+      name: 'adapters-see-only-the-core',
+      comment:
+        'adapters get what they need through their own options type, built by the composition root: no config, composition root, infra, jobs or command modules',
+      severity: 'error',
+      from: { path: '^adapters/' },
+      to: { path: '^(src|commands|jobs)/', pathNot: '^src/(core|domain|ports)/' },
     },
     {
       name: 'adapters-do-not-import-each-other',

@@ -42,5 +42,5 @@ COPY locales ./locales
 RUN mkdir -p /app/data && chown node:node /app/data
 VOLUME ["/app/data"]
 USER node
-# bin/syllabot.mjs runs dist/src/main.js because src/ is not in this image.
+# bin/syllabot.mjs runs dist/src/composition/main.js because src/ is not in this image.
 CMD ["node", "bin/syllabot.mjs", "start"]

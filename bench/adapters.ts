@@ -1,8 +1,8 @@
 import { copyFileSync, existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { createCore, type Core } from '../src/app.ts';
-import { loadConfig, type Config } from '../src/config.ts';
+import { createCore, type Core } from '../src/composition/app.ts';
+import { loadConfig, type Config } from '../src/composition/config.ts';
 import type { CommandRequest } from '../src/core/router.ts';
 import { SqliteStore } from '../src/infra/sqlite/sqlite-store.ts';
 import type { PlatformAdapter } from '../src/ports/platform.ts';
@@ -18,6 +18,7 @@ import { countingLogger, type CountingLogger } from './lib/counting-logger.ts';
 import { note, progress } from './lib/progress.ts';
 import { GcLog, ThreadMeter } from './lib/thread-meter.ts';
 import type { BenchSection, SectionReport } from './section.ts';
+import { discordAdapterConfig, slackAdapterConfig } from '../src/composition/adapter-config.ts';
 
 /** A steady rate a busy community could reach at peak. */
 const RATE_PER_S = 200;
@@ -149,7 +150,7 @@ function serveRouter(driver: Driver, core: Core, requests: Record<RouterSeries, 
 async function startDiscord(driver: Driver, core: Core, logger: CountingLogger): Promise<() => Promise<void>> {
   const endpoint = await driver.call<DiscordEndpoint>({ op: 'discord.start' });
   const config = loadConfig({ DISCORD_TOKEN: endpoint.token, DISCORD_API_URL: endpoint.apiUrl, JOBS_ENABLED: 'false', LOG_LEVEL: 'silent' });
-  return startAdapter(createDiscordAdapter({ core, config, logger }), async () => {
+  return startAdapter(createDiscordAdapter(discordAdapterConfig({ core, config, logger })), async () => {
     await driver.call({ op: 'discord.stop' });
   });
 }
@@ -162,7 +163,7 @@ async function startSlack(driver: Driver, core: Core, logger: CountingLogger): P
     // Any free port (the schema asks 1-65535 of the environment).
     SLACK_PORT: 0,
   };
-  const adapter = createSlackAdapter({ core, config, logger });
+  const adapter = createSlackAdapter(slackAdapterConfig({ core, config, logger }));
   const stop = await startAdapter(adapter, async () => {
     await driver.call({ op: 'slack.stop' });
   });

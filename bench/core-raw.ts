@@ -2,7 +2,7 @@ import { resolveCourse } from '../src/core/course-ref.ts';
 import { UserError } from '../src/domain/errors.ts';
 import { LIMITS } from '../src/domain/limits.ts';
 import { communityMean } from '../src/domain/score.ts';
-import type { Store } from '../src/ports/store.ts';
+import type { Store } from '../src/ports/store/index.ts';
 import type { SeededCommunity } from './fixtures/community.ts';
 import { courseRef } from './core-requests.ts';
 import type { PlannedOp } from './core-plan.ts';

@@ -1,6 +1,6 @@
 import { copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createCore } from '../src/app.ts';
+import { createCore } from '../src/composition/app.ts';
 import type { CommandRequest, Outcome } from '../src/core/router.ts';
 import { SqliteStore } from '../src/infra/sqlite/sqlite-store.ts';
 import { silentLogger } from '../src/ports/logger.ts';

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { createCore } from '../src/app.ts';
-import { loadConfig, type Config } from '../src/config.ts';
+import { createCore } from '../src/composition/app.ts';
+import { loadConfig, type Config } from '../src/composition/config.ts';
 import type { CommunityRef } from '../src/domain/model.ts';
 import type { Reply } from '../src/domain/reply.ts';
 import { SqliteStore } from '../src/infra/sqlite/sqlite-store.ts';

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { createCore } from '../src/app.ts';
-import { loadConfig } from '../src/config.ts';
+import { createCore } from '../src/composition/app.ts';
+import { loadConfig } from '../src/composition/config.ts';
 import type { Community } from '../src/domain/model.ts';
 import { SqliteStore } from '../src/infra/sqlite/sqlite-store.ts';
 import type { JobObserver } from '../src/ports/observer.ts';

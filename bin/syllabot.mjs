@@ -3,11 +3,11 @@
 // built without sources (see Dockerfile).
 import { existsSync } from 'node:fs';
 
-const source = new URL('../src/main.ts', import.meta.url);
+const source = new URL('../src/composition/main.ts', import.meta.url);
 if (existsSync(source)) {
   const { register } = await import('tsx/esm/api');
   register();
   await import(source.href);
 } else {
-  await import(new URL('../dist/src/main.js', import.meta.url).href);
+  await import(new URL('../dist/src/composition/main.js', import.meta.url).href);
 }

@@ -4,7 +4,7 @@ import { resolveCourse } from '../src/core/course-ref.ts';
 import { reply, type CommandInvocation } from '../src/domain/reply.ts';
 import { LIMITS } from '../src/domain/limits.ts';
 import { UserError, UserErrorCode } from '../src/domain/errors.ts';
-import type { CoursePatch, Store } from '../src/ports/store.ts';
+import type { CoursePatch, CourseStore } from '../src/ports/store/index.ts';
 import { courseDetails, courseName } from './present.ts';
 
 const FORM_FIELDS = ['title', 'value', 'url', 'description', 'tags'] as const;
@@ -141,7 +141,7 @@ export const courseArchiveCommand = archiveCommand('archive');
 export const courseUnarchiveCommand = archiveCommand('unarchive');
 
 /** Two active courses with one title would make that title ambiguous forever. */
-async function refuseDuplicateTitle(store: Store, communityId: string, title: string, exceptCourseId?: string): Promise<void> {
+async function refuseDuplicateTitle(store: CourseStore, communityId: string, title: string, exceptCourseId?: string): Promise<void> {
   const folded = title.normalize('NFKC').toLocaleLowerCase();
   const clash = (await store.findCoursesByTitlePrefix(communityId, title, 20)).find(
     (c) => c.id !== exceptCourseId && c.title.normalize('NFKC').toLocaleLowerCase() === folded,

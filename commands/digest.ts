@@ -5,7 +5,7 @@ import { reply, type Reply } from '../src/domain/reply.ts';
 import type { Community, Course } from '../src/domain/model.ts';
 import { UserErrorCode } from '../src/domain/errors.ts';
 import { averageRating, communityScore, rankCourses } from '../src/domain/score.ts';
-import type { Store } from '../src/ports/store.ts';
+import type { CommunityStore, CourseStore } from '../src/ports/store/index.ts';
 import { courseName } from './present.ts';
 
 /** How many ranked courses a digest lists, and how many new ones before "and N more". */
@@ -81,7 +81,7 @@ export function digestPeriod(community: Community, until: Date): DigestPeriod {
 }
 
 export interface DigestInput {
-  store: Store;
+  store: CourseStore & CommunityStore;
   community: Community;
   /** The language of the post: the community's default for a channel, the caller's for a preview. */
   i18n: Translator;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { UnrecoverableError, type Job, type JobSchedulerJson } from 'bullmq';
-import type { Store } from '../src/ports/store.ts';
+import type { CommunityStore, CourseStore } from '../src/ports/store/index.ts';
 import type { Messenger } from '../src/ports/messenger.ts';
 import type { Logger } from '../src/ports/logger.ts';
 import { resolveLocale, type MessageCatalog } from '../src/core/i18n.ts';
@@ -112,7 +112,7 @@ export interface SyncAllOptions {
 }
 
 export interface DigestProcessorDeps extends DeliverDeps {
-  store: Store;
+  store: CourseStore & CommunityStore;
   catalog: MessageCatalog;
   messenger: Messenger;
   logger: Logger;

@@ -1,5 +1,5 @@
-import type { Core } from '../src/app.ts';
-import type { Config } from '../src/config.ts';
+import type { Core } from '../src/composition/app.ts';
+import type { Config } from '../src/composition/config.ts';
 import type { Logger } from '../src/ports/logger.ts';
 import type { JobObserver } from '../src/ports/observer.ts';
 import { defaultJobsOptions, type JobsOptions } from './options.ts';

@@ -1,4 +1,4 @@
-import type { Config } from '../src/config.ts';
+import type { Config } from '../src/composition/config.ts';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { UnrecoverableError, type Job } from 'bullmq';
-import type { Store, CourseAggregateRepair } from '../src/ports/store.ts';
+import type { CommunityStore, CourseAggregateRepair, CourseStore, ScoreStore } from '../src/ports/store/index.ts';
 import type { Logger } from '../src/ports/logger.ts';
 import type { Clock } from '../src/ports/clock.ts';
 import type { ScoreSnapshot } from '../src/domain/model.ts';
@@ -28,7 +28,7 @@ export interface RecomputeResult {
  * then computes G and its factors from scratch and saves a snapshot for /score's trend. An
  * unchanged score saves nothing, so a quiet community does not pile up identical rows.
  */
-export async function recomputeCommunity(store: Store, communityId: string, clock: Clock, logger: Logger): Promise<RecomputeResult> {
+export async function recomputeCommunity(store: ScoreStore & CourseStore & CommunityStore, communityId: string, clock: Clock, logger: Logger): Promise<RecomputeResult> {
   const repairs = await store.recomputeAggregates(communityId);
   if (repairs.length > 0) logger.warn({ community: communityId, repairs }, `repaired the aggregates of ${repairs.length} course(s) that had drifted`);
   const [courses, members, latest] = await Promise.all([
@@ -84,7 +84,7 @@ export class RecomputeScheduler {
 }
 
 export interface RecomputeProcessorDeps {
-  store: Store;
+  store: ScoreStore & CourseStore & CommunityStore;
   clock: Clock;
   logger: Logger;
   scheduler: RecomputeScheduler;

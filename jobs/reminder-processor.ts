@@ -1,5 +1,5 @@
 import { UnrecoverableError, type Job } from 'bullmq';
-import type { Store } from '../src/ports/store.ts';
+import type { CommunityStore, CourseStore, EnrollmentStore } from '../src/ports/store/index.ts';
 import type { Messenger } from '../src/ports/messenger.ts';
 import type { Logger } from '../src/ports/logger.ts';
 import type { Clock } from '../src/ports/clock.ts';
@@ -11,7 +11,7 @@ import { deliverOnce, type DeliverDeps, type DeliveryOutcome } from './deliver.t
 import { reminderDataSchema, type ReminderKind } from './reminders.ts';
 
 export interface ReminderProcessorDeps extends DeliverDeps {
-  store: Store;
+  store: CommunityStore & CourseStore & EnrollmentStore;
   catalog: MessageCatalog;
   messenger: Messenger;
   clock: Clock;

@@ -1,10 +1,10 @@
 import { Worker, type Job, type Processor } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Core } from '../src/app.ts';
+import type { Core } from '../src/composition/app.ts';
 import type { DomainEvent } from '../src/ports/events.ts';
 import type { Logger } from '../src/ports/logger.ts';
 import { ignoreJobs, type JobObserver } from '../src/ports/observer.ts';
-import { MutableServiceStatus, type BackgroundState } from '../src/ports/services.ts';
+import type { BackgroundState } from '../src/ports/services.ts';
 import { PLATFORMS, type Community, type Enrollment } from '../src/domain/model.ts';
 import { describeUrl } from '../src/infra/logger.ts';
 import type { JobsOptions } from './options.ts';
@@ -331,8 +331,7 @@ export class JobsService {
   }
 
   private setState(state: BackgroundState): void {
-    const services = this.deps.core.services;
-    if (services instanceof MutableServiceStatus) services.setJobs(state);
+    this.deps.core.services.setJobs(state);
   }
 
   /** Connection errors repeat on every reconnect attempt: loud while Redis is up, quiet while it is away. */

@@ -1,7 +1,8 @@
 import { Client, Events, GatewayIntentBits, Options, Status, type ClientOptions, type Interaction } from 'discord.js';
-import type { AdapterDeps } from '../../src/app.ts';
-import type { Config } from '../../src/config.ts';
+import type { Core } from '../../src/core/facade.ts';
+import type { Logger } from '../../src/ports/logger.ts';
 import type { ComponentHealth, PlatformAdapter } from '../../src/ports/platform.ts';
+import type { RequestClaims } from '../../src/ports/request-claims.ts';
 import { OverflowTable } from './custom-id.ts';
 import { InteractionHandler } from './interactions.ts';
 import { DiscordMessenger, logRateLimits } from './messenger.ts';
@@ -11,11 +12,34 @@ import { loggableError } from './errors.ts';
 
 export { createDiscordMessenger } from './messenger.ts';
 
-export interface DiscordAdapterOptions {
+/** Where the bot reaches Discord's REST API, and as whom. */
+export interface DiscordConnection {
+  /** The bot token (DISCORD_TOKEN). */
+  token: string;
+  /** Another REST base (a proxy, the test fake); Discord's own when absent. */
+  apiUrl?: string | undefined;
+}
+
+/** How this process splits the gateway; absent: Discord's recommended shard count, all of them. */
+export interface DiscordSharding {
+  count: number;
+  /** The shards this process runs; all of them when absent. */
+  ids?: readonly number[] | undefined;
+}
+
+/** Everything the Discord adapter needs, built by the composition root from the configuration. */
+export interface DiscordAdapterConfig extends DiscordConnection {
+  core: Pick<Core, 'router' | 'catalog' | 'store'>;
+  logger: Logger;
+  sharding?: DiscordSharding | undefined;
+  /** Members with one of these roles moderate, beside those with Manage Server. */
+  moderatorRoleIds: readonly string[];
+  /** Shared with the other bot processes (Redis), so a redelivered interaction is handled once. */
+  requestClaims?: RequestClaims | undefined;
   /** How long the core may take before an interaction is deferred; 0 defers at once. */
-  deferAfterMs?: number;
+  deferAfterMs?: number | undefined;
   /** How long stop() waits for interactions in flight before closing the connection. */
-  drainMs?: number;
+  drainMs?: number | undefined;
 }
 
 /** Leaves most of the 3 s Discord allows for the first answer, with room for a slow network. */
@@ -33,27 +57,25 @@ function apiBase(url: string | undefined): string {
   return `${parsed.origin}${parsed.pathname}`;
 }
 
-/** Sharding from the configuration: Discord's recommendation unless told how to split. */
-export function shardOptions(config: Pick<Config, 'DISCORD_SHARD_COUNT' | 'DISCORD_SHARD_IDS'>): Pick<ClientOptions, 'shards' | 'shardCount'> {
-  if (config.DISCORD_SHARD_COUNT === undefined) return { shards: 'auto' };
-  const count = config.DISCORD_SHARD_COUNT;
-  return { shards: config.DISCORD_SHARD_IDS ?? [...Array(count).keys()], shardCount: count };
+/** discord.js's sharding options: Discord's recommendation unless told how to split. */
+export function shardOptions(sharding: DiscordSharding | undefined): Pick<ClientOptions, 'shards' | 'shardCount'> {
+  if (sharding === undefined) return { shards: 'auto' };
+  return { shards: sharding.ids ? [...sharding.ids] : [...Array(sharding.count).keys()], shardCount: sharding.count };
 }
 
 /**
  * The Discord adapter: a discord.js gateway client with the Guilds intent only (slash commands,
  * buttons and modals arrive as interactions; no message content, members or presences).
  */
-export function createDiscordAdapter(deps: AdapterDeps, options: DiscordAdapterOptions = {}): PlatformAdapter {
-  const { core, config } = deps;
-  const logger = deps.logger.child({ platform: 'discord' });
-  const token = config.DISCORD_TOKEN;
+export function createDiscordAdapter(config: DiscordAdapterConfig): PlatformAdapter {
+  const { core, token } = config;
+  const logger = config.logger.child({ platform: 'discord' });
   if (!token) throw new Error('The Discord adapter needs DISCORD_TOKEN.');
 
   const client = new Client({
     intents: [GatewayIntentBits.Guilds],
-    ...shardOptions(config),
-    ...(config.DISCORD_API_URL ? { rest: { api: config.DISCORD_API_URL } } : {}),
+    ...shardOptions(config.sharding),
+    ...(config.apiUrl ? { rest: { api: config.apiUrl } } : {}),
     // The default for every message discord.js sends; each send also says it explicitly.
     allowedMentions: NO_MENTIONS,
     // Interactions carry what the bot needs; it never reads messages, so it keeps none.
@@ -67,9 +89,9 @@ export function createDiscordAdapter(deps: AdapterDeps, options: DiscordAdapterO
   const handler = new InteractionHandler({
     core,
     logger,
-    moderatorRoleIds: config.DISCORD_MODERATOR_ROLE_IDS,
+    moderatorRoleIds: config.moderatorRoleIds,
     overflow,
-    deferAfterMs: options.deferAfterMs ?? DEFER_AFTER_MS,
+    deferAfterMs: config.deferAfterMs ?? DEFER_AFTER_MS,
   });
   const messenger = new DiscordMessenger({ rest: client.rest, store: core.store, catalog: core.catalog, overflow });
 
@@ -81,7 +103,7 @@ export function createDiscordAdapter(deps: AdapterDeps, options: DiscordAdapterO
   // Discord delivers each interaction once per session of its shard; two processes on one shard
   // (a misconfigured split, or a rolling restart where old and new overlap) would both handle
   // it. Shared claims let the first one have it. Autocomplete is read-only and needs no claim.
-  const claims = deps.requestClaims;
+  const claims = config.requestClaims;
   const firstDelivery = async (interaction: Interaction): Promise<boolean> => {
     if (!claims || interaction.isAutocomplete()) return true;
     const first = await claims.claim(`discord:interaction:${interaction.id}`, INTERACTION_LIFETIME_MS).catch(() => true);
@@ -123,7 +145,7 @@ export function createDiscordAdapter(deps: AdapterDeps, options: DiscordAdapterO
       } catch (error) {
         // discord.js's messages never quote the token; say which service failed.
         const reason = error instanceof Error ? error.message : String(error);
-        throw new Error(`Could not connect to Discord at ${apiBase(config.DISCORD_API_URL)}: ${reason}`, { cause: error });
+        throw new Error(`Could not connect to Discord at ${apiBase(config.apiUrl)}: ${reason}`, { cause: error });
       }
       await ready;
       started = true;
@@ -135,7 +157,7 @@ export function createDiscordAdapter(deps: AdapterDeps, options: DiscordAdapterO
       stopping = true;
       if (inFlight.size > 0) {
         let timer: NodeJS.Timeout | undefined;
-        await Promise.race([Promise.allSettled([...inFlight]), new Promise((resolve) => (timer = setTimeout(resolve, options.drainMs ?? DRAIN_MS)))]);
+        await Promise.race([Promise.allSettled([...inFlight]), new Promise((resolve) => (timer = setTimeout(resolve, config.drainMs ?? DRAIN_MS)))]);
         clearTimeout(timer);
       }
       await client.destroy();

@@ -9,7 +9,7 @@ import {
   type Interaction,
   type ModalSubmitInteraction,
 } from 'discord.js';
-import type { Core } from '../../src/app.ts';
+import type { Core } from '../../src/core/facade.ts';
 import type { CommandInput, CommunityIdentity } from '../../src/core/router.ts';
 import { resolveLocale, type Translator } from '../../src/core/i18n.ts';
 import { reply as makeReply, type Form } from '../../src/domain/reply.ts';
@@ -22,7 +22,7 @@ import { stripControls } from './escape.ts';
 import { NO_MENTIONS, openFormRow, renderModal, renderReply, type RenderedMessage, type RenderContext } from './render.ts';
 
 export interface InteractionDeps {
-  core: Core;
+  core: Pick<Core, 'router' | 'catalog'>;
   logger: Logger;
   moderatorRoleIds: readonly string[];
   overflow: OverflowTable;

@@ -1,19 +1,19 @@
 import { REST, Routes, type APIAllowedMentions, type APIChannel } from 'discord.js';
-import type { AdapterDeps } from '../../src/app.ts';
+import type { Core } from '../../src/core/facade.ts';
 import type { Logger } from '../../src/ports/logger.ts';
 import type { MessageCatalog } from '../../src/core/i18n.ts';
 import { resolveLocale } from '../../src/core/i18n.ts';
 import type { CommunityRef } from '../../src/domain/model.ts';
 import type { Reply } from '../../src/domain/reply.ts';
 import type { Messenger } from '../../src/ports/messenger.ts';
-import type { Store } from '../../src/ports/store.ts';
+import type { CommunityStore } from '../../src/ports/store/index.ts';
 import { OverflowTable } from './custom-id.ts';
 import { NO_MENTIONS, renderReply } from './render.ts';
 
 export interface DiscordMessengerDeps {
   /** Any REST client holding the bot token: the gateway client's (`client.rest`) or a bare one. */
   rest: REST;
-  store: Store;
+  store: CommunityStore;
   catalog: MessageCatalog;
   overflow: OverflowTable;
 }
@@ -67,17 +67,24 @@ export class DiscordMessenger implements Messenger {
   }
 }
 
+/** What a worker's Discord messenger needs, built by the composition root. */
+export interface DiscordMessengerConfig {
+  core: Pick<Core, 'store' | 'catalog'>;
+  logger: Logger;
+  token: string;
+  apiUrl?: string | undefined;
+}
+
 /**
  * A messenger without a gateway connection, for `syllabot worker`: a bare discord.js REST
  * client with the bot token. Posting needs no gateway session, so workers deliver reminders
  * and digests without logging in (and without taking a shard from the bot processes).
  */
-export function createDiscordMessenger(deps: Pick<AdapterDeps, 'core' | 'config' | 'logger'>): DiscordMessenger {
-  const { core, config } = deps;
-  const token = config.DISCORD_TOKEN;
+export function createDiscordMessenger(config: DiscordMessengerConfig): DiscordMessenger {
+  const { core, token } = config;
   if (!token) throw new Error('Discord deliveries need DISCORD_TOKEN.');
-  const rest = new REST(config.DISCORD_API_URL ? { api: config.DISCORD_API_URL } : {}).setToken(token);
-  logRateLimits(rest, deps.logger.child({ platform: 'discord', component: 'messenger' }));
+  const rest = new REST(config.apiUrl ? { api: config.apiUrl } : {}).setToken(token);
+  logRateLimits(rest, config.logger.child({ platform: 'discord', component: 'messenger' }));
   // Buttons whose invocation overflows custom_id are remembered here, in the worker: a click
   // reaching a bot process answers "run the command again" (see custom-id.ts).
   return new DiscordMessenger({ rest, store: core.store, catalog: core.catalog, overflow: new OverflowTable() });

@@ -1,9 +1,18 @@
 import { REST, Routes, type APIApplication, type RESTPutAPIApplicationCommandsResult } from 'discord.js';
-import type { Config } from '../../src/config.ts';
+import type { CommandRegistry } from '../../src/core/command.ts';
+import type { MessageCatalog } from '../../src/core/i18n.ts';
 import type { Logger } from '../../src/ports/logger.ts';
-import { createMessageCatalog } from '../../src/core/i18n.ts';
-import { createCommandRegistry } from '../../commands/index.ts';
 import { buildCommandPayloads, type CommandPayload } from './registration.ts';
+
+/** What registering needs, built by the composition root: the commands, their texts, the bot's token. */
+export interface RegisterCommandsConfig {
+  /** Absent: the command explains that DISCORD_TOKEN is needed. */
+  token?: string | undefined;
+  apiUrl?: string | undefined;
+  commands: CommandRegistry;
+  catalog: MessageCatalog;
+  logger: Logger;
+}
 
 export interface RegisterOutput {
   write(text: string): void;
@@ -16,17 +25,17 @@ export interface RegisterOutput {
  */
 export async function runRegisterCommands(
   args: { guild?: string | undefined },
-  config: Config,
-  logger: Logger,
+  config: RegisterCommandsConfig,
   out: RegisterOutput = process.stdout,
   err: RegisterOutput = process.stderr,
 ): Promise<number> {
-  if (!config.DISCORD_TOKEN) {
+  const { logger } = config;
+  if (!config.token) {
     err.write('register-commands needs DISCORD_TOKEN (the bot token from the Discord developer portal).\n');
     return 1;
   }
-  const rest = new REST(config.DISCORD_API_URL ? { api: config.DISCORD_API_URL } : {}).setToken(config.DISCORD_TOKEN);
-  const payloads = buildCommandPayloads(createCommandRegistry(), createMessageCatalog());
+  const rest = new REST(config.apiUrl ? { api: config.apiUrl } : {}).setToken(config.token);
+  const payloads = buildCommandPayloads(config.commands, config.catalog);
   try {
     const application = (await rest.get(Routes.currentApplication())) as APIApplication;
     const route = args.guild ? Routes.applicationGuildCommands(application.id, args.guild) : Routes.applicationCommands(application.id);

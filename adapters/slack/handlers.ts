@@ -1,8 +1,6 @@
 import { ErrorCode, type App, type Context, type RespondArguments, type RespondFn, type ViewStateValue, type webApi } from '@slack/bolt';
-import type { Core } from '../../src/app.ts';
-import type { CommandRequest, CommandResult } from '../../src/core/router.ts';
-import type { Surface } from '../../src/core/command.ts';
-import { resolveLocale, type Translator } from '../../src/core/i18n.ts';
+import type { CommandRequest, CommandResult, Core, Surface, Translator } from '../../src/core/facade.ts';
+import { resolveLocale } from '../../src/core/i18n.ts';
 import { usageOf } from '../../src/core/usage.ts';
 import { reply as makeReply, type Form, type Reply } from '../../src/domain/reply.ts';
 import type { Logger } from '../../src/ports/logger.ts';

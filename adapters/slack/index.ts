@@ -1,7 +1,9 @@
 import type { Server } from 'node:http';
 import { App, HTTPReceiver, SocketModeReceiver, webApi, type AuthorizeResult } from '@slack/bolt';
-import type { AdapterDeps } from '../../src/app.ts';
+import type { Core } from '../../src/core/facade.ts';
+import type { Logger } from '../../src/ports/logger.ts';
 import type { ComponentHealth, PlatformAdapter } from '../../src/ports/platform.ts';
+import type { RequestClaims } from '../../src/ports/request-claims.ts';
 import { boltLevel, boltLogger } from './bolt-logger.ts';
 import { RecentRequests } from './dedupe.ts';
 import { registerHandlers } from './handlers.ts';
@@ -9,14 +11,41 @@ import { InFlight } from './in-flight.ts';
 import { SlackMemberDirectory } from './members.ts';
 import { SlackMessenger, SlackPoster } from './messenger.ts';
 import { StoredInstallations } from './installations.ts';
-import { INSTALL_PATH, isOAuthMode, oauthReceiverOptions, REDIRECT_PATH } from './oauth.ts';
+import { INSTALL_PATH, oauthReceiverOptions, REDIRECT_PATH, type SlackOAuthConfig } from './oauth.ts';
 import { slashCommands } from './slash-commands.ts';
+import { webClientOptions } from './web-client.ts';
 import { SingleWorkspaceTokens } from './workspaces.ts';
 
 /** Where Bolt's receiver takes events, commands and interactions (its default path). */
 export const SLACK_EVENTS_PATH = '/slack/events';
 /** How long a request fingerprint is remembered; Slack retries within a few minutes. */
 const DEDUPE_TTL_MS = 10 * 60_000;
+
+/** Everything the Slack adapter needs, built by the composition root from the configuration. */
+export interface SlackAdapterConfig {
+  core: Pick<Core, 'router' | 'catalog' | 'store'>;
+  logger: Logger;
+  /** The process's LOG_LEVEL, which Bolt's own lines follow. */
+  logLevel: string;
+  /** One workspace (SLACK_BOT_TOKEN); not used in OAuth mode. */
+  botToken?: string | undefined;
+  /** Verifies HTTP requests (SLACK_SIGNING_SECRET). */
+  signingSecret?: string | undefined;
+  /** Socket Mode instead of HTTP (SLACK_APP_TOKEN); not used in OAuth mode. */
+  appToken?: string | undefined;
+  /** OAuth mode: workspaces install the app and each gets its own stored token. */
+  oauth?: SlackOAuthConfig | undefined;
+  /** Another Web API base (a proxy, the test fake); Slack's own when absent. */
+  apiUrl?: string | undefined;
+  /** The HTTP receiver's port; 0 picks a free one. */
+  port: number;
+  /** SLACK_COMMAND_PREFIX (`sb` for `/sb-courses`), empty for none. */
+  commandPrefix: string;
+  /** Members who moderate, beside workspace admins and owners. */
+  moderatorIds: readonly string[];
+  /** Shared with the other bot processes (Redis), so a retried request is answered once. */
+  requestClaims?: RequestClaims | undefined;
+}
 
 export interface SlackAdapter extends PlatformAdapter {
   readonly platform: 'slack';
@@ -33,49 +62,42 @@ export interface SlackAdapter extends PlatformAdapter {
  * authorized with its own workspace's token: the one SLACK_BOT_TOKEN, or in OAuth mode
  * (SLACK_CLIENT_ID…) the token stored, encrypted, when that workspace installed the app.
  */
-export function createSlackAdapter(deps: AdapterDeps): SlackAdapter {
-  const { core, config } = deps;
-  const logger = deps.logger.child({ platform: 'slack' });
-  const oauth = isOAuthMode(config);
-  const botToken = config.SLACK_BOT_TOKEN;
+export function createSlackAdapter(config: SlackAdapterConfig): SlackAdapter {
+  const { core } = config;
+  const logger = config.logger.child({ platform: 'slack' });
+  const oauth = config.oauth !== undefined;
+  const botToken = config.botToken;
   if (!oauth && !botToken) throw new Error('The Slack adapter needs SLACK_BOT_TOKEN (one workspace), or SLACK_CLIENT_ID with its secrets (OAuth mode).');
-  if (oauth && (botToken || config.SLACK_APP_TOKEN)) {
+  if (oauth && (botToken || config.appToken)) {
     logger.warn({}, 'Slack OAuth mode (SLACK_CLIENT_ID) serves over HTTP with each workspace\'s own token: SLACK_BOT_TOKEN and SLACK_APP_TOKEN are not used');
   }
   // OAuth needs the HTTP receiver: Slack redirects installers' browsers to it.
-  const appToken = oauth ? undefined : config.SLACK_APP_TOKEN;
-  const signingSecret = config.SLACK_SIGNING_SECRET;
+  const appToken = oauth ? undefined : config.appToken;
+  const signingSecret = config.signingSecret;
   if (!appToken && !signingSecret) throw new Error('The Slack adapter needs SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode).');
 
-  const level = boltLevel(config.LOG_LEVEL);
+  const level = boltLevel(config.logLevel);
   const bolt = boltLogger(logger, level);
-  const clientOptions: webApi.WebClientOptions = {
-    logger: bolt,
-    // Web API calls answer a member who is waiting: a few quick retries, not Bolt's default of
-    // ten over half an hour.
-    retryConfig: { retries: 2, factor: 2, minTimeout: 250, maxTimeout: 2000 },
-    timeout: 10_000,
-    ...(config.SLACK_API_URL ? { slackApiUrl: withTrailingSlash(config.SLACK_API_URL) } : {}),
-  };
+  const clientOptions = webClientOptions(bolt, config.apiUrl);
   const api = new webApi.WebClient(undefined, clientOptions);
-  const installations = oauth ? StoredInstallations.fromConfig(core.store, config, logger) : undefined;
+  const installations = config.oauth ? new StoredInstallations(core.store, config.oauth.secretBox, logger) : undefined;
   const single = installations ? undefined : new SingleWorkspaceTokens(api, botToken!);
   const tokens = installations ?? single!;
   const members = new SlackMemberDirectory(api, logger);
   const poster = new SlackPoster(api);
   const messenger = new SlackMessenger(poster, tokens, core.store, core.catalog);
   const inFlight = new InFlight();
-  const commands = slashCommands(core.router.commands, config.SLACK_COMMAND_PREFIX);
+  const commands = slashCommands(core.router.commands, config.commandPrefix);
 
   const httpReceiver = appToken
     ? undefined
     : new HTTPReceiver({
         signingSecret: signingSecret!,
         endpoints: SLACK_EVENTS_PATH,
-        port: config.SLACK_PORT,
+        port: config.port,
         logger: bolt,
         logLevel: level,
-        ...(installations ? oauthReceiverOptions(config, installations, clientOptions) : {}),
+        ...(installations && config.oauth ? oauthReceiverOptions(config.oauth, config.apiUrl, installations, clientOptions) : {}),
       });
   const socketReceiver = httpReceiver ? undefined : new SocketModeReceiver({ appToken: appToken!, logger: bolt, logLevel: level, installerOptions: { clientOptions } });
   const receiver = httpReceiver ?? socketReceiver!;
@@ -115,7 +137,7 @@ export function createSlackAdapter(deps: AdapterDeps): SlackAdapter {
     });
   }
 
-  const claims = deps.requestClaims;
+  const claims = config.requestClaims;
   registerHandlers(app, {
     core,
     api,
@@ -126,8 +148,8 @@ export function createSlackAdapter(deps: AdapterDeps): SlackAdapter {
     ...(claims ? { sharedRecent: (fingerprint: string) => claims.claim(`slack:${fingerprint}`, DEDUPE_TTL_MS) } : {}),
     inFlight,
     commands,
-    commandPrefix: config.SLACK_COMMAND_PREFIX,
-    moderatorIds: new Set(config.SLACK_MODERATOR_IDS),
+    commandPrefix: config.commandPrefix,
+    moderatorIds: new Set(config.moderatorIds),
     logger,
   });
 
@@ -141,7 +163,7 @@ export function createSlackAdapter(deps: AdapterDeps): SlackAdapter {
       // One workspace: check its token before serving. OAuth: workspaces come as they install.
       const auth = single ? await single.verify() : undefined;
       if (httpReceiver) {
-        server = await httpReceiver.start(config.SLACK_PORT);
+        server = await httpReceiver.start(config.port);
       } else {
         await app.start();
       }
@@ -179,9 +201,4 @@ export function createSlackAdapter(deps: AdapterDeps): SlackAdapter {
 function portOf(server: Server | undefined): number | undefined {
   const address = server?.address();
   return address && typeof address === 'object' ? address.port : undefined;
-}
-
-/** The Web API client joins method names to its base URL, which must end with a slash. */
-function withTrailingSlash(url: string): string {
-  return url.endsWith('/') ? url : `${url}/`;
 }

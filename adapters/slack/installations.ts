@@ -1,9 +1,7 @@
 import type { Installation as BoltInstallation, InstallationQuery, InstallationStore } from '@slack/bolt';
-import type { Config } from '../../src/config.ts';
-import { AesGcmSecretBox } from '../../src/infra/crypto/secret-box.ts';
 import type { Logger } from '../../src/ports/logger.ts';
 import type { SecretBox } from '../../src/ports/secret-box.ts';
-import type { Installation, Store } from '../../src/ports/store.ts';
+import type { Installation, InstallationStore as InstallationPort } from '../../src/ports/store/index.ts';
 import type { WorkspaceAuthorization, WorkspaceTokens } from './workspaces.ts';
 
 /** Team names remembered for the requests' context; names are not secret, tokens are never kept. */
@@ -24,16 +22,11 @@ export class StoredInstallations implements InstallationStore, WorkspaceTokens {
   private readonly names = new Map<string, string>();
 
   constructor(
-    private readonly store: Store,
+    private readonly store: InstallationPort,
     private readonly box: SecretBox,
     private readonly logger: Logger,
     private readonly now: () => Date = () => new Date(),
   ) {}
-
-  /** OAuth mode's installations, sealed with SYLLABOT_ENCRYPTION_KEY (which config has checked). */
-  static fromConfig(store: Store, config: Pick<Config, 'SYLLABOT_ENCRYPTION_KEY'>, logger: Logger): StoredInstallations {
-    return new StoredInstallations(store, AesGcmSecretBox.fromConfig(config.SYLLABOT_ENCRYPTION_KEY), logger);
-  }
 
   async storeInstallation<V extends 'v1' | 'v2'>(installation: BoltInstallation<V, boolean>): Promise<void> {
     const externalId = installation.isEnterpriseInstall ? installation.enterprise?.id : installation.team?.id;

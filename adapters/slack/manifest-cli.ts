@@ -1,7 +1,7 @@
-import type { Config } from '../../src/config.ts';
-import { createMessageCatalog } from '../../src/core/i18n.ts';
-import { createCommandRegistry } from '../../commands/index.ts';
-import { buildSlackManifest } from './manifest.ts';
+import { buildSlackManifest, type ManifestOptions } from './manifest.ts';
+
+/** What printing the manifest needs, built by the composition root; the URL comes from the command line. */
+export type SlackManifestConfig = Omit<ManifestOptions, 'url'>;
 
 export interface ManifestStreams {
   stdout: NodeJS.WritableStream;
@@ -16,10 +16,10 @@ export interface ManifestStreams {
  */
 export async function printSlackManifest(
   args: { url?: string | undefined },
-  config: Config,
+  config: SlackManifestConfig,
   streams: ManifestStreams = { stdout: process.stdout, stderr: process.stderr },
 ): Promise<number> {
-  const oauth = Boolean(config.SLACK_CLIENT_ID);
+  const oauth = config.oauth === true;
   if (oauth && !args.url) {
     // Socket Mode cannot take installs: Slack sends each installer's browser back to a public URL.
     streams.stderr.write('Slack OAuth mode (SLACK_CLIENT_ID) needs --url: Slack sends installers back to <url>/slack/oauth_redirect. Run: syllabot slack-manifest --url https://your.host\n');
@@ -27,13 +27,7 @@ export async function printSlackManifest(
   }
   let manifest;
   try {
-    manifest = buildSlackManifest({
-      registry: createCommandRegistry(),
-      i18n: createMessageCatalog().translator('en'),
-      prefix: config.SLACK_COMMAND_PREFIX,
-      url: args.url,
-      oauth,
-    });
+    manifest = buildSlackManifest({ ...config, url: args.url });
   } catch (error) {
     streams.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
     return 1;

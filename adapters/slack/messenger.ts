@@ -1,14 +1,17 @@
 import { webApi } from '@slack/bolt';
-import type { AdapterDeps } from '../../src/app.ts';
+import type { Core } from '../../src/core/facade.ts';
+import type { Logger } from '../../src/ports/logger.ts';
 import type { CommunityRef } from '../../src/domain/model.ts';
 import type { Reply } from '../../src/domain/reply.ts';
 import type { Messenger } from '../../src/ports/messenger.ts';
-import type { Store } from '../../src/ports/store.ts';
+import type { CommunityStore } from '../../src/ports/store/index.ts';
 import { resolveLocale, type MessageCatalog } from '../../src/core/i18n.ts';
 import { renderReply, renderTexts, type SlackMessage } from './render.ts';
 import { SingleWorkspaceTokens, slackErrorCode, type WorkspaceTokens } from './workspaces.ts';
-import { boltLevel, boltLogger } from './bolt-logger.ts';
 import { StoredInstallations } from './installations.ts';
+import type { SlackOAuthConfig } from './oauth.ts';
+import { webClientOptions } from './web-client.ts';
+import { boltLevel, boltLogger } from './bolt-logger.ts';
 
 /**
  * Posts as the bot, with the token of the workspace concerned. Messages never ask Slack to
@@ -52,7 +55,7 @@ export class SlackMessenger implements Messenger {
     private readonly poster: SlackPoster,
     /** Only `authorize` is used: any source of per-workspace tokens will do. */
     private readonly tokens: Pick<WorkspaceTokens, 'authorize'>,
-    private readonly store: Store,
+    private readonly store: CommunityStore,
     private readonly catalog: MessageCatalog,
   ) {}
 
@@ -91,36 +94,37 @@ export class SlackMessenger implements Messenger {
 /** The token of the workspace a post is for, or null when the app is not installed there. */
 export type WorkspaceTokenLookup = WorkspaceTokens['authorize'];
 
-export interface SlackMessengerOptions {
-  /**
-   * Where tokens come from. Default: in OAuth mode (SLACK_CLIENT_ID) the installations in the
-   * store, read per post; else SLACK_BOT_TOKEN for its one workspace.
-   */
-  authorize?: WorkspaceTokenLookup;
+/** What a worker's Slack messenger needs, built by the composition root. */
+export interface SlackMessengerConfig {
+  core: Pick<Core, 'store' | 'catalog'>;
+  logger: Logger;
+  /** The process's LOG_LEVEL, which Bolt's client follows. */
+  logLevel: string;
+  apiUrl?: string | undefined;
+  /** One workspace (SLACK_BOT_TOKEN). */
+  botToken?: string | undefined;
+  /** OAuth mode: each workspace's token from the installations in the store, read per post. */
+  oauth?: Pick<SlackOAuthConfig, 'secretBox'> | undefined;
+  /** Where tokens come from, overriding both of the above. */
+  authorize?: WorkspaceTokenLookup | undefined;
 }
 
 /**
  * A messenger without a receiver, for `syllabot worker`: a Web API client and a token per
  * workspace. It listens to nothing, so any number of workers may run beside the bot processes.
  */
-export function createSlackMessenger(deps: Pick<AdapterDeps, 'core' | 'config' | 'logger'>, options: SlackMessengerOptions = {}): SlackMessenger {
-  const { core, config } = deps;
-  const logger = deps.logger.child({ platform: 'slack', component: 'messenger' });
-  const api = new webApi.WebClient(undefined, {
-    logger: boltLogger(logger, boltLevel(config.LOG_LEVEL)),
-    // A failed delivery is retried by its job with back-off; a couple of quick retries here suffice.
-    retryConfig: { retries: 2, factor: 2, minTimeout: 250, maxTimeout: 2000 },
-    timeout: 10_000,
-    ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL.endsWith('/') ? config.SLACK_API_URL : `${config.SLACK_API_URL}/` } : {}),
-  });
-  let authorize = options.authorize;
-  if (!authorize && config.SLACK_CLIENT_ID) {
-    const installations = StoredInstallations.fromConfig(core.store, config, logger);
+export function createSlackMessenger(config: SlackMessengerConfig): SlackMessenger {
+  const { core } = config;
+  const logger = config.logger.child({ platform: 'slack', component: 'messenger' });
+  const api = new webApi.WebClient(undefined, webClientOptions(boltLogger(logger, boltLevel(config.logLevel)), config.apiUrl));
+  let authorize = config.authorize;
+  if (!authorize && config.oauth) {
+    const installations = new StoredInstallations(core.store, config.oauth.secretBox, logger);
     authorize = (teamId, enterpriseId) => installations.authorize(teamId, enterpriseId);
   }
   if (!authorize) {
-    if (!config.SLACK_BOT_TOKEN) throw new Error('Slack deliveries need SLACK_BOT_TOKEN, or a token lookup (OAuth mode).');
-    const single = new SingleWorkspaceTokens(api, config.SLACK_BOT_TOKEN);
+    if (!config.botToken) throw new Error('Slack deliveries need SLACK_BOT_TOKEN, or a token lookup (OAuth mode).');
+    const single = new SingleWorkspaceTokens(api, config.botToken);
     authorize = (teamId, enterpriseId) => single.authorize(teamId, enterpriseId);
   }
   return new SlackMessenger(new SlackPoster(api), { authorize }, core.store, core.catalog);

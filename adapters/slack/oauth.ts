@@ -1,5 +1,5 @@
 import type { HTTPReceiverOptions, webApi } from '@slack/bolt';
-import type { Config } from '../../src/config.ts';
+import type { SecretBox } from '../../src/ports/secret-box.ts';
 import type { StoredInstallations } from './installations.ts';
 import { BOT_SCOPES } from './manifest.ts';
 
@@ -7,12 +7,14 @@ import { BOT_SCOPES } from './manifest.ts';
 export const INSTALL_PATH = '/slack/install';
 export const REDIRECT_PATH = '/slack/oauth_redirect';
 
-/** OAuth mode is on when the app's client id is configured (config checks the rest comes with it). */
-export function isOAuthMode(config: Pick<Config, 'SLACK_CLIENT_ID'>): boolean {
-  return Boolean(config.SLACK_CLIENT_ID);
+/** OAuth mode (SLACK_CLIENT_ID and its secrets): each workspace installs the app and gets its own token. */
+export interface SlackOAuthConfig {
+  clientId: string;
+  clientSecret: string;
+  stateSecret: string;
+  /** Seals the installations before they are stored (SYLLABOT_ENCRYPTION_KEY). */
+  secretBox: SecretBox;
 }
-
-type OAuthConfig = Pick<Config, 'SLACK_CLIENT_ID' | 'SLACK_CLIENT_SECRET' | 'SLACK_STATE_SECRET' | 'SLACK_API_URL'>;
 
 /**
  * What turns Bolt's HTTP receiver into an installable app: `GET /slack/install` sets a signed
@@ -22,13 +24,14 @@ type OAuthConfig = Pick<Config, 'SLACK_CLIENT_ID' | 'SLACK_CLIENT_SECRET' | 'SLA
  * fetching its workspace's installation from that store.
  */
 export function oauthReceiverOptions(
-  config: OAuthConfig,
+  config: SlackOAuthConfig,
+  apiUrl: string | undefined,
   installations: StoredInstallations,
   clientOptions: webApi.WebClientOptions,
 ): Pick<HTTPReceiverOptions, 'clientId' | 'clientSecret' | 'stateSecret' | 'scopes' | 'installationStore' | 'installerOptions'> {
-  const { SLACK_CLIENT_ID: clientId, SLACK_CLIENT_SECRET: clientSecret, SLACK_STATE_SECRET: stateSecret } = config;
+  const { clientId, clientSecret, stateSecret } = config;
   if (!clientId || !clientSecret || !stateSecret) throw new Error('Slack OAuth mode needs SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET.');
-  const authorizationUrl = consentPageUrl(config.SLACK_API_URL);
+  const authorizationUrl = consentPageUrl(apiUrl);
   return {
     clientId,
     clientSecret,

@@ -1,6 +1,6 @@
 import { truncate } from '../domain/limits.ts';
 import type { Course } from '../domain/model.ts';
-import type { Store } from '../ports/store.ts';
+import type { CourseStore } from '../ports/store/index.ts';
 
 export interface Suggestion {
   /** What the member sees (Discord allows 100 characters). */
@@ -25,7 +25,7 @@ export function titleCollator(locale: string): Intl.Collator {
  * Courses matching what the member has typed so far: the course with that number first, then
  * titles starting with it in the member's collation order (an empty prefix lists by number).
  */
-export async function suggestCourses(store: Store, communityId: string, partial: string, limit: number, locale = 'en'): Promise<Suggestion[]> {
+export async function suggestCourses(store: CourseStore, communityId: string, partial: string, limit: number, locale = 'en'): Promise<Suggestion[]> {
   const text = partial.trim().replace(/^#/, '');
   const found: Course[] = [];
   if (/^\d{1,9}$/.test(text)) {

@@ -1,6 +1,6 @@
 import type { Community, Member, Platform } from '../domain/model.ts';
 import type { Reply } from '../domain/reply.ts';
-import type { Store } from '../ports/store.ts';
+import type { CommandStore } from '../ports/store/index.ts';
 import type { EventSink } from '../ports/events.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { ServiceStatus } from '../ports/services.ts';
@@ -37,7 +37,8 @@ export interface CommandContext {
   readonly platform: Platform;
   readonly surface: Surface;
   readonly i18n: Translator;
-  readonly store: Store;
+  /** Every part of the store but installations: commands never see Slack credentials. */
+  readonly store: CommandStore;
   readonly events: EventSink;
   readonly clock: Clock;
   readonly services: ServiceStatus;

@@ -1,6 +1,6 @@
 import type { Course } from '../domain/model.ts';
 import { UserError, UserErrorCode } from '../domain/errors.ts';
-import type { Store } from '../ports/store.ts';
+import type { CourseStore } from '../ports/store/index.ts';
 
 const NUMBER_REF = /^#?\s*(\d{1,9})$/;
 const MAX_CANDIDATES = 5;
@@ -14,7 +14,7 @@ export interface ResolveOptions {
  * A course named as members name it: its number (`3`, `#3`), its exact title, or a unique
  * prefix of its title. Ambiguity lists the candidates instead of guessing.
  */
-export async function resolveCourse(store: Store, communityId: string, ref: string, opts: ResolveOptions = {}): Promise<Course> {
+export async function resolveCourse(store: CourseStore, communityId: string, ref: string, opts: ResolveOptions = {}): Promise<Course> {
   const text = ref.normalize('NFKC').trim();
   const byNumber = NUMBER_REF.exec(text);
   if (byNumber) {

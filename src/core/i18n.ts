@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import i18next, { type i18n as I18nInstance, type Resource } from 'i18next';
 import { LOCALES, type Locale } from '../domain/model.ts';
 import type { MessageVars } from '../domain/errors.ts';
+import { compileMessages, type CompiledMessages } from './compiled-messages.ts';
 
 export const DEFAULT_LOCALE: Locale = 'en';
 
@@ -72,7 +73,7 @@ export function loadResources(dir = findLocalesDir()): Resource {
 }
 
 /** The variable every command mention in the catalog carries: `/{{cmdPrefix}}courses`. */
-const COMMAND_PREFIX_VAR = 'cmdPrefix';
+export const COMMAND_PREFIX_VAR = 'cmdPrefix';
 
 /**
  * Rewrites each `/name` of a top-level command in the catalog's own texts (never in the values
@@ -90,7 +91,11 @@ export function withCommandPrefixes(resources: Resource): Resource {
   return rewrite(resources) as Resource;
 }
 
-export function createMessageCatalog(resources: Resource = loadResources()): MessageCatalog {
+/**
+ * The i18next instance behind a catalog. Exported so tests can compare the compiled messages
+ * with plain i18next configured exactly the same way.
+ */
+export function createI18next(resources: Resource = loadResources()): I18nInstance {
   const instance: I18nInstance = i18next.createInstance();
   void instance.init({
     initAsync: false,
@@ -106,18 +111,44 @@ export function createMessageCatalog(resources: Resource = loadResources()): Mes
     interpolation: { escapeValue: false },
     returnNull: false,
   });
+  return instance;
+}
+
+/** Plain i18next's answer for what `translator(locale, commandPrefix).t(key, vars)` returns. */
+export function plainTranslate(instance: I18nInstance, locale: Locale, commandPrefix: string, key: string, vars?: Readonly<Record<string, unknown>>): string {
+  return instance.getFixedT(locale)(key, { ...vars, [COMMAND_PREFIX_VAR]: commandPrefix });
+}
+
+export function createMessageCatalog(resources: Resource = loadResources()): MessageCatalog {
+  const instance = createI18next(resources);
   const cache = new Map<string, Translator>();
+  // One per locale, shared by every command prefix (the prefix is just another variable).
+  const compiled = new Map<Locale, CompiledMessages>();
   const translator = (locale: Locale, commandPrefix = ''): Translator => {
     let existing = cache.get(`${locale}|${commandPrefix}`);
     if (existing) return existing;
-    const fixed = instance.getFixedT(locale);
+    let messages = compiled.get(locale);
+    if (!messages) {
+      messages = compileMessages(instance, locale, COMMAND_PREFIX_VAR);
+      compiled.set(locale, messages);
+    }
+    const known = new Map<string, boolean>();
     const numberFormats = new Map<number, Intl.NumberFormat>();
     const percentFormats = new Map<number, Intl.NumberFormat>();
     const dateFormats = new Map<string, Intl.DateTimeFormat>();
     existing = {
       locale,
-      t: (key, vars) => fixed(key, { ...vars, [COMMAND_PREFIX_VAR]: commandPrefix }),
-      has: (key) => instance.exists(key, { lng: locale, fallbackLng: false }),
+      t: (key, vars) => messages.t(key, vars, commandPrefix),
+      has(key) {
+        let answer = known.get(key);
+        if (answer === undefined) {
+          answer = instance.exists(key, { lng: locale, fallbackLng: false });
+          // Keys come from code; the bound only matters if one were ever built from input.
+          if (known.size >= 1024) known.clear();
+          known.set(key, answer);
+        }
+        return answer;
+      },
       number(value, fractionDigits = 0) {
         let format = numberFormats.get(fractionDigits);
         if (!format) {

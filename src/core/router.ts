@@ -3,7 +3,7 @@ import type { Community, CommunityRef, Platform } from '../domain/model.ts';
 import { reply, type Reply } from '../domain/reply.ts';
 import { StorageUnavailableError, UserError, UserErrorCode } from '../domain/errors.ts';
 import { LIMITS, truncate } from '../domain/limits.ts';
-import type { Store } from '../ports/store.ts';
+import type { Store } from '../ports/store/index.ts';
 import type { EventSink } from '../ports/events.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { ServiceStatus } from '../ports/services.ts';
@@ -130,6 +130,9 @@ export class CommandRouter {
           return decision.firstRefusal === false ? { ...refused, alreadyWarned: true } : refused;
         }
       }
+      // Whatever happens next, the member has now used the bot here and counts in N: a refusal
+      // below writes nothing else, and there is no undo to race with a concurrent first command.
+      const ctx = await this.context(request, existing, i18n);
       if (parsed.error) throw parsed.error;
       const command = parsed.command!;
       if (command.permission === 'moderator' && !request.actor.isModerator) {
@@ -140,17 +143,10 @@ export class CommandRouter {
       const values = wantsForm ? undefined : parseOptions(command.options, parsed.options);
       if (wantsForm) parseGivenOptions(command.options, parsed.options);
 
-      const ctx = await this.context(request, existing, i18n);
       if (!values) {
         return this.result(await buildForm(ctx, command, parsed.options), 'form', i18n, commandId);
       }
-      let out: Reply;
-      try {
-        out = await command.run(ctx, values);
-      } catch (error) {
-        if (error instanceof UserError) await this.forgetFirstContact(ctx);
-        throw error;
-      }
+      const out = await command.run(ctx, values);
       return this.result(out, 'ok', i18n, commandId);
     } catch (error) {
       return this.failure(error, i18n, commandId, request);
@@ -197,7 +193,7 @@ export class CommandRouter {
     return this.deps.catalog.translator(resolveLocale(request.actor.locale, request.community.locale, community?.settings.locale), request.surface.commandPrefix);
   }
 
-  private async context(request: CommandRequest, existing: Community | null, i18n: Translator): Promise<CommandContext & FirstContact> {
+  private async context(request: CommandRequest, existing: Community | null, i18n: Translator): Promise<CommandContext> {
     const { store } = this.deps;
     const name = truncate(request.community.name, LIMITS.displayNameLength);
     const community = existing && existing.name === name ? existing : await store.upsertCommunity(request.community, name);
@@ -205,8 +201,6 @@ export class CommandRouter {
     const known = existing ? await store.findMember(community.id, request.actor.externalId) : null;
     const member = known && known.displayName === displayName ? known : await store.upsertMember(community.id, request.actor.externalId, displayName);
     return {
-      newCommunity: existing === null,
-      newMember: known === null,
       community,
       member,
       isModerator: request.actor.isModerator,
@@ -221,19 +215,6 @@ export class CommandRouter {
       settings: this.deps.settings,
       logger: this.deps.logger,
     };
-  }
-
-  /**
-   * A refused command changes nothing, even for someone the bot had never seen: the member (and
-   * community) its first interaction registered are removed again when nothing refers to them.
-   */
-  private async forgetFirstContact(ctx: CommandContext & FirstContact): Promise<void> {
-    try {
-      if (ctx.newMember) await ctx.store.forgetMemberIfUnused(ctx.community.id, ctx.member.id);
-      if (ctx.newCommunity) await ctx.store.forgetCommunityIfEmpty(ctx.community.id);
-    } catch (error) {
-      this.deps.logger.warn({ err: error }, 'could not undo a first-contact registration');
-    }
   }
 
   private failure(error: unknown, i18n: Translator, commandId: string | undefined, request: CommandRequest): CommandResult {
@@ -259,12 +240,6 @@ export class CommandRouter {
   private result(out: Reply, outcome: Outcome, i18n: Translator, command: string | undefined): CommandResult {
     return { reply: out, outcome, locale: i18n.locale, ...(command ? { command } : {}) };
   }
-}
-
-/** Whether this request registered the community or the member (their first interaction). */
-interface FirstContact {
-  newCommunity: boolean;
-  newMember: boolean;
 }
 
 const ARGUMENT_ERRORS = new Set<string>([

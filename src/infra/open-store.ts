@@ -1,6 +1,6 @@
-import type { Config } from '../config.ts';
+import type { Config } from '../composition/config.ts';
 import type { Logger } from '../ports/logger.ts';
-import type { Store } from '../ports/store.ts';
+import type { Store } from '../ports/store/index.ts';
 import { SqliteStore } from './sqlite/sqlite-store.ts';
 import { resolve } from 'node:path';
 

@@ -1,4 +1,4 @@
-import { SECRET_VARIABLES } from '../config.ts';
+import { SECRET_VARIABLES } from '../composition/config.ts';
 
 export type SecretSource = Partial<Record<(typeof SECRET_VARIABLES)[number], string | undefined>>;
 

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SingleBar, Presets } from 'cli-progress';
 import { z } from 'zod';
-import type { Config } from '../config.ts';
+import type { Config } from '../composition/config.ts';
 import { TRANSFER_KINDS, type TransferKind } from '../ports/store/transfer.ts';
 import { describeLocation, parseStoreLocation, type StoreLocation } from './store-location.ts';
 import { migrate, type ProgressReporter } from './migrate.ts';

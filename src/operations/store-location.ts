@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import type { Store } from '../ports/store.ts';
+import type { Store } from '../ports/store/index.ts';
 import type { StoreTransfer } from '../ports/store/transfer.ts';
 import { SqliteStore } from '../infra/sqlite/sqlite-store.ts';
 import { describeMongoUri } from '../infra/mongo/connection.ts';

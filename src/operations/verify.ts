@@ -1,6 +1,6 @@
 import type { Course } from '../domain/model.ts';
 import { communityScore, rankCourses } from '../domain/score.ts';
-import type { Store } from '../ports/store.ts';
+import type { Store } from '../ports/store/index.ts';
 import { TRANSFER_KINDS, type StoreTransfer, type TransferKind } from '../ports/store/transfer.ts';
 
 export interface KindCount {

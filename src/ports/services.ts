@@ -11,13 +11,7 @@ export interface ServiceStatus {
 
 export const jobsOff: ServiceStatus = { jobs: () => 'off' };
 
-/** Set by whoever runs the jobs (BullMQ) as Redis comes and goes; read by the core. */
-export class MutableServiceStatus implements ServiceStatus {
-  private state: BackgroundState = 'off';
-  jobs(): BackgroundState {
-    return this.state;
-  }
-  setJobs(state: BackgroundState): void {
-    this.state = state;
-  }
+/** The status board jobs write as Redis comes and goes; the core only reads it. */
+export interface ServiceStatusBoard extends ServiceStatus {
+  setJobs(state: BackgroundState): void;
 }

@@ -41,6 +41,14 @@ describe('the console, through the real CLI with piped input', () => {
     expect(run.stdout).toContain('No courses yet.');
   });
 
+  it('given members whose first command is refused, when /score runs, then each of them counts in N', async () => {
+    const script = ['@ana /rate 1 6', '@bo /frobnicate', '@cy /course add title:x', '/score'].join('\n');
+    const run = await runCli(['console'], script, { SQLITE_PATH: freshDb() });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('✖ /course add is for moderators only.');
+    expect(run.stdout).toContain('Members (N): 4 · Courses: 0 · Ratings: 0');
+  });
+
   it('given --community, then each console community has its own catalog', async () => {
     const db = freshDb();
     await runCli(['console', '--community', 'rustaceans'], '/course add title:"Rust 101"\n', { SQLITE_PATH: db });

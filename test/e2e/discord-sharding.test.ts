@@ -23,9 +23,9 @@ describe('Discord gateway: heartbeats and sharding', () => {
   });
 
   it('given no shard settings, when configured, then discord.js is asked for Discord\'s recommendation; given a count and ids, then exactly those', () => {
-    expect(shardOptions({ DISCORD_SHARD_COUNT: undefined, DISCORD_SHARD_IDS: undefined })).toEqual({ shards: 'auto' });
-    expect(shardOptions({ DISCORD_SHARD_COUNT: 4, DISCORD_SHARD_IDS: undefined })).toEqual({ shards: [0, 1, 2, 3], shardCount: 4 });
-    expect(shardOptions({ DISCORD_SHARD_COUNT: 4, DISCORD_SHARD_IDS: [2, 3] })).toEqual({ shards: [2, 3], shardCount: 4 });
+    expect(shardOptions(undefined)).toEqual({ shards: 'auto' });
+    expect(shardOptions({ count: 4 })).toEqual({ shards: [0, 1, 2, 3], shardCount: 4 });
+    expect(shardOptions({ count: 4, ids: [2, 3] })).toEqual({ shards: [2, 3], shardCount: 4 });
   });
 
   it('given Discord recommends two shards, when the adapter starts, then each shard identifies with its own [id, count] and commands on either are answered', async () => {

@@ -31,6 +31,7 @@ describe('Discord adapter against a local fake Discord', () => {
   let rust: FakeGuild;
   let go: FakeGuild;
   let zhGuild: FakeGuild;
+  let fresh: FakeGuild;
   const moderatorRole = snowflake();
   const mona: FakeMember = { id: snowflake(), username: 'mona', globalName: 'Mona', permissions: PERMISSIONS.moderator };
   const ana: FakeMember = { id: snowflake(), username: 'ana', globalName: 'Ana', nick: 'Ana the Rustacean' };
@@ -44,6 +45,7 @@ describe('Discord adapter against a local fake Discord', () => {
         rust = fake.addGuild({ name: 'Rustaceans', roles: [{ id: moderatorRole, name: 'Course keepers' }] });
         go = fake.addGuild({ name: 'Gophers' });
         zhGuild = fake.addGuild({ name: '编程社区', locale: 'zh-CN' });
+        fresh = fake.addGuild({ name: 'Newcomers' });
       },
     });
   });
@@ -113,6 +115,19 @@ describe('Discord adapter against a local fake Discord', () => {
     expect(forgedArchive.data!.content).toContain('for moderators only');
     const titles = (await coursesIn(rust)).map((c) => [c.title, c.archived]);
     expect(titles).toEqual([[HOSTILE_TITLE, false]]);
+  });
+
+  it('given a new guild, when a member autocompletes and then runs a refused /course add, then only the command counts them in N', async () => {
+    const nova: FakeMember = { id: snowflake(), username: 'nova' };
+    const typed = await answer(autocomplete(bot.fake, fresh, nova, 'enroll', { name: 'course', value: 'ru' }));
+    expect(typed.type).toBe(CALLBACK.Autocomplete);
+    expect(await bot.core.store.findCommunity({ platform: 'discord', externalId: fresh.id })).toBeNull();
+    const refused = await slash(fresh, nova, 'course add', { title: 'Sneaky' });
+    expect(refused.data!.content).toBe('/course add is for moderators only.');
+    const community = await bot.core.store.findCommunity({ platform: 'discord', externalId: fresh.id });
+    expect(await bot.core.store.countMembers(community!.id)).toBe(1);
+    expect(await coursesIn(fresh)).toEqual([]);
+    expect(textOf((await slash(fresh, nova, 'score')).data)).toMatch(/Members \(N\)\W+1\b/);
   });
 
   it('given a member with the configured moderator role but no Manage Server, when they add a course, then it is allowed', async () => {

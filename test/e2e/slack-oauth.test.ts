@@ -10,6 +10,7 @@ import { headerText } from '../fakes/slack/blocks.ts';
 import { USERS } from '../fakes/slack/harness.ts';
 import { httpGet, OAUTH_APP, startOAuthHarness, WORKSPACES, type OAuthHarness } from '../fakes/slack/oauth-harness.ts';
 import type { Grant } from '../fakes/slack/web-api.ts';
+import { slackMessengerConfig } from '../../src/composition/adapter-config.ts';
 
 /**
  * A public Slack app (OAuth mode): workspaces install it through Bolt's /slack/install and
@@ -194,7 +195,7 @@ describe('deliveries from a worker (no receiver)', () => {
   it('given OAuth mode, when a worker’s messenger posts, then it reads each workspace’s token from the store, and after an uninstall it refuses without calling Slack', async () => {
     const first = await installed(WORKSPACES.first);
     const second = await installed(WORKSPACES.second);
-    const worker = createSlackMessenger({ core: h.core, config: h.config, logger: silentLogger });
+    const worker = createSlackMessenger(slackMessengerConfig({ core: h.core, config: h.config, logger: silentLogger }));
     const before = h.fake.calls.length;
     await worker.postToChannel({ platform: 'slack', externalId: WORKSPACES.first.id }, 'C0DIGEST', reply({ visibility: 'public', title: 'Digest', body: [] }));
     await worker.sendToMember({ platform: 'slack', externalId: WORKSPACES.second.id }, USERS.member.id, reply({ visibility: 'ephemeral', body: ['Reminder'] }));

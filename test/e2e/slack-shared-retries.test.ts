@@ -9,6 +9,7 @@ import { SIGNING_SECRET, startSlackHarness, TEAM, USERS, type SlackHarness } fro
 import { SignedSlackClient } from '../fakes/slack/signed-requests.ts';
 import { headerText } from '../fakes/slack/blocks.ts';
 import { cleanupPrefix, freePort, randomPrefix, SHARED_REDIS_URL } from '../jobs/harness.ts';
+import { slackAdapterConfig } from '../../src/composition/adapter-config.ts';
 
 /**
  * Two Slack adapters on one store, as two bot processes behind a load balancer: Slack's retry
@@ -30,7 +31,7 @@ afterEach(async () => {
 /** Adapter A (the harness) and adapter B on the same core, both with `claims`. */
 async function twoAdapters(claims: RequestClaims): Promise<{ a: SignedSlackClient; b: SignedSlackClient }> {
   h = await startSlackHarness({ requestClaims: claims });
-  other = createSlackAdapter({ core: h.core, config: h.config, logger: silentLogger, requestClaims: claims });
+  other = createSlackAdapter(slackAdapterConfig({ core: h.core, config: h.config, logger: silentLogger, requestClaims: claims }));
   await other.start();
   const b = new SignedSlackClient(`http://127.0.0.1:${other.port()}/slack/events`, SIGNING_SECRET, { id: TEAM.id, domain: TEAM.domain });
   return { a: h.client, b };

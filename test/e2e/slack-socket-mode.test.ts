@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCore } from '../../src/app.ts';
-import { loadConfig } from '../../src/config.ts';
+import { createCore } from '../../src/composition/app.ts';
+import { loadConfig } from '../../src/composition/config.ts';
 import { SqliteStore } from '../../src/infra/sqlite/sqlite-store.ts';
 import { silentLogger } from '../../src/ports/logger.ts';
 import { createSlackAdapter, type SlackAdapter } from '../../adapters/slack/index.ts';
@@ -13,6 +13,7 @@ import { FakeSlackWebApi } from '../fakes/slack/web-api.ts';
 import { ResponseListener } from '../fakes/slack/response-listener.ts';
 import { BOT_TOKEN, TEAM, USERS } from '../fakes/slack/harness.ts';
 import { headerText } from '../fakes/slack/blocks.ts';
+import { slackAdapterConfig } from '../../src/composition/adapter-config.ts';
 
 /**
  * Socket Mode: instead of Slack posting to us, we open a WebSocket (URL from
@@ -58,7 +59,7 @@ beforeAll(async () => {
   const core = createCore({ store, logger: silentLogger, config: { BAYES_PRIOR_WEIGHT: 5 } });
   // No signing secret: Socket Mode needs none (Slack authenticates the socket by the app token).
   const config = loadConfig({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_APP_TOKEN: APP_TOKEN, SLACK_API_URL: fake.url, LOG_LEVEL: 'silent' });
-  adapter = createSlackAdapter({ core, config, logger: silentLogger });
+  adapter = createSlackAdapter(slackAdapterConfig({ core, config, logger: silentLogger }));
   await adapter.start();
 });
 

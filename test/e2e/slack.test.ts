@@ -95,6 +95,18 @@ describe('slash commands', () => {
     expect(await courseTitles()).toEqual(before);
   });
 
+  it('given a member new to the workspace, when their first command is refused, then they count in N and nothing else is stored', async () => {
+    h.fake.setUser({ id: 'UNEWBIE001', name: 'newbie' });
+    const n = await h.store.countMembers(await h.communityId());
+    const before = await courseTitles();
+    const { last } = await command({ id: 'UNEWBIE001' }, '/rate', '1 9');
+    expect(allText(last)).toContain('stars can be at most 5');
+    expect(await h.store.countMembers(await h.communityId())).toBe(n + 1);
+    expect(await courseTitles()).toEqual(before);
+    const score = await command({ id: 'UNEWBIE001' }, '/score');
+    expect(allText(score.last)).toMatch(new RegExp(`Members \\(N\\)\\W+${n + 1}\\b`));
+  });
+
   it('given users.info fails for an admin, when they /course add, then they are treated as a member (fail closed) and nothing is stored', async () => {
     h.fake.setUser({ id: 'UADMIN0002', name: 'ann', isAdmin: true });
     h.fake.failNext('users.info', 'ratelimited');

@@ -105,7 +105,14 @@ describe('Input fuzzing: the command core on a real SQLite file', () => {
   });
   afterAll(async () => h.dispose());
 
-  const who = fc.constantFrom(...everyone);
+  async function memberIsCounted(actor: Who): Promise<boolean> {
+    const community = await h.store.findCommunity({ platform: actor.platform, externalId: actor.community });
+    return community !== null && (await h.store.findMember(community.id, actor.member)) !== null;
+  }
+
+  // Regulars, and newcomers whose very first command may be one of the hostile ones.
+  const newcomer = fc.nat(40).map((i): Who => ({ platform: 'discord', community: guild, member: `newcomer-${i}` }));
+  const who = fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...everyone) }, { weight: 1, arbitrary: newcomer });
   const input: fc.Arbitrary<CommandInput> = fc.oneof(
     { weight: 4, arbitrary: commandLine.map((line): CommandInput => ({ kind: 'line', line })) },
     { weight: 4, arbitrary: plausibleLine.map((line): CommandInput => ({ kind: 'line', line })) },
@@ -122,7 +129,7 @@ describe('Input fuzzing: the command core on a real SQLite file', () => {
   );
   const surface = fc.record({ forms: fc.boolean(), buttons: fc.boolean() });
 
-  it(`given ${CORE_RUNS} hostile inputs from members and moderators, when the core handles them, then none escapes, each gets a reply, and refused ones leave the store unchanged`, async () => {
+  it(`given ${CORE_RUNS} hostile inputs from members and moderators, when the core handles them, then none escapes, each gets a reply, and refused ones change only the sender's membership`, async () => {
     const outcomes: Partial<Record<Outcome, number>> = {};
     const kinds: Record<CommandInput['kind'], number> = { line: 0, text: 0, structured: 0 };
     let escapes = 0;
@@ -137,7 +144,7 @@ describe('Input fuzzing: the command core on a real SQLite file', () => {
           surface: actor.platform === 'console' ? { forms: false, buttons: false } : shownOn,
           rateLimited: false,
         };
-        const before = dumpStore(h.store);
+        const before = dumpStore(h.store, actor);
         let result;
         try {
           result = await h.core.router.handle(request);
@@ -149,7 +156,9 @@ describe('Input fuzzing: the command core on a real SQLite file', () => {
         expect(result.outcome, `unexpected failure: ${JSON.stringify(h.logger.errors().at(-1)?.obj, (_k, v: unknown) => (v instanceof Error ? v.stack : v))}`).not.toBe('error');
         expect(hasVisibleText(result.reply)).toBe(true);
         if (result.outcome === 'user-error') {
-          expect(dumpStore(h.store)).toBe(before);
+          // A refused command changes nothing but its sender's membership, which it creates.
+          expect(dumpStore(h.store, actor)).toBe(before);
+          expect(await memberIsCounted(actor)).toBe(true);
           refusedUnchanged++;
         }
       }),
@@ -158,21 +167,24 @@ describe('Input fuzzing: the command core on a real SQLite file', () => {
     const refused = outcomes['user-error'] ?? 0;
     console.log(
       `fuzz: ${CORE_RUNS} command inputs (${kinds.line} lines, ${kinds.text} Slack texts, ${kinds.structured} structured), ${escapes} escapes, ` +
-        `${refused} refused, store unchanged for all refused (${refusedUnchanged}/${refused}); outcomes ${JSON.stringify(outcomes)}`,
+        `${refused} refused, nothing but the sender's membership changed for all refused (${refusedUnchanged}/${refused}); outcomes ${JSON.stringify(outcomes)}`,
     );
     expect(escapes).toBe(0);
     expect(refusedUnchanged).toBe(refused);
     expect(h.logger.errors()).toEqual([]);
   });
 
-  it('given first-time members, when the parser, option validation or permission check refuses their command, then they are not registered and nothing changes', async () => {
+  it('given first-time members, when the parser, validation or permission check refuses them, then they count in N and nothing else changes', async () => {
     const refusedEarly = ['/rate 1 9', '/enroll', '/course add "x"', '/courses page:0', '/nope', '/rate "unclosed', `/courses ${'x'.repeat(5000)}`];
+    const community = (await h.store.findCommunity({ platform: 'discord', externalId: guild }))!;
     for (const [i, line] of refusedEarly.entries()) {
-      const newcomer: Who = { platform: 'discord', community: guild, member: `newcomer-${i}` };
-      const before = dumpStore(h.store);
-      const result = await run(h.core, newcomer, line);
+      const first: Who = { platform: 'discord', community: guild, member: `first-timer-${i}` };
+      const n = await h.store.countMembers(community.id);
+      const before = dumpStore(h.store, first);
+      const result = await run(h.core, first, line);
       expect(result.outcome, line).toBe('user-error');
-      expect(dumpStore(h.store), line).toBe(before);
+      expect(dumpStore(h.store, first), line).toBe(before);
+      expect(await h.store.countMembers(community.id), line).toBe(n + 1);
     }
   });
 

@@ -2,13 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createCore, type Core } from '../../src/app.ts';
-import { loadConfig } from '../../src/config.ts';
+import { createCore, type Core } from '../../src/composition/app.ts';
+import { loadConfig } from '../../src/composition/config.ts';
 import { SqliteStore } from '../../src/infra/sqlite/sqlite-store.ts';
 import { SyllabotMetrics } from '../../src/infra/health/metrics.ts';
 import { checkHealth, startHealthServer, type HealthReport, type HealthServer } from '../../src/infra/health/health-server.ts';
 import { silentLogger } from '../../src/ports/logger.ts';
-import { MutableServiceStatus } from '../../src/ports/services.ts';
+import { MutableServiceStatus } from '../../src/core/service-status.ts';
 import type { PlatformAdapter } from '../../src/ports/platform.ts';
 import { createDiscordAdapter } from '../../adapters/discord/index.ts';
 import { createJobs } from '../../jobs/index.ts';
@@ -19,6 +19,7 @@ import { snowflake } from '../fakes/discord/snowflake.ts';
 import { cleanupPrefix, FAST, OwnRedis, randomPrefix, SHARED_REDIS_URL, freePort as freeRedisPort } from '../jobs/harness.ts';
 import { eventually, httpGet } from '../support/processes.ts';
 import { parseMetrics, sampleValue } from '../support/prometheus.ts';
+import { discordAdapterConfig } from '../../src/composition/adapter-config.ts';
 
 /**
  * The health and metrics endpoint in this process, around a real core: a real Discord adapter
@@ -55,7 +56,7 @@ async function startWorld(redisUrl = SHARED_REDIS_URL): Promise<World> {
   cleanups.push(() => store.close());
   const metrics = new SyllabotMetrics();
   const core = createCore({ store, logger: silentLogger, config, observer: metrics, services: new MutableServiceStatus() });
-  const adapter = createDiscordAdapter({ core, config, logger: silentLogger });
+  const adapter = createDiscordAdapter(discordAdapterConfig({ core, config, logger: silentLogger }));
   core.messengers.register(adapter.messenger);
   const jobs = createJobs({ core, config, logger: silentLogger, role: 'all', observer: metrics, options: FAST })!;
   jobs.start();

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createCore, type Core } from '../../src/app.ts';
+import { createCore, type Core } from '../../src/composition/app.ts';
 import { SqliteStore } from '../../src/infra/sqlite/sqlite-store.ts';
 import type { MigrateIo } from '../../src/operations/migrate.ts';
 import type { Platform } from '../../src/domain/model.ts';

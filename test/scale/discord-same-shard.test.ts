@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createCore } from '../../src/app.ts';
-import { loadConfig } from '../../src/config.ts';
+import { createCore } from '../../src/composition/app.ts';
+import { loadConfig } from '../../src/composition/config.ts';
 import { SqliteStore } from '../../src/infra/sqlite/sqlite-store.ts';
 import { RedisRequestClaims } from '../../src/infra/redis-request-claims.ts';
 import { createDiscordAdapter } from '../../adapters/discord/index.ts';
@@ -14,6 +14,7 @@ import { recordingLogger, type LogEntry } from '../fakes/discord/harness.ts';
 import { snowflake } from '../fakes/discord/snowflake.ts';
 import { cleanupPrefix, randomPrefix, SHARED_REDIS_URL } from '../jobs/harness.ts';
 import { eventually } from '../support/processes.ts';
+import { discordAdapterConfig } from '../../src/composition/adapter-config.ts';
 
 /**
  * Two bot processes connected as the same shard (a shard split set up wrong, or a rolling
@@ -43,7 +44,7 @@ describe('two Discord processes on one shard', () => {
         const redis = new Redis(SHARED_REDIS_URL);
         const logger = recordingLogger(logs, { process: name });
         const core = createCore({ store, logger, config });
-        const adapter = createDiscordAdapter({ core, config, logger, requestClaims: new RedisRequestClaims(redis, `${prefix}:requests`, logger) });
+        const adapter = createDiscordAdapter(discordAdapterConfig({ core, config, logger, requestClaims: new RedisRequestClaims(redis, `${prefix}:requests`, logger) }));
         await adapter.start();
         cleanups.push(async () => {
           await adapter.stop();

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createCore, type Core, type CoreOptions } from '../../src/app.ts';
+import { createCore, type Core, type CoreOptions } from '../../src/composition/app.ts';
 import { SqliteStore } from '../../src/infra/sqlite/sqlite-store.ts';
 import type { CommandInput, CommandRequest, CommandResult } from '../../src/core/router.ts';
 import type { Platform } from '../../src/domain/model.ts';
@@ -55,9 +55,9 @@ export function member(
 }
 
 /** Every row of every table, for "changes nothing" assertions. */
-export function dumpStore(sqlite: SqliteStore): string {
+export function dumpStore(sqlite: SqliteStore, options: { except?: string[] } = {}): string {
   const db = sqlite.database;
-  const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all() as string[];
+  const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all() as string[]).filter((t) => !options.except?.includes(t));
   // Rows sorted by content: some tables are WITHOUT ROWID, and order is not what is compared.
   return JSON.stringify(tables.map((t) => [t, db.prepare(`SELECT * FROM "${t}"`).all().map((row) => JSON.stringify(row)).sort()]));
 }

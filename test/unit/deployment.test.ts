@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { load as loadYaml } from 'js-yaml';
-import { configSchema } from '../../src/config.ts';
+import { configSchema } from '../../src/composition/config.ts';
 
 /**
  * The deployment files, checked without Docker (none runs on the build machines): the compose

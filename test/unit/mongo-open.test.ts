@@ -7,8 +7,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { StorageUnavailableError } from '../../src/domain/errors.ts';
 import { openMongoStore } from '../../src/infra/mongo/open-mongo-store.ts';
 import type { Logger } from '../../src/ports/logger.ts';
-import type { Store } from '../../src/ports/store.ts';
-import { createCore } from '../../src/app.ts';
+import type { Store } from '../../src/ports/store/index.ts';
+import { createCore } from '../../src/composition/app.ts';
 
 /**
  * Start-up and outages of the MongoDB store without a MongoDB: a closed port for "unreachable",

@@ -58,15 +58,28 @@ describe('bad input gets a clear reply and changes nothing', () => {
     });
   }
 
-  it('given someone the bot has never seen, when their first command is refused inside the command, then they are not registered and nothing changes', async () => {
-    const before = dumpStore(core.sqlite);
+  it('given a newcomer whose first commands are refused, then they count in N and nothing else changes', async () => {
+    const local = (await core.store.findCommunity({ platform: 'console', externalId: 'local' }))!;
+    const n = await core.store.countMembers(local.id);
+    const before = dumpStore(core.sqlite, { except: ['members'] });
     const newbie = member(core, { id: 'newbie' });
     expect(textOf(await newbie.say('/enroll 99'))).toMatch(/No course matches “99”/);
     expect(textOf(await newbie.say('/rate 1 5'))).toMatch(/Only members enrolled/);
-    expect(dumpStore(core.sqlite)).toBe(before);
+    expect((await member(core, { id: 'typo' }).say('/ratte 1 5')).outcome).toBe('user-error');
+    expect((await member(core, { id: 'eager' }).say('/course add title:x')).outcome).toBe('user-error');
+    expect(dumpStore(core.sqlite, { except: ['members'] })).toBe(before);
+    expect(await core.store.countMembers(local.id)).toBe(n + 3);
+    expect(textOf(await ana.say('/score'))).toMatch(new RegExp(`Members \\(N\\): ${n + 3}\\b`));
+  });
+
+  it('given a community the bot has never seen, when its first command is refused, then it holds just that member', async () => {
+    const before = dumpStore(core.sqlite, { except: ['members', 'communities'] });
     const stranger = member(core, { id: 'ana', community: 'elsewhere' });
     expect((await stranger.say('/score 1')).outcome).toBe('user-error');
-    expect(dumpStore(core.sqlite)).toBe(before);
+    expect(dumpStore(core.sqlite, { except: ['members', 'communities'] })).toBe(before);
+    const elsewhere = await core.store.findCommunity({ platform: 'console', externalId: 'elsewhere' });
+    expect(elsewhere?.settings).toEqual({});
+    expect(await core.store.countMembers(elsewhere!.id)).toBe(1);
   });
 
   it('given someone new whose first command succeeds, then they are registered and counted', async () => {

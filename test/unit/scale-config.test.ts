@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.ts';
+import { ConfigError, loadConfig } from '../../src/composition/config.ts';
 import { defaultJobsOptions } from '../../jobs/options.ts';
 import { rateLimitPrefix } from '../../src/infra/rate-limit/open-rate-limiter.ts';
 

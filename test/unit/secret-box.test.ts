@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { AesGcmSecretBox, CURRENT_KEY_ID, decodeEncryptionKey } from '../../src/infra/crypto/secret-box.ts';
-import { ConfigError, loadConfig } from '../../src/config.ts';
+import { ConfigError, loadConfig } from '../../src/composition/config.ts';
 import { SqliteStore } from '../../src/infra/sqlite/sqlite-store.ts';
 import { StoredInstallations } from '../../adapters/slack/installations.ts';
 import type { Logger } from '../../src/ports/logger.ts';

@@ -2,10 +2,11 @@ import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { printSlackManifest } from '../../adapters/slack/manifest-cli.ts';
 import { buildSlackManifest, type SlackManifest } from '../../adapters/slack/manifest.ts';
-import { loadConfig } from '../../src/config.ts';
+import { loadConfig } from '../../src/composition/config.ts';
 import { createMessageCatalog } from '../../src/core/i18n.ts';
 import { usageOf } from '../../src/core/usage.ts';
 import { createCommandRegistry } from '../../commands/index.ts';
+import { slackManifestConfig } from '../../src/composition/adapter-config.ts';
 
 const registry = createCommandRegistry();
 const en = createMessageCatalog().translator('en');
@@ -24,7 +25,7 @@ function capture(): { stream: Writable; text: () => string } {
 async function runCli(args: { url?: string }, env: Record<string, string> = {}) {
   const out = capture();
   const err = capture();
-  const code = await printSlackManifest(args, loadConfig(env), { stdout: out.stream, stderr: err.stream });
+  const code = await printSlackManifest(args, slackManifestConfig(loadConfig(env)), { stdout: out.stream, stderr: err.stream });
   return { code, stdout: out.text(), stderr: err.text() };
 }
 

@@ -1,6 +1,6 @@
 import mongoose, { Types } from 'mongoose';
 import type { CommunitySettings } from '../../domain/model.ts';
-import type { CourseQuery } from '../../ports/store.ts';
+import type { CourseQuery } from '../../ports/store/index.ts';
 import { foldText } from '../text-fold.ts';
 
 /**

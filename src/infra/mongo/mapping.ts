@@ -1,5 +1,5 @@
 import { LOCALES, PLATFORMS, type Community, type CommunitySettings, type Course, type Enrollment, type Member, type Platform, type ScoreSnapshot } from '../../domain/model.ts';
-import type { Installation } from '../../ports/store.ts';
+import type { Installation } from '../../ports/store/index.ts';
 import type { CommunityDoc, CourseDoc, EnrollmentDoc, InstallationDoc, Lean, MemberDoc, ScoreSnapshotDoc } from './models.ts';
 
 /** Lean documents to domain records: ids become hex strings, nothing mongoose-shaped leaks out. */

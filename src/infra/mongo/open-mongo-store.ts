@@ -1,5 +1,5 @@
 import type { Logger } from '../../ports/logger.ts';
-import type { Store } from '../../ports/store.ts';
+import type { Store } from '../../ports/store/index.ts';
 import { DEFAULT_SERVER_SELECTION_TIMEOUT_MS, describeMongoUri, mongoHosts, withoutCredentials } from './connection.ts';
 import { isUnavailableError } from './errors.ts';
 import { MongoStore } from './mongo-store.ts';

@@ -1,5 +1,5 @@
 import type { PipelineStage, Types } from 'mongoose';
-import type { CourseSort } from '../../ports/store.ts';
+import type { CourseSort } from '../../ports/store/index.ts';
 import type { CourseListFilter } from './filters.ts';
 
 /**

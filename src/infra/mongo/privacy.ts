@@ -1,21 +1,15 @@
-import mongoose, { type ClientSession, type Types } from 'mongoose';
+import mongoose, { type Types } from 'mongoose';
 import type { Community, CommunityRef, Member } from '../../domain/model.ts';
-import type { ErasedMember, MemberData, PurgedCommunity } from '../../ports/store/privacy.ts';
+import type { ErasedMember, MemberData, PrivacyStore, PurgedCommunity } from '../../ports/store/privacy.ts';
+import { MongoPart } from './part.ts';
 import { escapeRegex, oneOf, parseObjectId, requireText } from './filters.ts';
 import { toCommunity, toCourse, toMember } from './mapping.ts';
-import type { CommunityDoc, CourseDoc, Lean, MemberDoc, Models, RatingDoc } from './models.ts';
-
-type Write = <T>(work: (session: ClientSession | undefined) => Promise<T>) => Promise<T>;
+import type { CommunityDoc, CourseDoc, Lean, MemberDoc, RatingDoc } from './models.ts';
 
 /** `/privacy` and the grace period on MongoDB; every query filters on the community first. */
-export class MongoPrivacy {
-  constructor(
-    private readonly models: Models,
-    private readonly write: Write,
-  ) {}
-
-  async memberData(communityId: string, memberId: string): Promise<MemberData> {
-    const key = scoped(communityId, memberId);
+export class MongoPrivacyStore extends MongoPart implements PrivacyStore {
+  private async memberDataNow(communityId: string, memberId: string): Promise<MemberData> {
+    const key = this.scoped(communityId, memberId);
     const member = key ? await this.models.Member.findOne({ _id: key.id, communityId: key.communityId }).lean<Lean<MemberDoc>>() : null;
     if (!key || !member) throw new Error(`member ${memberId} does not exist in community ${communityId}`);
     const scope = { communityId: key.communityId, memberId: key.id };
@@ -37,8 +31,8 @@ export class MongoPrivacy {
     };
   }
 
-  eraseMember(communityId: string, memberId: string): Promise<ErasedMember> {
-    const key = scoped(communityId, memberId);
+  private eraseMemberNow(communityId: string, memberId: string): Promise<ErasedMember> {
+    const key = this.scoped(communityId, memberId);
     if (!key) return Promise.resolve({ enrollments: 0, ratings: 0, reviews: 0, enrolledCourses: [] });
     return this.write(async (session) => {
       const scope = { communityId: key.communityId, memberId: key.id };
@@ -68,7 +62,7 @@ export class MongoPrivacy {
     });
   }
 
-  async findMembersByName(communityId: string, name: string, limit: number): Promise<Member[]> {
+  private async findMembersByNameNow(communityId: string, name: string, limit: number): Promise<Member[]> {
     const id = parseObjectId(communityId);
     if (!id) return [];
     const text = requireText(name, 'member name');
@@ -79,7 +73,7 @@ export class MongoPrivacy {
     return docs.sort((a, b) => Number(b.externalId === text) - Number(a.externalId === text)).map(toMember);
   }
 
-  async markCommunityRemoved(ref: CommunityRef, at: Date | null): Promise<boolean> {
+  private async markCommunityRemovedNow(ref: CommunityRef, at: Date | null): Promise<boolean> {
     const updated = await this.models.Community.updateOne(
       { platform: requireText(ref.platform, 'platform'), externalId: requireText(ref.externalId, 'community id') },
       { $set: { removedAt: at } },
@@ -87,14 +81,14 @@ export class MongoPrivacy {
     return updated.matchedCount > 0;
   }
 
-  async listCommunitiesRemovedBefore(before: Date): Promise<Community[]> {
+  private async listCommunitiesRemovedBeforeNow(before: Date): Promise<Community[]> {
     const docs = await this.models.Community.find({ removedAt: mongoose.trusted({ $type: 'date', $lte: before }) })
       .sort({ removedAt: 1, _id: 1 })
       .lean<Lean<CommunityDoc>[]>();
     return docs.map(toCommunity);
   }
 
-  purgeCommunity(communityId: string): Promise<PurgedCommunity> {
+  private purgeCommunityNow(communityId: string): Promise<PurgedCommunity> {
     const id = parseObjectId(communityId);
     if (!id) return Promise.resolve({ members: 0, courses: 0, enrollments: 0, ratings: 0, snapshots: 0 });
     return this.write(async (session) => {
@@ -109,10 +103,28 @@ export class MongoPrivacy {
       return { members, courses, enrollments, ratings, snapshots };
     });
   }
-}
 
-function scoped(communityId: string, id: string): { communityId: Types.ObjectId; id: Types.ObjectId } | null {
-  const community = parseObjectId(communityId);
-  const record = parseObjectId(id);
-  return community && record ? { communityId: community, id: record } : null;
+  memberData(communityId: string, memberId: string): Promise<MemberData> {
+    return this.guard(() => this.memberDataNow(communityId, memberId));
+  }
+
+  eraseMember(communityId: string, memberId: string): Promise<ErasedMember> {
+    return this.guard(() => this.eraseMemberNow(communityId, memberId));
+  }
+
+  findMembersByName(communityId: string, name: string, limit: number): Promise<Member[]> {
+    return this.guard(() => this.findMembersByNameNow(communityId, name, limit));
+  }
+
+  markCommunityRemoved(ref: CommunityRef, at: Date | null): Promise<boolean> {
+    return this.guard(() => this.markCommunityRemovedNow(ref, at));
+  }
+
+  listCommunitiesRemovedBefore(before: Date): Promise<Community[]> {
+    return this.guard(() => this.listCommunitiesRemovedBeforeNow(before));
+  }
+
+  purgeCommunity(communityId: string): Promise<PurgedCommunity> {
+    return this.guard(() => this.purgeCommunityNow(communityId));
+  }
 }

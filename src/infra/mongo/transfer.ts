@@ -14,9 +14,9 @@ import {
 } from '../../ports/store/transfer.ts';
 import { foldText, searchText } from '../text-fold.ts';
 import { toInstallation, toSettings } from './mapping.ts';
-import type { CommunityDoc, CourseDoc, EnrollmentDoc, InstallationDoc, Lean, MemberDoc, Models, RatingDoc, ScoreSnapshotDoc } from './models.ts';
+import type { CommunityDoc, CourseDoc, EnrollmentDoc, InstallationDoc, Lean, MemberDoc, RatingDoc, ScoreSnapshotDoc } from './models.ts';
+import { MongoPart, type MongoContext } from './part.ts';
 
-type Write = <T>(work: (session: ClientSession | undefined) => Promise<T>) => Promise<T>;
 type Id = Types.ObjectId;
 type BulkOps = Parameters<Model<unknown>['bulkWrite']>[0];
 
@@ -28,12 +28,13 @@ const after = (id: Id | null) => (id ? { _id: mongoose.trusted({ $gt: id }) as {
  * resolved per batch, and written with upserts on the unique indexes (one transaction per batch
  * where the server has them), so an import can be repeated without duplicates.
  */
-export class MongoTransfer implements StoreTransfer {
+export class MongoTransfer extends MongoPart implements StoreTransfer {
   constructor(
-    private readonly models: Models,
-    private readonly write: Write,
+    context: MongoContext,
     readonly description: string,
-  ) {}
+  ) {
+    super(context);
+  }
 
   private model(kind: TransferKind): Model<unknown> {
     const byKind = {
@@ -49,7 +50,7 @@ export class MongoTransfer implements StoreTransfer {
   }
 
   count(kind: TransferKind): Promise<number> {
-    return this.model(kind).countDocuments({});
+    return this.guard(() => this.model(kind).countDocuments({}));
   }
 
   async *dump<K extends TransferKind>(kind: K, batchSize: number): AsyncIterable<TransferRecords[K][]> {
@@ -154,7 +155,7 @@ export class MongoTransfer implements StoreTransfer {
 
   import<K extends TransferKind>(kind: K, records: readonly TransferRecords[K][]): Promise<number> {
     if (records.length === 0) return Promise.resolve(0);
-    return this.write((session) => this.importBatch(kind, records as readonly TransferRecords[TransferKind][], session));
+    return this.guard(() => this.write((session) => this.importBatch(kind, records as readonly TransferRecords[TransferKind][], session)));
   }
 
   private async importBatch(kind: TransferKind, records: readonly TransferRecords[TransferKind][], session: ClientSession | undefined): Promise<number> {

@@ -1,5 +1,5 @@
 import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import type { Config } from '../../config.ts';
+import type { Config } from '../../composition/config.ts';
 import type { Logger } from '../../ports/logger.ts';
 import type { AccessKind, RateDecision, RateLimiter } from '../../ports/rate-limiter.ts';
 

@@ -1,6 +1,7 @@
 import type { Database as Db } from 'better-sqlite3';
 import type { Community, CommunityRef, Member } from '../../domain/model.ts';
-import type { ErasedMember, MemberData, PurgedCommunity } from '../../ports/store/privacy.ts';
+import type { ErasedMember, MemberData, PrivacyStore, PurgedCommunity } from '../../ports/store/privacy.ts';
+import { SqlitePart } from './connection.ts';
 import { COURSE_COLUMNS, toCommunity, toCourse, toMember, type CommunityRow, type CourseRow, type MemberRow } from './rows.ts';
 
 const C_COLUMNS = COURSE_COLUMNS.split(', ').map((c) => `c.${c}`).join(', ');
@@ -91,4 +92,31 @@ export function purgeCommunity(db: Db, communityId: string): PurgedCommunity {
       };
     })
     .immediate();
+}
+
+/** The privacy part of the SQLite store. */
+export class SqlitePrivacyStore extends SqlitePart implements PrivacyStore {
+  memberData(communityId: string, memberId: string): Promise<MemberData> {
+    return this.guard(() => memberData(this.db, communityId, memberId));
+  }
+
+  eraseMember(communityId: string, memberId: string): Promise<ErasedMember> {
+    return this.guard(() => eraseMember(this.db, communityId, memberId));
+  }
+
+  findMembersByName(communityId: string, name: string, limit: number): Promise<Member[]> {
+    return this.guard(() => findMembersByName(this.db, communityId, name, limit));
+  }
+
+  markCommunityRemoved(ref: CommunityRef, at: Date | null): Promise<boolean> {
+    return this.guard(() => markCommunityRemoved(this.db, ref, at));
+  }
+
+  listCommunitiesRemovedBefore(before: Date): Promise<Community[]> {
+    return this.guard(() => listCommunitiesRemovedBefore(this.db, before));
+  }
+
+  purgeCommunity(communityId: string): Promise<PurgedCommunity> {
+    return this.guard(() => purgeCommunity(this.db, communityId));
+  }
 }

@@ -1,7 +1,8 @@
 import type { Community, CommunitySettings, Course, Member } from '../../domain/model.ts';
-import type { Installation } from '../../ports/store.ts';
+import type { Installation } from '../../ports/store/index.ts';
 
-/** The SQLite rows and their mapping to domain records, shared by the store and its helpers. */
+/** Rows as better-sqlite3 returns them, and their mapping to the domain's shapes. */
+
 export interface CommunityRow {
   id: number;
   platform: string;
@@ -35,7 +36,6 @@ export interface CourseRow {
   rating_sum: number;
   enrolled_count: number;
 }
-
 export interface InstallationRow {
   platform: string;
   external_id: string;

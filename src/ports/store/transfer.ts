@@ -1,5 +1,5 @@
 import type { CommunityRef, CommunitySettings } from '../../domain/model.ts';
-import type { Installation } from '../store.ts';
+import type { Installation } from './installations.ts';
 
 /**
  * Bulk export and import of a whole store, for `syllabot migrate`. Records carry natural keys

@@ -1,13 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createCore, type Core } from '../../../src/app.ts';
-import { loadConfig, type Config } from '../../../src/config.ts';
+import { createCore, type Core } from '../../../src/composition/app.ts';
+import { loadConfig, type Config } from '../../../src/composition/config.ts';
 import { SqliteStore } from '../../../src/infra/sqlite/sqlite-store.ts';
 import type { Logger } from '../../../src/ports/logger.ts';
 import type { PlatformAdapter } from '../../../src/ports/platform.ts';
 import type { RateLimiter } from '../../../src/ports/rate-limiter.ts';
-import { createDiscordAdapter, type DiscordAdapterOptions } from '../../../adapters/discord/index.ts';
+import { createDiscordAdapter, type DiscordAdapterConfig } from '../../../adapters/discord/index.ts';
+import { discordAdapterConfig } from '../../../src/composition/adapter-config.ts';
 import { FakeDiscord, type FakeDiscordOptions } from './fake-discord.ts';
 
 export interface LogEntry {
@@ -47,7 +48,7 @@ export interface RunningBot {
 export async function startBot(
   options: {
     env?: Record<string, string>;
-    adapter?: DiscordAdapterOptions;
+    adapter?: Pick<DiscordAdapterConfig, 'deferAfterMs' | 'drainMs'>;
     fake?: FakeDiscordOptions | FakeDiscord;
     prepare?: (fake: FakeDiscord) => void;
     rateLimiter?: RateLimiter;
@@ -66,7 +67,7 @@ export async function startBot(
   const store = SqliteStore.open({ path: config.SQLITE_PATH });
   const logger = recordingLogger();
   const core = createCore({ store, logger, config, ...(options.rateLimiter ? { rateLimiter: options.rateLimiter } : {}) });
-  const adapter = createDiscordAdapter({ core, config, logger }, options.adapter);
+  const adapter = createDiscordAdapter({ ...discordAdapterConfig({ core, config, logger }), ...options.adapter });
   core.messengers.register(adapter.messenger);
   await adapter.start();
   let stopped = false;

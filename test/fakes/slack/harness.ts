@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createCore, type Core } from '../../../src/app.ts';
+import { createCore, type Core } from '../../../src/composition/app.ts';
 import type { RateLimiter } from '../../../src/ports/rate-limiter.ts';
-import { loadConfig, type Config } from '../../../src/config.ts';
+import { loadConfig, type Config } from '../../../src/composition/config.ts';
 import { SqliteStore } from '../../../src/infra/sqlite/sqlite-store.ts';
 import { silentLogger, type Logger } from '../../../src/ports/logger.ts';
 import type { RequestClaims } from '../../../src/ports/request-claims.ts';
@@ -11,6 +11,7 @@ import { createSlackAdapter, type SlackAdapter } from '../../../adapters/slack/i
 import { FakeSlackWebApi, type FakeUser } from './web-api.ts';
 import { ResponseListener } from './response-listener.ts';
 import { SignedSlackClient } from './signed-requests.ts';
+import { slackAdapterConfig } from '../../../src/composition/adapter-config.ts';
 
 export const BOT_TOKEN = 'xoxb-fake-bot-token-for-tests';
 export const SIGNING_SECRET = 'fake-signing-secret-0123456789abcdef';
@@ -76,7 +77,7 @@ export async function startSlackHarness(options: HarnessOptions = {}): Promise<S
     // Any free port: the config schema asks for 1-65535 from the environment, tests pass 0.
     SLACK_PORT: 0,
   };
-  const adapter = createSlackAdapter({ core, config, logger: options.logger ?? silentLogger, ...(options.requestClaims ? { requestClaims: options.requestClaims } : {}) });
+  const adapter = createSlackAdapter(slackAdapterConfig({ core, config, logger: options.logger ?? silentLogger, requestClaims: options.requestClaims }));
   await adapter.start();
   const client = new SignedSlackClient(`http://127.0.0.1:${adapter.port()}/slack/events`, SIGNING_SECRET, { id: TEAM.id, domain: TEAM.domain });
   return {

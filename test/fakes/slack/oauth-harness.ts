@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createCore, type Core } from '../../../src/app.ts';
-import { loadConfig, type Config } from '../../../src/config.ts';
+import { createCore, type Core } from '../../../src/composition/app.ts';
+import { loadConfig, type Config } from '../../../src/composition/config.ts';
 import { SqliteStore } from '../../../src/infra/sqlite/sqlite-store.ts';
 import { silentLogger } from '../../../src/ports/logger.ts';
 import { createSlackAdapter, type SlackAdapter } from '../../../adapters/slack/index.ts';
@@ -12,6 +12,7 @@ import { FakeSlackWebApi, type FakeWorkspace } from './web-api.ts';
 import { ResponseListener } from './response-listener.ts';
 import { SignedSlackClient } from './signed-requests.ts';
 import { SIGNING_SECRET, USERS } from './harness.ts';
+import { slackAdapterConfig } from '../../../src/composition/adapter-config.ts';
 
 /** The public app's credentials, as api.slack.com shows them (fakes). */
 export const OAUTH_APP = {
@@ -124,7 +125,7 @@ export async function startOAuthHarness(): Promise<OAuthHarness> {
   const boot = async () => {
     const store = SqliteStore.open({ path: sqlitePath });
     const core = createCore({ store, logger: silentLogger, config: { BAYES_PRIOR_WEIGHT: 5 } });
-    const adapter = createSlackAdapter({ core, config, logger: silentLogger });
+    const adapter = createSlackAdapter(slackAdapterConfig({ core, config, logger: silentLogger }));
     await adapter.start();
     fake.configureOAuth({ clientId: OAUTH_APP.clientId, clientSecret: OAUTH_APP.clientSecret, redirectUrl: `http://127.0.0.1:${adapter.port()}/slack/oauth_redirect` });
     return { store, core, adapter };

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createCore, type Core } from '../../../src/app.ts';
+import { createCore, type Core } from '../../../src/composition/app.ts';
 import { SqliteStore } from '../../../src/infra/sqlite/sqlite-store.ts';
 import type { Logger } from '../../../src/ports/logger.ts';
 import type { RateLimiter } from '../../../src/ports/rate-limiter.ts';
@@ -128,15 +128,23 @@ export function hasVisibleText(reply: Reply): boolean {
  * Every row of every table with its rowid, in rowid order, as one string: two equal dumps mean the store's
  * content is byte-for-byte the same (BLOBs are hex, numbers keep their type).
  */
-export function dumpStore(store: SqliteStore): string {
+export function dumpStore(store: SqliteStore, apartFrom?: Who): string {
   const db = store.database;
   const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all() as string[];
   const parts: string[] = [];
   for (const table of tables) {
-    const rows = db.prepare(`SELECT rowid, * FROM "${table.replace(/"/g, '""')}" ORDER BY rowid`).raw().all() as unknown[][];
+    // `apartFrom`: everything but that member's own membership row (a first command adds it).
+    const skip = apartFrom && table === 'members'
+      ? ` WHERE NOT (external_id = ${sqlText(apartFrom.member)} AND community_id IN (SELECT id FROM communities WHERE platform = ${sqlText(apartFrom.platform)} AND external_id = ${sqlText(apartFrom.community)}))`
+      : '';
+    const rows = db.prepare(`SELECT rowid, * FROM "${table.replace(/"/g, '""')}"${skip} ORDER BY rowid`).raw().all() as unknown[][];
     parts.push(`${table}:${JSON.stringify(rows, (_k, v: unknown) => (Buffer.isBuffer(v) ? `blob:${v.toString('hex')}` : typeof v === 'bigint' ? `big:${v}` : v))}`);
   }
   return parts.join('\n');
+}
+
+function sqlText(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
 }
 
 export { freePort } from '../../support/ports.ts';

@@ -1,20 +1,21 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { ConfigError, loadConfig, selectModes, type Config } from './config.ts';
-import { createLogger } from './infra/logger.ts';
-import { openStore } from './infra/open-store.ts';
-import { openRateLimiter, type OpenRateLimiter } from './infra/rate-limit/open-rate-limiter.ts';
-import { scrubSecrets, secretForms } from './infra/scrub-secrets.ts';
+import { createLogger } from '../infra/logger.ts';
+import { openStore } from '../infra/open-store.ts';
+import { openRateLimiter, type OpenRateLimiter } from '../infra/rate-limit/open-rate-limiter.ts';
+import { scrubSecrets, secretForms } from '../infra/scrub-secrets.ts';
 import { createCore, type Core } from './app.ts';
-import { resolveLocale } from './core/i18n.ts';
-import type { Logger } from './ports/logger.ts';
-import type { Messenger } from './ports/messenger.ts';
-import type { PlatformAdapter } from './ports/platform.ts';
-import { SyllabotMetrics } from './infra/health/metrics.ts';
-import { startHealthServer, type HealthServer } from './infra/health/health-server.ts';
-import { createConsoleAdapter } from '../adapters/console/console-adapter.ts';
-import { createConsoleMessenger } from '../adapters/console/messenger.ts';
-import { startJobs, type JobsRuntime } from '../jobs/index.ts';
+import { discordAdapterConfig, discordMessengerConfig, registerCommandsConfig, slackAdapterConfig, slackManifestConfig, slackMessengerConfig } from './adapter-config.ts';
+import { resolveLocale } from '../core/i18n.ts';
+import type { Logger } from '../ports/logger.ts';
+import type { Messenger } from '../ports/messenger.ts';
+import type { PlatformAdapter } from '../ports/platform.ts';
+import { SyllabotMetrics } from '../infra/health/metrics.ts';
+import { startHealthServer, type HealthServer } from '../infra/health/health-server.ts';
+import { createConsoleAdapter } from '../../adapters/console/console-adapter.ts';
+import { createConsoleMessenger } from '../../adapters/console/messenger.ts';
+import { startJobs, type JobsRuntime } from '../../jobs/index.ts';
 
 const SUBCOMMANDS = ['start', 'console', 'worker', 'register-commands', 'slack-manifest', 'help'] as const;
 
@@ -103,12 +104,12 @@ async function main(argv: string[]): Promise<number> {
   const logger = createLogger({ level: logLevelFor(cli, config), secrets: secretForms(config) });
 
   if (cli.subcommand === 'slack-manifest') {
-    const { printSlackManifest } = await import('../adapters/slack/manifest-cli.ts');
-    return printSlackManifest({ url: cli.url }, config);
+    const { printSlackManifest } = await import('../../adapters/slack/manifest-cli.ts');
+    return printSlackManifest({ url: cli.url }, slackManifestConfig(config));
   }
   if (cli.subcommand === 'register-commands') {
-    const { runRegisterCommands } = await import('../adapters/discord/register-cli.ts');
-    return runRegisterCommands({ guild: cli.guild }, config, logger);
+    const { runRegisterCommands } = await import('../../adapters/discord/register-cli.ts');
+    return runRegisterCommands({ guild: cli.guild }, registerCommandsConfig(config, logger));
   }
 
   const store = await openStore(config, logger, cli.subcommand);
@@ -135,10 +136,10 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     const modes = cli.subcommand === 'console' ? ['console' as const] : selectModes(config);
-    const adapterDeps = { core, config, logger, ...(rateLimits ? { requestClaims: rateLimits.claims } : {}) };
+    const wiring = { core, config, logger, requestClaims: rateLimits?.claims };
     for (const mode of modes) {
-      if (mode === 'discord') running.adapters.push((await import('../adapters/discord/index.ts')).createDiscordAdapter(adapterDeps));
-      if (mode === 'slack') running.adapters.push((await import('../adapters/slack/index.ts')).createSlackAdapter(adapterDeps));
+      if (mode === 'discord') running.adapters.push((await import('../../adapters/discord/index.ts')).createDiscordAdapter(discordAdapterConfig(wiring)));
+      if (mode === 'slack') running.adapters.push((await import('../../adapters/slack/index.ts')).createSlackAdapter(slackAdapterConfig(wiring)));
     }
     for (const adapter of running.adapters) core.messengers.register(adapter.messenger);
     // Jobs' posts for the console community (digests, reminders) are printed in the terminal.
@@ -172,7 +173,7 @@ async function runOperator(command: (typeof OPERATOR_COMMANDS)[number], argv: st
     }
     throw error;
   }
-  const { runOperatorCommand } = await import('./operations/cli.ts');
+  const { runOperatorCommand } = await import('../operations/cli.ts');
   return runOperatorCommand(command, argv, config, { stdout: process.stdout, stderr: process.stderr });
 }
 
@@ -186,9 +187,9 @@ async function runOperator(command: (typeof OPERATOR_COMMANDS)[number], argv: st
  */
 async function workerMessengers(core: Core, config: Config, logger: Logger): Promise<Messenger[]> {
   const messengers: Messenger[] = [];
-  if (config.DISCORD_TOKEN) messengers.push((await import('../adapters/discord/messenger.ts')).createDiscordMessenger({ core, config, logger }));
+  if (config.DISCORD_TOKEN) messengers.push((await import('../../adapters/discord/messenger.ts')).createDiscordMessenger(discordMessengerConfig({ core, config, logger })));
   // OAuth mode (SLACK_CLIENT_ID): each workspace's token comes from the installation store.
-  if (config.SLACK_CLIENT_ID || config.SLACK_BOT_TOKEN) messengers.push((await import('../adapters/slack/messenger.ts')).createSlackMessenger({ core, config, logger }));
+  if (config.SLACK_CLIENT_ID || config.SLACK_BOT_TOKEN) messengers.push((await import('../../adapters/slack/messenger.ts')).createSlackMessenger(slackMessengerConfig({ core, config, logger })));
   if (messengers.length === 0) logger.warn({}, 'no platform configured (DISCORD_TOKEN, SLACK_BOT_TOKEN or SLACK_CLIENT_ID): this worker only recomputes scores');
   return messengers;
 }

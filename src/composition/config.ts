@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { decodeEncryptionKey, MAKE_KEY_HINT } from './infra/crypto/secret-box.ts';
+import { decodeEncryptionKey, MAKE_KEY_HINT } from '../infra/crypto/secret-box.ts';
 
 /**
  * Every environment variable Syllabot reads, validated once at start-up. A bad value stops

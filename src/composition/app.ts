@@ -1,0 +1,51 @@
+import type { Config } from './config.ts';
+import type { Logger } from '../ports/logger.ts';
+import type { Store } from '../ports/store/index.ts';
+import { EventBus } from '../core/event-bus.ts';
+import { systemClock, type Clock } from '../ports/clock.ts';
+import type { ServiceStatusBoard } from '../ports/services.ts';
+import { MutableServiceStatus } from '../core/service-status.ts';
+import { unlimited, type RateLimiter } from '../ports/rate-limiter.ts';
+import { MessengerRegistry } from '../core/messenger-registry.ts';
+import type { CommandObserver } from '../ports/observer.ts';
+import { CommandRouter } from '../core/router.ts';
+import { createMessageCatalog, type MessageCatalog } from '../core/i18n.ts';
+import { LIMITS } from '../domain/limits.ts';
+import { createCommandRegistry } from '../../commands/index.ts';
+import type { Core } from '../core/facade.ts';
+
+export type { Core } from '../core/facade.ts';
+
+export interface CoreOptions {
+  store: Store;
+  logger: Logger;
+  config: Pick<Config, 'BAYES_PRIOR_WEIGHT'>;
+  clock?: Clock;
+  services?: ServiceStatusBoard;
+  rateLimiter?: RateLimiter;
+  catalog?: MessageCatalog;
+  /** Counts commands for /metrics. */
+  observer?: CommandObserver;
+}
+
+/** Wires the command core around a store; adapters and jobs attach to what it returns. */
+export function createCore(options: CoreOptions): Core {
+  const { store, logger } = options;
+  const events = new EventBus((error, event) => logger.error({ err: error, event: event.type }, 'event listener failed'));
+  const catalog = options.catalog ?? createMessageCatalog();
+  const clock = options.clock ?? systemClock;
+  const services = options.services ?? new MutableServiceStatus();
+  const router = new CommandRouter({
+    store,
+    commands: createCommandRegistry(),
+    catalog,
+    events,
+    clock,
+    services,
+    rateLimiter: options.rateLimiter ?? unlimited,
+    logger,
+    settings: { priorWeight: options.config.BAYES_PRIOR_WEIGHT, coursesPerPage: LIMITS.coursesPerPage },
+    ...(options.observer ? { observer: options.observer } : {}),
+  });
+  return { router, store, events, catalog, logger, clock, services, messengers: new MessengerRegistry() };
+}

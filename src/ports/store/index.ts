@@ -1,0 +1,29 @@
+import type { CommunityStore } from './communities.ts';
+import type { CourseStore } from './courses.ts';
+import type { EnrollmentStore } from './enrollments.ts';
+import type { InstallationStore } from './installations.ts';
+import type { ScoreStore } from './scores.ts';
+import type { PrivacyStore } from './privacy.ts';
+
+export type { CommunityStore } from './communities.ts';
+export type { CoursePage, CoursePatch, CourseQuery, CourseSort, CourseStore, NewCourse } from './courses.ts';
+export type { EnrollmentQuery, EnrollmentStore, EnrollOutcome, MemberCourse, RateOutcome, UnenrollOutcome } from './enrollments.ts';
+export type { Installation, InstallationRef, InstallationStore } from './installations.ts';
+export type { CourseAggregateRepair, ScoreStore } from './scores.ts';
+export type { ErasedMember, MemberData, PrivacyStore, PurgedCommunity } from './privacy.ts';
+
+/**
+ * The persistence port, split by aggregate: each part is its own interface, so code types the
+ * store it is handed as only the parts it uses (commands never see installations, the Slack
+ * adapter sees little else). Every method is scoped by community id: no method can read or
+ * write another community's rows. Both stores (SQLite, MongoDB) pass the same contract suite.
+ */
+export interface Store extends CommunityStore, CourseStore, EnrollmentStore, ScoreStore, InstallationStore, PrivacyStore {
+  readonly kind: 'sqlite' | 'mongo';
+  /** Reports whether the store answers; used by health checks and start-up. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** What commands and the core work with: everything but installations and the lifecycle. */
+export type CommandStore = CommunityStore & CourseStore & EnrollmentStore & ScoreStore & PrivacyStore;
