@@ -5,6 +5,7 @@ import type { Translator } from '../../src/core/i18n.ts';
 import type { Reply } from '../../src/domain/reply.ts';
 import { renderReply, sanitizeForTerminal } from './render.ts';
 import { usageOf } from '../../src/core/usage.ts';
+import { writeReplyFiles } from './files.ts';
 
 export const OPERATOR = 'you';
 const AS_MEMBER = /^@([^\s@/]{1,64})\s+(.*)$/s;
@@ -20,6 +21,10 @@ export interface ConsoleAdapterConfig {
   output: Writable;
   /** Prompt with history on a terminal; one command a line otherwise. */
   interactive: boolean;
+  /** Where files a command returns are written (EXPORTS_DIR); default `./exports`. */
+  exportsDir?: string;
+  /** The date in the export folder's name. */
+  now?: () => Date;
 }
 
 export interface ConsoleAdapter {
@@ -47,12 +52,22 @@ export function createConsoleAdapter(config: ConsoleAdapterConfig): ConsoleAdapt
     return render(result.reply);
   }
 
-  function render(reply: Reply): string {
+  async function render(reply: Reply): Promise<string> {
     if (reply.form) {
       const command = router.commands.get(reply.form.submit.command);
       return sanitizeForTerminal(config.i18n.t('common:console.formUnsupported', { usage: command ? usageOf(command) : reply.form.submit.command }));
     }
-    return renderReply(reply);
+    if (!reply.files?.length) return renderReply(reply);
+    // The terminal shows no images (the reply's text carries the same facts); files go to disk.
+    const i18n = config.i18n;
+    const dir = config.exportsDir ?? './exports';
+    try {
+      const paths = await writeReplyFiles(reply.files, dir, config.community, (config.now ?? (() => new Date()))());
+      return renderReply({ ...reply, body: [...reply.body, ...paths.map((path) => i18n.t('analytics:files.written', { path }))] });
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      return renderReply({ ...reply, tone: 'error', body: [...reply.body, i18n.t('analytics:files.writeFailed', { name: reply.files.map((f) => f.name).join(', '), dir, reason })] });
+    }
   }
 
   async function run(): Promise<void> {

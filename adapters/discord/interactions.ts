@@ -19,6 +19,7 @@ import { decodeCustomId, type ComponentMode, type OverflowTable } from './custom
 import { clip, DISCORD } from './limits.ts';
 import { loggableError } from './errors.ts';
 import { stripControls } from './escape.ts';
+import { attachments, prepareFiles } from './files.ts';
 import { NO_MENTIONS, openFormRow, renderModal, renderReply, type RenderedMessage, type RenderContext } from './render.ts';
 
 export interface InteractionDeps {
@@ -117,23 +118,29 @@ export class InteractionHandler {
   }
 
   private async run(interaction: Answerable, community: CommunityIdentity, input: CommandInput & { kind: 'structured' }, mode: ComponentMode): Promise<void> {
-    const pending = this.deps.core.router.handle({
-      community,
-      actor: actorOf(interaction, this.deps.moderatorRoleIds),
-      input,
-      surface: { forms: true, buttons: true },
-      rateLimited: true,
-    });
+    // Reading the reply's files (an export may stream for a while) counts as the core's time,
+    // so a slow one is covered by the deferral too.
+    const pending = this.deps.core.router
+      .handle({
+        community,
+        actor: actorOf(interaction, this.deps.moderatorRoleIds),
+        input,
+        surface: { forms: true, buttons: true },
+        rateLimited: true,
+      })
+      .then(async (result) => {
+        const ctx = this.renderContext(interaction, result.locale);
+        return { result, ctx, prepared: await prepareFiles(result.reply, ctx.i18n) };
+      });
     // If the deferral itself fails, the failure is reported once, from the deferral.
     pending.catch(() => undefined);
     const delivery = new Delivery(interaction, mode === 'update' && interaction.isButton() ? 'update' : 'reply', USUALLY_PUBLIC.test(input.command));
     await delivery.within(pending, this.deps.deferAfterMs);
-    const result = await pending;
-    const ctx = this.renderContext(interaction, result.locale);
+    const { result, ctx, prepared } = await pending;
     if ((result as { alreadyWarned?: boolean }).alreadyWarned) return delivery.nothing();
     const form = result.reply.form;
     if (form) return delivery.form(form, ctx);
-    await delivery.send(renderReply(result.reply, ctx));
+    await delivery.send({ ...renderReply(prepared.reply, ctx), files: attachments(prepared) });
   }
 
   private async notInServer(interaction: Answerable): Promise<void> {
@@ -238,7 +245,12 @@ class Delivery {
 
   async send(message: RenderedMessage): Promise<void> {
     const i = this.interaction;
-    const body = { embeds: message.embeds, components: message.components, allowedMentions: NO_MENTIONS };
+    const body = {
+      embeds: message.embeds,
+      components: message.components,
+      allowedMentions: NO_MENTIONS,
+      ...(message.files?.length ? { files: message.files } : {}),
+    };
     // Edits replace the whole message: an empty content clears text left from before.
     const edit = { ...body, content: message.content ?? '' };
     const fresh = {

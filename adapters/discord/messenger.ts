@@ -1,4 +1,4 @@
-import { REST, Routes, type APIAllowedMentions, type APIChannel } from 'discord.js';
+import { REST, Routes, type RawFile, type APIAllowedMentions, type APIChannel } from 'discord.js';
 import type { Core } from '../../src/core/facade.ts';
 import type { Logger } from '../../src/ports/logger.ts';
 import type { MessageCatalog } from '../../src/core/i18n.ts';
@@ -9,6 +9,7 @@ import type { Messenger } from '../../src/ports/messenger.ts';
 import type { CommunityStore } from '../../src/ports/store/index.ts';
 import { OverflowTable } from './custom-id.ts';
 import { NO_MENTIONS, renderReply } from './render.ts';
+import { attachments, prepareFiles } from './files.ts';
 
 export interface DiscordMessengerDeps {
   /** Any REST client holding the bot token: the gateway client's (`client.rest`) or a bare one. */
@@ -19,6 +20,11 @@ export interface DiscordMessengerDeps {
 }
 
 const DM_CHANNEL_CACHE = 5_000;
+
+interface OutgoingMessage {
+  body: Record<string, unknown>;
+  files: RawFile[];
+}
 
 /**
  * Posts for jobs (digests, reminders) over Discord's REST API, through discord.js's request
@@ -31,13 +37,13 @@ export class DiscordMessenger implements Messenger {
   constructor(private readonly deps: DiscordMessengerDeps) {}
 
   async postToChannel(community: CommunityRef, channelId: string, reply: Reply): Promise<void> {
-    await this.post(channelId, await this.body(community, reply, NO_MENTIONS));
+    await this.post(channelId, await this.message(community, reply, NO_MENTIONS));
   }
 
   /** A DM may ping the one member it is for, and nobody else. */
   async sendToMember(community: CommunityRef, memberExternalId: string, reply: Reply): Promise<void> {
     const channelId = await this.dmChannel(memberExternalId);
-    await this.post(channelId, await this.body(community, reply, { parse: [], users: [memberExternalId] }));
+    await this.post(channelId, await this.message(community, reply, { parse: [], users: [memberExternalId] }));
   }
 
   private async dmChannel(userId: string): Promise<string> {
@@ -49,20 +55,26 @@ export class DiscordMessenger implements Messenger {
     return channel.id;
   }
 
-  private async post(channelId: string, body: Record<string, unknown>): Promise<void> {
-    await this.deps.rest.post(Routes.channelMessages(channelId), { body });
+  private async post(channelId: string, message: OutgoingMessage): Promise<void> {
+    await this.deps.rest.post(Routes.channelMessages(channelId), { body: message.body, ...(message.files.length > 0 ? { files: message.files } : {}) });
   }
 
-  private async body(community: CommunityRef, reply: Reply, allowedMentions: APIAllowedMentions): Promise<Record<string, unknown>> {
+  private async message(community: CommunityRef, reply: Reply, allowedMentions: APIAllowedMentions): Promise<OutgoingMessage> {
     const settings = (await this.deps.store.findCommunity(community))?.settings;
     const i18n = this.deps.catalog.translator(resolveLocale(settings?.locale));
+    const prepared = await prepareFiles(reply, i18n);
     // Channel posts and DMs have no "only you can see this": every post is visible to its readers.
-    const message = renderReply({ ...reply, visibility: 'public' }, { i18n, overflow: this.deps.overflow });
+    const message = renderReply({ ...prepared.reply, visibility: 'public' }, { i18n, overflow: this.deps.overflow });
+    const files = attachments(prepared);
     return {
-      ...(message.content !== undefined ? { content: message.content } : {}),
-      embeds: message.embeds,
-      components: message.components,
-      allowed_mentions: allowedMentions,
+      body: {
+        ...(message.content !== undefined ? { content: message.content } : {}),
+        embeds: message.embeds,
+        components: message.components,
+        allowed_mentions: allowedMentions,
+        ...(files.length > 0 ? { attachments: files.map((f, id) => ({ id, filename: f.name, ...(f.description ? { description: f.description } : {}) })) } : {}),
+      },
+      files: files.map((f) => ({ name: f.name, data: f.attachment })),
     };
   }
 }

@@ -14,6 +14,7 @@ import type { Translator } from '../../src/core/i18n.ts';
 import { encodeCustomId, inertCustomId, type ComponentMode, type OverflowTable } from './custom-id.ts';
 import { escapeText, stripControls } from './escape.ts';
 import { clip, DISCORD } from './limits.ts';
+import { safeFileName } from '../../src/domain/files.ts';
 
 export type ButtonRow = APIActionRowComponent<APIButtonComponentWithCustomId>;
 
@@ -23,6 +24,15 @@ export interface RenderedMessage {
   embeds: APIEmbed[];
   components: ButtonRow[];
   ephemeral: boolean;
+  /** Attachments to upload with the message (see files.ts); the embed shows the image one. */
+  files?: AttachmentFile[];
+}
+
+export interface AttachmentFile {
+  attachment: Buffer;
+  name: string;
+  /** Alt text Discord shows for the attachment. */
+  description?: string;
 }
 
 export interface RenderContext {
@@ -47,7 +57,7 @@ export function renderReply(reply: Reply, ctx: RenderContext): RenderedMessage {
   const ephemeral = reply.visibility === 'ephemeral';
   const text = reply.body.join('\n');
   const plain =
-    !reply.title && reply.fields.length === 0 && reply.sections.length === 0 && !reply.footer && !reply.pagination && text.length > 0;
+    !reply.title && !reply.image && reply.fields.length === 0 && reply.sections.length === 0 && !reply.footer && !reply.pagination && text.length > 0;
   if (plain) {
     const content = clip(escapeText(text), DISCORD.contentLength);
     return { content, embeds: [], components, ephemeral };
@@ -71,6 +81,7 @@ function renderEmbeds(reply: Reply, i18n: Translator): APIEmbed[] {
   if (reply.title) main.title = clip(escapeText(reply.title), DISCORD.embedTitle);
   const description = reply.body.map(escapeText).join('\n');
   if (description) main.description = clip(description, DISCORD.embedDescription);
+  if (reply.image) main.image = { url: `attachment://${safeFileName(reply.image.file.name)}` };
   for (const f of reply.fields.slice(0, DISCORD.fieldsPerEmbed)) main.fields!.push(field(f.label, escapeText(f.value), f.inline ?? false));
 
   const embeds: APIEmbed[] = [main];
@@ -108,7 +119,7 @@ function renderEmbeds(reply: Reply, i18n: Translator): APIEmbed[] {
   // The footer goes under the last embed, where Discord shows it below everything.
   if (footer.length > 0) embeds[embeds.length - 1]!.footer = { text: clip(stripControls(footer.join(' · ')), DISCORD.footerText) };
   if (main.fields!.length === 0) delete main.fields;
-  return embeds.filter((e) => e.title || e.description || e.fields?.length || e.footer);
+  return embeds.filter((e) => e.title || e.description || e.fields?.length || e.footer || e.image);
 }
 
 /**
@@ -152,7 +163,7 @@ export function fitTotal(embeds: APIEmbed[], budget: number = DISCORD.embedsTota
       const text = take(embed.footer.text);
       if (text !== undefined) copy.footer = { ...embed.footer, text };
     }
-    if (copy.title || copy.description || copy.fields || copy.footer) out.push(copy);
+    if (copy.title || copy.description || copy.fields || copy.footer || copy.image) out.push(copy);
   }
   return out;
 }

@@ -98,8 +98,11 @@ export function registerHandlers(app: App, deps: SlackHandlerDeps): void {
     return usageOf(command, commandPrefix);
   }
 
-  async function send(out: Reply, locale: string, target: Target): Promise<void> {
-    const message = renderReply(out, renderTexts(translator(locale)));
+  async function send(reply: Reply, locale: string, target: Target): Promise<void> {
+    const i18n = translator(locale);
+    // Files go to the member's own DM, whatever the visibility of the answer: an export is theirs.
+    const out = await poster.withFiles(target.who.token, reply, i18n, () => poster.directChannel(target.who.token, target.who.userId), true);
+    const message = renderReply(out, renderTexts(i18n));
     if (target.respond) {
       const visible = out.visibility === 'public' && !target.ephemeralOnly ? 'in_channel' : 'ephemeral';
       const args: RespondArguments = target.replace

@@ -24,6 +24,7 @@ export const BLOCK_KIT = {
   inputPlaceholder: 150,
   inputMaxLength: 3000,
   privateMetadata: 3000,
+  imageAltText: 2000,
   /** How Slack's input error messages are kept readable beside a field. */
   inputError: 2000,
 } as const;

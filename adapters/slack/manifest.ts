@@ -13,9 +13,10 @@ const LONG_DESCRIPTION_MAX = 4000;
  * What the bot asks for, and why: `commands` for the slash commands; `chat:write` to answer
  * and post digests, `chat:write.public` to post digests in public channels it was not invited
  * to; `im:write` to open the DMs reminders go to; `users:read` for users.info (admins and owners
- * moderate; the member's language comes with include_locale). The App Home tab needs no scope.
+ * moderate; the member's language comes with include_locale); `files:write` to upload exports and
+ * charts to the member's DM. The App Home tab needs no scope.
  */
-export const BOT_SCOPES = ['commands', 'chat:write', 'chat:write.public', 'im:write', 'users:read'] as const;
+export const BOT_SCOPES = ['commands', 'chat:write', 'chat:write.public', 'im:write', 'users:read', 'files:write'] as const;
 /** app_home_opened draws the Home tab; the other two let a workspace's tokens be forgotten. */
 export const BOT_EVENTS = ['app_home_opened', 'app_uninstalled', 'tokens_revoked'] as const;
 

@@ -5,7 +5,9 @@ import type { CommunityRef } from '../../src/domain/model.ts';
 import type { Reply } from '../../src/domain/reply.ts';
 import type { Messenger } from '../../src/ports/messenger.ts';
 import type { CommunityStore } from '../../src/ports/store/index.ts';
-import { resolveLocale, type MessageCatalog } from '../../src/core/i18n.ts';
+import { resolveLocale, type MessageCatalog, type Translator } from '../../src/core/i18n.ts';
+import type { CollectedFile } from '../../src/domain/files.ts';
+import { prepareSlackFiles } from './files.ts';
 import { renderReply, renderTexts, type SlackMessage } from './render.ts';
 import { SingleWorkspaceTokens, slackErrorCode, type WorkspaceTokens } from './workspaces.ts';
 import { StoredInstallations } from './installations.ts';
@@ -40,10 +42,43 @@ export class SlackPoster {
 
   /** A direct message: opens (or finds) the DM with the member, then posts in it. */
   async directMessage(token: string, user: string, message: SlackMessage): Promise<void> {
+    await this.postMessage(token, await this.directChannel(token, user), message);
+  }
+
+  async directChannel(token: string, user: string): Promise<string> {
     const opened = await this.api.conversations.open({ token, users: user });
     const channel = opened.channel?.id;
     if (!channel) throw new Error('conversations.open returned no channel');
-    await this.postMessage(token, channel, message);
+    return channel;
+  }
+
+  /**
+   * Uploads files into a channel or DM with files.uploadV2 (getUploadURLExternal, the upload,
+   * completeUploadExternal), shared as one message with `comment` above them.
+   */
+  async uploadFiles(token: string, channel: string, files: readonly CollectedFile[], altText: ReadonlyMap<string, string>, comment: string): Promise<void> {
+    await this.api.filesUploadV2({
+      token,
+      channel_id: channel,
+      initial_comment: comment,
+      file_uploads: files.map((f) => {
+        const alt = altText.get(f.name);
+        return { file: Buffer.from(f.bytes.buffer, f.bytes.byteOffset, f.bytes.byteLength), filename: f.name, title: f.name, ...(alt ? { alt_text: alt.slice(0, 1000) } : {}) };
+      }),
+    });
+  }
+
+  /**
+   * Sends a reply's files (see files.ts) to `channel` and returns the message to post: the
+   * reply with a line for any file left out and, when files went to the member's DM, a line
+   * saying so.
+   */
+  async withFiles(token: string, reply: Reply, i18n: Translator, channel: () => Promise<string>, toMember: boolean): Promise<Reply> {
+    const prepared = await prepareSlackFiles(reply, i18n);
+    if (prepared.files.length === 0) return prepared.reply;
+    await this.uploadFiles(token, await channel(), prepared.files, prepared.altText, i18n.t('analytics:files.dmComment'));
+    if (!toMember) return prepared.reply;
+    return { ...prepared.reply, body: [...prepared.reply.body, i18n.t('analytics:files.sentToDm', { count: prepared.files.length })] };
   }
 }
 
@@ -61,12 +96,17 @@ export class SlackMessenger implements Messenger {
 
   async postToChannel(community: CommunityRef, channelId: string, reply: Reply): Promise<void> {
     const token = await this.token(community);
-    await this.deliver(() => this.render(community, reply).then((message) => this.poster.postMessage(token, channelId, message)), 'chat.postMessage');
+    const i18n = await this.translator(community);
+    const posted = await this.deliver(() => this.poster.withFiles(token, reply, i18n, async () => channelId, false), 'files.uploadV2');
+    await this.deliver(() => this.poster.postMessage(token, channelId, renderReply(posted, renderTexts(i18n))), 'chat.postMessage');
   }
 
   async sendToMember(community: CommunityRef, memberExternalId: string, reply: Reply): Promise<void> {
     const token = await this.token(community);
-    await this.deliver(() => this.render(community, reply).then((message) => this.poster.directMessage(token, memberExternalId, message)), 'direct message');
+    const i18n = await this.translator(community);
+    const dm = () => this.poster.directChannel(token, memberExternalId);
+    const posted = await this.deliver(() => this.poster.withFiles(token, reply, i18n, dm, false), 'files.uploadV2');
+    await this.deliver(() => this.poster.directMessage(token, memberExternalId, renderReply(posted, renderTexts(i18n))), 'direct message');
   }
 
   private async token(community: CommunityRef): Promise<string> {
@@ -77,14 +117,14 @@ export class SlackMessenger implements Messenger {
   }
 
   /** The reply is already in its reader's language; the few words the renderer adds follow the community's. */
-  private async render(community: CommunityRef, reply: Reply): Promise<SlackMessage> {
+  private async translator(community: CommunityRef): Promise<Translator> {
     const known = await this.store.findCommunity(community);
-    return renderReply(reply, renderTexts(this.catalog.translator(resolveLocale(known?.settings.locale))));
+    return this.catalog.translator(resolveLocale(known?.settings.locale));
   }
 
-  private async deliver(send: () => Promise<void>, what: string): Promise<void> {
+  private async deliver<T>(send: () => Promise<T>, what: string): Promise<T> {
     try {
-      await send();
+      return await send();
     } catch (error) {
       throw new Error(`Slack ${what} failed: ${slackErrorCode(error)}`, { cause: error });
     }

@@ -51,6 +51,8 @@ export function renderReply(reply: Reply, texts: RenderTexts, options: RenderOpt
   if (reply.title?.trim()) head.push(header(mark + reply.title));
   const body = reply.body.map((p, i) => (!reply.title && i === 0 ? mark + p : p)).map(inline);
   head.push(...textSections(body, '\n\n'));
+  // Slack fetches the image itself, so only a public address can go in a block (else it is uploaded).
+  if (reply.image?.url) head.push({ type: 'image', image_url: reply.image.url, alt_text: fitRaw(reply.image.alt, BLOCK_KIT.imageAltText) || '-' });
   head.push(...fieldSections(reply.fields.filter((f) => f.inline)));
   head.push(...textSections(reply.fields.filter((f) => !f.inline).map((f) => [bold(f.label), escapeText(f.value)].filter(Boolean).join('  ')), '\n'));
 

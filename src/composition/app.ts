@@ -12,6 +12,7 @@ import { CommandRouter } from '../core/router.ts';
 import { createMessageCatalog, type MessageCatalog } from '../core/i18n.ts';
 import { LIMITS } from '../domain/limits.ts';
 import { createCommandRegistry } from '../../commands/index.ts';
+import type { Command } from '../core/command.ts';
 import type { Core } from '../core/facade.ts';
 
 export type { Core } from '../core/facade.ts';
@@ -26,6 +27,8 @@ export interface CoreOptions {
   catalog?: MessageCatalog;
   /** Counts commands for /metrics. */
   observer?: CommandObserver;
+  /** Commands besides the built-in ones (tests drive adapters with commands of their own). */
+  extraCommands?: readonly Command[];
 }
 
 /** Wires the command core around a store; adapters and jobs attach to what it returns. */
@@ -37,7 +40,7 @@ export function createCore(options: CoreOptions): Core {
   const services = options.services ?? new MutableServiceStatus();
   const router = new CommandRouter({
     store,
-    commands: createCommandRegistry(),
+    commands: createCommandRegistry(options.extraCommands),
     catalog,
     events,
     clock,

@@ -152,7 +152,7 @@ async function main(argv: string[]): Promise<number> {
       logger.info({ platform: adapter.platform }, 'adapter started');
     }
     if (modes.includes('console')) {
-      await runConsole(core, cli);
+      await runConsole(core, cli, config);
       return 0;
     }
     await running.untilStopped();
@@ -211,7 +211,7 @@ async function serveHealth(port: number, role: 'start' | 'worker', running: Runn
   });
 }
 
-async function runConsole(core: Core, cli: Cli): Promise<void> {
+async function runConsole(core: Core, cli: Cli, config: Config): Promise<void> {
   const locale = resolveLocale(cli.locale, process.env.LC_ALL, process.env.LC_MESSAGES, process.env.LANG);
   const adapter = createConsoleAdapter({
     router: core.router,
@@ -221,6 +221,8 @@ async function runConsole(core: Core, cli: Cli): Promise<void> {
     input: process.stdin,
     output: process.stdout,
     interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
+    exportsDir: config.EXPORTS_DIR,
+    now: () => core.clock.now(),
   });
   await adapter.run();
 }

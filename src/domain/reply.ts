@@ -75,6 +75,37 @@ export interface Reply {
   pagination?: Pagination;
   footer?: string;
   form?: Form;
+  /**
+   * Files that go with the answer (CSV exports, data a member asked for). Each adapter delivers
+   * them its own way: Discord attachments, Slack uploads to the member's direct messages,
+   * console files under ./exports/. A file over a platform's size limit is left out and the
+   * reply says so, naming the limit.
+   */
+  files?: ReplyFile[];
+  /** A picture shown with the answer (a chart); `alt` carries the same facts as text. */
+  image?: ReplyImage;
+}
+
+/**
+ * A file's bytes at once, or as a function that yields them chunk by chunk, so a large export
+ * is written or uploaded as it is produced and a refused one is never produced in full.
+ */
+export type FileContent = Uint8Array | (() => AsyncIterable<Uint8Array>);
+
+export interface ReplyFile {
+  /** What the member sees and saves: `courses.csv`. Letters, digits, `.`, `-` and `_` only. */
+  name: string;
+  contentType: string;
+  content: FileContent;
+}
+
+export interface ReplyImage {
+  /** A PNG. */
+  file: ReplyFile;
+  /** What the image shows, for screen readers and for surfaces that show no images. */
+  alt: string;
+  /** A public address of the same image, for surfaces that link images rather than attach them. */
+  url?: string;
 }
 
 export function reply(partial: Partial<Reply> & Pick<Reply, 'visibility'>): Reply {

@@ -23,8 +23,26 @@ export interface RecordedRequest {
   path: string;
   query: URLSearchParams;
   authorization: string | undefined;
+  /** The JSON body, or a multipart request's `payload_json`. */
   body: JsonObject | Json[] | null;
+  /** Files of a multipart request (`files[n]` parts), as uploaded. */
+  files: RecordedFile[];
 }
+
+export interface RecordedFile {
+  /** The form field, `files[0]`. */
+  field: string;
+  name: string;
+  contentType: string;
+  bytes: Buffer;
+}
+
+/**
+ * Discord's upload limits for a bot in a server without boosts: 10 MiB a file (else 40005
+ * "Request entity too large") and 10 attachments a message.
+ */
+export const UPLOAD_LIMIT_BYTES = 10 * 1024 * 1024;
+export const ATTACHMENTS_PER_MESSAGE = 10;
 
 export interface IdentifyRecord {
   shard: [number, number];
@@ -221,7 +239,24 @@ export class FakeDiscord {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const raw = Buffer.concat(chunks).toString('utf8');
+    const bytes = Buffer.concat(chunks);
+    const contentType = req.headers['content-type'] ?? '';
+    let raw = '';
+    const files: RecordedFile[] = [];
+    if (contentType.startsWith('multipart/form-data')) {
+      // Parsed by the platform's own multipart reader (undici), as a real server would.
+      const form = await new Request('http://fake.discord/', { method: 'POST', headers: { 'content-type': contentType }, body: bytes }).formData();
+      for (const [field, value] of form) {
+        if (field === 'payload_json' && typeof value === 'string') raw = value;
+        else if (/^files\[\d+\]$/.test(field) && typeof value !== 'string') {
+          files.push({ field, name: value.name, contentType: value.type, bytes: Buffer.from(await value.arrayBuffer()) });
+        } else return send(res, 400, { message: `400: unexpected form field ${field}`, code: 50035 });
+      }
+      if (files.some((f) => f.bytes.byteLength > UPLOAD_LIMIT_BYTES)) return send(res, 413, { message: 'Request entity too large', code: 40005 });
+      if (files.length > ATTACHMENTS_PER_MESSAGE) return send(res, 400, { message: 'Invalid Form Body', code: 50035 });
+    } else {
+      raw = bytes.toString('utf8');
+    }
     let body: JsonObject | Json[] | null = null;
     if (raw) {
       try {
@@ -238,6 +273,7 @@ export class FakeDiscord {
       query: url.searchParams,
       authorization: req.headers.authorization,
       body,
+      files,
     };
     this.requests.push(recorded);
     const [status, out] = this.route(recorded);
@@ -293,19 +329,19 @@ export class FakeDiscord {
         return [200, stored];
       }
       case 'POST /interactions/:/:/callback':
-        return this.interactionCallback(parts[1]!, parts[2]!, body);
+        return this.interactionCallback(parts[1]!, parts[2]!, body, r.files);
       case 'GET /webhooks/:/:/messages/@original':
       case 'PATCH /webhooks/:/:/messages/@original':
       case 'DELETE /webhooks/:/:/messages/@original':
-        return this.original(r.method, parts[2]!, body);
+        return this.original(r.method, parts[2]!, r.files.length > 0 ? withAttachments(body, r.files) : body);
       case 'POST /webhooks/:/:': {
         const state = this.interactions.get(parts[2]!);
         if (!state?.acknowledged) return [404, { message: 'Unknown Webhook', code: 10015 }];
-        return [200, this.message(state.channelId, body)];
+        return [200, this.message(state.channelId, withAttachments(body, r.files))];
       }
       case 'POST /channels/:/messages':
         if (!this.channels.has(parts[1]!)) return [404, { message: 'Unknown Channel', code: 10003 }];
-        return [200, this.message(parts[1]!, body, false)];
+        return [200, this.message(parts[1]!, withAttachments(body, r.files), false)];
       case 'POST /users/@me/channels': {
         const id = snowflake();
         this.channels.add(id);
@@ -317,12 +353,12 @@ export class FakeDiscord {
     }
   }
 
-  private interactionCallback(id: string, token: string, body: JsonObject): [number, Json] {
+  private interactionCallback(id: string, token: string, body: JsonObject, files: RecordedFile[]): [number, Json] {
     const state = this.interactions.get(token);
     if (!state || state.payload.id !== id) return [404, { message: 'Unknown interaction', code: 10062 }];
     if (state.acknowledged) return [400, { message: 'Interaction has already been acknowledged.', code: 40060 }];
     state.acknowledged = true;
-    const data = (body.data ?? {}) as JsonObject;
+    const data = withAttachments((body.data ?? {}) as JsonObject, files);
     switch (body.type) {
       case CALLBACK.Message:
         state.original = this.message(state.channelId, data);
@@ -524,6 +560,31 @@ export class FakeDiscord {
     this.channels.add(id);
     return id;
   }
+}
+
+/**
+ * A message's `attachments` as Discord stores them: each uploaded file with an id, its size
+ * and a CDN address, matched to the request's attachment entries (by `files[n]` id) for
+ * descriptions.
+ */
+function withAttachments(data: JsonObject, files: RecordedFile[]): JsonObject {
+  if (files.length === 0) return data;
+  const declared = Array.isArray(data.attachments) ? (data.attachments as JsonObject[]) : [];
+  const attachments = files.map((file) => {
+    const index = file.field.slice('files['.length, -1);
+    const entry = declared.find((a) => String(a.id) === index);
+    const id = snowflake();
+    return {
+      id,
+      filename: file.name,
+      size: file.bytes.byteLength,
+      content_type: file.contentType,
+      url: `https://cdn.discordapp.test/attachments/${id}/${encodeURIComponent(file.name)}`,
+      proxy_url: `https://media.discordapp.test/attachments/${id}/${encodeURIComponent(file.name)}`,
+      ...(entry?.description !== undefined ? { description: entry.description } : {}),
+    };
+  });
+  return { ...data, attachments };
 }
 
 function send(res: ServerResponse, status: number, body: Json): void {

@@ -5,6 +5,7 @@ import { createCore, type Core } from '../../../src/composition/app.ts';
 import { loadConfig, type Config } from '../../../src/composition/config.ts';
 import { SqliteStore } from '../../../src/infra/sqlite/sqlite-store.ts';
 import type { Logger } from '../../../src/ports/logger.ts';
+import type { Command } from '../../../src/core/command.ts';
 import type { PlatformAdapter } from '../../../src/ports/platform.ts';
 import type { RateLimiter } from '../../../src/ports/rate-limiter.ts';
 import { createDiscordAdapter, type DiscordAdapterConfig } from '../../../adapters/discord/index.ts';
@@ -52,6 +53,8 @@ export async function startBot(
     fake?: FakeDiscordOptions | FakeDiscord;
     prepare?: (fake: FakeDiscord) => void;
     rateLimiter?: RateLimiter;
+    /** Commands besides the built-in ones. */
+    commands?: readonly Command[];
   } = {},
 ): Promise<RunningBot> {
   const fake = options.fake instanceof FakeDiscord ? options.fake : await FakeDiscord.start(options.fake);
@@ -66,7 +69,13 @@ export async function startBot(
   });
   const store = SqliteStore.open({ path: config.SQLITE_PATH });
   const logger = recordingLogger();
-  const core = createCore({ store, logger, config, ...(options.rateLimiter ? { rateLimiter: options.rateLimiter } : {}) });
+  const core = createCore({
+    store,
+    logger,
+    config,
+    ...(options.rateLimiter ? { rateLimiter: options.rateLimiter } : {}),
+    ...(options.commands ? { extraCommands: options.commands } : {}),
+  });
   const adapter = createDiscordAdapter({ ...discordAdapterConfig({ core, config, logger }), ...options.adapter });
   core.messengers.register(adapter.messenger);
   await adapter.start();

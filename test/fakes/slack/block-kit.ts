@@ -53,6 +53,13 @@ export function blockKitProblems(blocks: unknown, surface: Surface): string[] {
       }
       case 'divider':
         break;
+      case 'image': {
+        const url = block.image_url;
+        if (typeof url !== 'string' || !/^https?:\/\//.test(url) || url.length > 3000) problems.push(`${at}: image_url must be an http(s) URL of at most 3000 characters`);
+        if (typeof block.alt_text !== 'string' || block.alt_text.length === 0 || block.alt_text.length > 2000) problems.push(`${at}: alt_text must be 1-2000 characters`);
+        if (block.title !== undefined) textProblems(block.title, `${at} title`, 2000, problems, 'plain_text');
+        break;
+      }
       case 'input': {
         if (surface === 'message') problems.push(`${at}: input blocks belong in views`);
         textProblems(block.label, `${at} label`, 2000, problems, 'plain_text');

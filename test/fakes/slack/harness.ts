@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCore, type Core } from '../../../src/composition/app.ts';
 import type { RateLimiter } from '../../../src/ports/rate-limiter.ts';
+import type { Command } from '../../../src/core/command.ts';
 import { loadConfig, type Config } from '../../../src/composition/config.ts';
 import { SqliteStore } from '../../../src/infra/sqlite/sqlite-store.ts';
 import { silentLogger, type Logger } from '../../../src/ports/logger.ts';
@@ -47,6 +48,8 @@ export interface HarnessOptions {
   requestClaims?: RequestClaims;
   /** The core's per-member limiter (unlimited by default). */
   rateLimiter?: RateLimiter;
+  /** Commands besides the built-in ones. */
+  commands?: readonly Command[];
 }
 
 /**
@@ -56,7 +59,13 @@ export interface HarnessOptions {
 export async function startSlackHarness(options: HarnessOptions = {}): Promise<SlackHarness> {
   const dir = mkdtempSync(join(tmpdir(), 'syllabot-slack-'));
   const store = SqliteStore.open({ path: join(dir, 'slack.sqlite') });
-  const core = createCore({ store, logger: silentLogger, config: { BAYES_PRIOR_WEIGHT: 5 }, ...(options.rateLimiter ? { rateLimiter: options.rateLimiter } : {}) });
+  const core = createCore({
+    store,
+    logger: silentLogger,
+    config: { BAYES_PRIOR_WEIGHT: 5 },
+    ...(options.rateLimiter ? { rateLimiter: options.rateLimiter } : {}),
+    ...(options.commands ? { extraCommands: options.commands } : {}),
+  });
   const fake = await FakeSlackWebApi.start({
     botToken: BOT_TOKEN,
     team: { id: TEAM.id, name: TEAM.name },

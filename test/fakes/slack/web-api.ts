@@ -72,6 +72,22 @@ export interface RecordedCall {
   problems: string[];
 }
 
+/** A file as it went through files.getUploadURLExternal, the upload URL and files.completeUploadExternal. */
+export interface FakeUpload {
+  fileId: string;
+  filename: string;
+  /** What getUploadURLExternal was told the length would be. */
+  length: number;
+  altText: string | undefined;
+  /** The bytes posted to the upload URL (undefined until then). */
+  bytes: Buffer | undefined;
+  /** Set by completeUploadExternal. */
+  completed?: { channelId: string | undefined; title: string | undefined; initialComment: string | undefined; teamId: string };
+}
+
+/** Slack's largest file: 1 GB. */
+export const SLACK_MAX_FILE_BYTES = 1024 * 1024 * 1024;
+
 export const BOT_USER_ID = 'UBOT00001';
 export const BOT_ID = 'BBOT00001';
 
@@ -79,6 +95,8 @@ type Answer = Record<string, unknown>;
 
 export class FakeSlackWebApi {
   readonly calls: RecordedCall[] = [];
+  /** Every file upload begun, by file id. */
+  readonly uploads = new Map<string, FakeUpload>();
   /** Every visit to the consent page, as the browser asked for it. */
   readonly consentVisits: URL[] = [];
   private readonly holds = new Map<string, Promise<void>>();
@@ -163,7 +181,16 @@ export class FakeSlackWebApi {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
+  /** The files completed into a channel (a DM is `D<user id>`), oldest first. */
+  filesIn(channelId: string): FakeUpload[] {
+    return [...this.uploads.values()].filter((u) => u.completed?.channelId === channelId);
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method === 'POST' && (req.url ?? '').startsWith('/upload/v1/')) {
+      await this.receiveUpload(req, res);
+      return;
+    }
     const raw = await readBody(req);
     if (req.method === 'GET' && (req.url ?? '').startsWith('/oauth/v2/authorize')) {
       this.consentPage(new URL(req.url!, 'http://127.0.0.1'), res);
@@ -235,6 +262,30 @@ export class FakeSlackWebApi {
         const ts = `${this.ts++}.000100`;
         return method === 'chat.postMessage' ? { ok: true, channel: body.channel, ts, message: { text: body.text, ts } } : { ok: true, message_ts: ts };
       }
+      case 'files.getUploadURLExternal': {
+        const length = Number(body.length);
+        if (typeof body.filename !== 'string' || body.filename === '') return { ok: false, error: 'invalid_arguments' };
+        if (!Number.isInteger(length) || length <= 0) return { ok: false, error: 'invalid_arguments' };
+        if (length > SLACK_MAX_FILE_BYTES) return { ok: false, error: 'file_too_large' };
+        const fileId = `F${(this.ts++).toString(36).toUpperCase()}`;
+        this.uploads.set(fileId, { fileId, filename: body.filename, length, altText: typeof body.alt_text === 'string' ? body.alt_text : undefined, bytes: undefined });
+        return { ok: true, upload_url: `${this.url.replace(/api\/$/, '')}upload/v1/${fileId}`, file_id: fileId };
+      }
+      case 'files.completeUploadExternal': {
+        const files = Array.isArray(body.files) ? (body.files as { id?: unknown; title?: unknown }[]) : undefined;
+        if (!files || files.length === 0) return { ok: false, error: 'invalid_arguments' };
+        const uploads = files.map((f) => (typeof f.id === 'string' ? this.uploads.get(f.id) : undefined));
+        // Slack refuses to complete a file whose bytes never arrived or differ from the length given.
+        if (uploads.some((u) => !u || !u.bytes || u.bytes.byteLength !== u.length || u.completed)) return { ok: false, error: 'file_not_found' };
+        const channelId = typeof body.channel_id === 'string' ? body.channel_id : undefined;
+        if (channelId && this.options.closedChannels?.includes(channelId)) return { ok: false, error: 'channel_not_found' };
+        const initialComment = typeof body.initial_comment === 'string' ? body.initial_comment : undefined;
+        uploads.forEach((u, i) => {
+          const title = files[i]!.title;
+          u!.completed = { channelId, title: typeof title === 'string' ? title : undefined, initialComment, teamId: team.id };
+        });
+        return { ok: true, files: uploads.map((u) => ({ id: u!.fileId, name: u!.filename, title: u!.completed!.title ?? u!.filename, size: u!.length })) };
+      }
       case 'views.open':
       case 'views.publish': {
         if (method === 'views.open' && typeof body.trigger_id !== 'string') return { ok: false, error: 'invalid_trigger' };
@@ -246,6 +297,36 @@ export class FakeSlackWebApi {
       default:
         return { ok: false, error: 'unknown_method' };
     }
+  }
+
+  /**
+   * The address getUploadURLExternal hands out: the file's bytes, raw or as the one file of a
+   * multipart form (the Web API client sends the latter). Slack answers 200 "OK - <size>".
+   */
+  private async receiveUpload(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const raw = Buffer.concat(chunks);
+    const fileId = (req.url ?? '').slice('/upload/v1/'.length);
+    const upload = this.uploads.get(fileId);
+    if (!upload || upload.bytes) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('Not Found');
+      return;
+    }
+    let bytes = raw;
+    const contentType = req.headers['content-type'] ?? '';
+    if (contentType.startsWith('multipart/form-data')) {
+      const form = await new Request('http://fake.slack/', { method: 'POST', headers: { 'content-type': contentType }, body: raw }).formData();
+      const file = [...form.values()].find((v) => typeof v !== 'string');
+      if (!file || typeof file === 'string') {
+        res.writeHead(400, { 'content-type': 'text/plain' }).end('no file in the form');
+        return;
+      }
+      bytes = Buffer.from(await file.arrayBuffer());
+    }
+    upload.bytes = bytes;
+    this.calls.push({ method: 'upload', token: undefined, teamId: undefined, body: { fileId, size: bytes.byteLength }, problems: [] });
+    res.writeHead(200, { 'content-type': 'text/plain' }).end(`OK - ${bytes.byteLength}`);
   }
 
   /**
