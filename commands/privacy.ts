@@ -123,13 +123,10 @@ function exportData(ctx: CommandContext, data: MemberData): Reply {
     visibility: 'ephemeral',
     tone: 'success',
     body: [i18n.t('privacy:exported', { enrollments: data.enrollments.length, ratings: data.ratings.length })],
-    ...exportAttachment(`syllabot-${ctx.platform}-${ctx.community.externalId}-${data.member.externalId}.json`, json),
+    // Discord attaches it to the ephemeral answer, Slack uploads it to the member's direct
+    // messages, the console writes it under ./exports/.
+    files: [{ name: `syllabot-${ctx.platform}-${ctx.community.externalId}-${data.member.externalId}.json`, contentType: 'application/json', content: new TextEncoder().encode(json) }],
   });
-}
-
-/** Placeholder until the Reply carries files: the JSON goes in the body. */
-function exportAttachment(_name: string, json: string): Partial<Reply> {
-  return { sections: [{ title: 'JSON', lines: [json] }] };
 }
 
 function confirmErase(ctx: CommandContext, member: Member, name: string | undefined): Reply {

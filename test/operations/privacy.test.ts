@@ -5,6 +5,7 @@ import { reminderJobId } from '../../jobs/reminders.ts';
 import { cleanupPrefix, COMMUNITY, createWorld, randomPrefix, startJobsFor, startsIn24hPlus } from '../jobs/harness.ts';
 import { tempDir } from './support.ts';
 import { join } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
 
 const cleanup: (() => void | Promise<void>)[] = [];
 afterEach(async () => {
@@ -30,13 +31,19 @@ describe('/privacy', () => {
       '@bo /rate 2 5',
       '/score',
       '@ana /privacy',
+      '@ana /privacy export',
       '@ana /privacy delete',
       '/score',
       '@ana /privacy delete confirm:true',
       '/score',
     ].join('\n');
-    const run = await runCli(['console'], `${script}\n`, { SQLITE_PATH: join(tmp.dir, 'store.sqlite') });
+    const run = await runCli(['console'], `${script}\n`, { SQLITE_PATH: join(tmp.dir, 'store.sqlite'), EXPORTS_DIR: join(tmp.dir, 'exports') });
     expect(run.code, run.stderr).toBe(0);
+    const exported = readdirSync(join(tmp.dir, 'exports'), { recursive: true }).map(String).filter((f) => f.endsWith('.json'));
+    expect(exported).toHaveLength(1);
+    const json = JSON.parse(readFileSync(join(tmp.dir, 'exports', exported[0]!), 'utf8')) as { member: { platformId: string }; ratings: { review: string }[] };
+    expect(json.member.platformId).toBe('ana');
+    expect(json.ratings[0]!.review).toBe('great course');
     const scores = scoreLine(run.stdout);
     // N = 3 (you, ana, bo): G = (4·10 + 5·2) / (3 · 12) = 1.39
     expect(scores[0]).toEqual({ g: 1.39, n: 3 });
@@ -133,10 +140,10 @@ describe('/privacy', () => {
   });
 });
 
-/** The exported document, wherever the reply carries it. */
+/** The exported document attached to the reply. */
 function exportedJson(result: Awaited<ReturnType<ReturnType<typeof member>['say']>>): string {
-  const reply = result.reply as typeof result.reply & { attachments?: { name: string; content: string | Uint8Array }[] };
-  const file = reply.attachments?.[0];
-  if (file) return typeof file.content === 'string' ? file.content : Buffer.from(file.content).toString('utf8');
-  return reply.sections.find((s) => s.title === 'JSON')!.lines.join('\n');
+  const file = result.reply.files?.[0];
+  expect(file?.name).toMatch(/^syllabot-console-local-ana\.json$/);
+  expect(file?.contentType).toBe('application/json');
+  return Buffer.from(file!.content as Uint8Array).toString('utf8');
 }
