@@ -1,6 +1,6 @@
 import { defineCommand } from '../src/core/command.ts';
 import { reply } from '../src/domain/reply.ts';
-import { truncate } from '../src/domain/limits.ts';
+import { clip } from '../src/domain/limits.ts';
 import { courseName, courseStats } from './present.ts';
 
 export const myCoursesCommand = defineCommand({
@@ -23,7 +23,7 @@ export const myCoursesCommand = defineCommand({
         lines: [
           rating
             ? rating.review
-              ? i18n.t('commands:mycourses.ratedWithReview', { stars: rating.stars, review: truncate(rating.review, 120) })
+              ? i18n.t('commands:mycourses.ratedWithReview', { stars: rating.stars, review: clip(rating.review, 120) })
               : i18n.t('commands:mycourses.rated', { stars: rating.stars })
             : i18n.t('commands:mycourses.notRated', { number: course.number }),
           i18n.t('commands:mycourses.since', { when: i18n.dateTime(enrolledAt) }),

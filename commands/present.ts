@@ -1,7 +1,7 @@
 import type { Course } from '../src/domain/model.ts';
 import type { Action } from '../src/domain/reply.ts';
 import { averageRating } from '../src/domain/score.ts';
-import { truncate } from '../src/domain/limits.ts';
+import { clip } from '../src/domain/limits.ts';
 import type { Translator } from '../src/core/i18n.ts';
 
 /** `#3 Rust 101`: how every reply names a course. */
@@ -25,7 +25,7 @@ export function courseStats(course: Course, i18n: Translator): string {
 
 export function courseDetails(course: Course, i18n: Translator, descriptionLength = 160): string[] {
   const lines = [courseStats(course, i18n)];
-  if (course.description) lines.push(truncate(course.description, descriptionLength));
+  if (course.description) lines.push(clip(course.description, descriptionLength));
   if (course.tags.length > 0) lines.push(i18n.t('common:course.tags', { tags: course.tags.join(', ') }));
   if (course.startsAt) lines.push(i18n.t('common:course.starts', { when: i18n.dateTime(course.startsAt) }));
   if (course.url) lines.push(course.url);

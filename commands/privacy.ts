@@ -1,7 +1,7 @@
 import { defineCommand, type CommandContext } from '../src/core/command.ts';
 import { option } from '../src/core/options.ts';
 import { reply, type Reply } from '../src/domain/reply.ts';
-import { LIMITS, truncate } from '../src/domain/limits.ts';
+import { clip, LIMITS } from '../src/domain/limits.ts';
 import type { Member } from '../src/domain/model.ts';
 import { communityScore } from '../src/domain/score.ts';
 import { UserError, UserErrorCode } from '../src/domain/errors.ts';
@@ -93,7 +93,7 @@ function show(ctx: CommandContext, data: MemberData, aboutSomeoneElse: boolean):
                   .slice(0, SHOWN)
                   .map((r) =>
                     r.review
-                      ? i18n.t('privacy:ratingWithReview', { course: courseName(r.course), stars: r.stars, review: truncate(r.review, 120) })
+                      ? i18n.t('privacy:ratingWithReview', { course: courseName(r.course), stars: r.stars, review: clip(r.review, 120) })
                       : i18n.t('privacy:rating', { course: courseName(r.course), stars: r.stars }),
                   ),
                 ...more(data.ratings.length),

@@ -9,7 +9,19 @@ import { buildDigest, digestPeriod } from '../commands/digest.ts';
 import { deliverOnce, type DeliverDeps, type DeliveryOutcome } from './deliver.ts';
 import { DEFAULT_JOB_OPTIONS, digestQueueName, type Queues } from './queues.ts';
 
-const digestDataSchema = z.object({ communityId: z.string().min(1) });
+const digestDataSchema = z.object({
+  communityId: z.string().min(1),
+  /** Set on a catch-up job (queued after Redis lost the scheduler's): the slot it stands for. */
+  slot: z.number().int().optional(),
+  stallRequeues: z.number().int().optional(),
+});
+
+/**
+ * The delivery key of one community's digest slot: the scheduler's job id for that slot
+ * (`repeat:<scheduler>:<millis>`, with dashes), so a catch-up job for a slot and the
+ * scheduler's own job share one delivery record.
+ */
+export const digestDeliveryKey = (communityId: string, slot: Date): string => `repeat-${digestSchedulerId(communityId)}-${slot.getTime()}`;
 
 /** One BullMQ job scheduler per community; its id is how settings changes find and replace it. */
 export const digestSchedulerId = (communityId: string): string => `digest-${communityId}`;
@@ -119,6 +131,12 @@ export interface DigestProcessorDeps extends DeliverDeps {
   priorWeight: number;
 }
 
+/** Scheduler job ids name their slot (`repeat:<scheduler>:<millis>`), even on a job re-added by hand. */
+function slotOfJobId(id: string | undefined): number | undefined {
+  const millis = /^repeat:.+:(\d+)$/.exec(id ?? '')?.[1];
+  return millis === undefined ? undefined : Number(millis);
+}
+
 /** Posts one slot's digest to the community's channel, in the community's language. */
 export function digestProcessor(deps: DigestProcessorDeps) {
   return async (job: Job, token?: string): Promise<DeliveryOutcome> => {
@@ -129,7 +147,7 @@ export function digestProcessor(deps: DigestProcessorDeps) {
     const digest = community.settings.digest;
     if (!digest) return 'skipped:digest-off';
     // The slot this job stands for (its scheduled time), not when a worker got to it.
-    const slot = new Date(job.opts.prevMillis ?? job.timestamp);
+    const slot = new Date(parsed.data.slot ?? slotOfJobId(job.id) ?? job.opts.prevMillis ?? job.timestamp);
     const message = await buildDigest({
       store: deps.store,
       community,
@@ -137,10 +155,12 @@ export function digestProcessor(deps: DigestProcessorDeps) {
       period: digestPeriod(community, slot),
       priorWeight: deps.priorWeight,
     });
-    // Scheduler job ids are unique per slot (`repeat:<scheduler>:<millis>`).
-    const key = (job.id ?? `${digestSchedulerId(community.id)}:${slot.getTime()}`).replaceAll(':', '-');
-    const outcome = await deliverOnce(job, token, key, deps, () => deps.messenger.postToChannel(community, digest.channelId, message));
-    deps.logger.info({ job: job.id, community: community.id, channel: digest.channelId, outcome }, outcome === 'sent' ? 'digest posted' : 'digest already posted; skipped');
+    const key = digestDeliveryKey(community.id, slot);
+    const outcome = await deliverOnce(job, token, key, deps, (delivery) => deps.messenger.postToChannel(community, digest.channelId, message, delivery));
+    deps.logger.info(
+      { job: job.id, community: community.id, channel: digest.channelId, outcome },
+      outcome === 'sent' ? 'digest posted' : outcome === 'found-earlier' ? 'digest found on the platform from an earlier attempt; not posted again' : 'digest already posted; skipped',
+    );
     return outcome;
   };
 }

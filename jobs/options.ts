@@ -28,12 +28,20 @@ export interface JobsOptions {
   lockDurationMs: number;
   /** How often workers look for jobs whose lock expired (stalled jobs). */
   stalledIntervalMs: number;
-  /** A delivery's claim outlives its sender by this much; it must exceed sendTimeoutMs. */
+  /**
+   * A delivery's claim lapses this long after its sender stops renewing it (it renews every third
+   * of it); keep it at most `lockDurationMs`, so a job taken over from a dead worker finds the
+   * claim free.
+   */
   deliveryLeaseMs: number;
   /** A platform call slower than this counts as failed (and is retried). */
   sendTimeoutMs: number;
   /** How long "sent" records are kept to refuse repeats. */
   deliveryRetentionMs: number;
+  /** After Redis lost its data, what was due this far back and is not sent is queued again. */
+  catchUpWindowMs: number;
+  /** How often a process with workers looks for jobs BullMQ failed for stalling, to re-queue them. */
+  stallSweepEveryMs: number;
   /** The longest a command waits for the queue before it answers anyway. */
   schedulingTimeoutMs: number;
   /** The longest shutdown waits for running jobs before releasing them to other workers. */
@@ -44,7 +52,7 @@ export interface JobsOptions {
   repairDelayMs: number;
 }
 
-export function defaultJobsOptions(config: Pick<Config, 'RATE_NUDGE_DAYS' | 'RECOMPUTE_EVERY_MINUTES'> & Partial<Pick<Config, 'JOBS_PREFIX'>>): JobsOptions {
+export function defaultJobsOptions(config: Pick<Config, 'RATE_NUDGE_DAYS' | 'RECOMPUTE_EVERY_MINUTES'> & Partial<Pick<Config, 'JOBS_PREFIX' | 'CATCH_UP_HOURS'>>): JobsOptions {
   return {
     prefix: config.JOBS_PREFIX ?? 'syllabot',
     startLeads: [
@@ -54,11 +62,16 @@ export function defaultJobsOptions(config: Pick<Config, 'RATE_NUDGE_DAYS' | 'REC
     nudgeAfterMs: config.RATE_NUDGE_DAYS * DAY,
     recomputeEveryMs: config.RECOMPUTE_EVERY_MINUTES * MINUTE,
     recomputeDebounceMs: 30 * SECOND,
-    lockDurationMs: 30 * SECOND,
-    stalledIntervalMs: 30 * SECOND,
-    deliveryLeaseMs: 60 * SECOND,
+    // A killed worker's jobs are taken over within lock + 2 stall checks (~8 s; BullMQ renews
+    // the lock every half lock). Shorter locks cost renewals, ~1 tiny script per running job per
+    // 2.5 s, and risk false stalls if a process blocks its event loop for 5 s.
+    lockDurationMs: 5 * SECOND,
+    stalledIntervalMs: 1.5 * SECOND,
+    deliveryLeaseMs: 5 * SECOND,
     sendTimeoutMs: 20 * SECOND,
     deliveryRetentionMs: 45 * DAY,
+    catchUpWindowMs: (config.CATCH_UP_HOURS ?? 6) * HOUR,
+    stallSweepEveryMs: MINUTE,
     schedulingTimeoutMs: 3 * SECOND,
     closeTimeoutMs: 10 * SECOND,
     reconnectMaxDelayMs: 5 * SECOND,

@@ -41,16 +41,26 @@ export function reminderProcessor(deps: ReminderProcessorDeps) {
       if (mine.some((m) => m.course.id === course.id && m.rating !== null)) return 'skipped:already-rated';
     } else {
       if (!course.startsAt || course.startsAt.getTime() !== data.startsAt) return 'skipped:start-moved';
-      if (course.startsAt.getTime() <= deps.clock.now().getTime()) return 'skipped:already-started';
+      if (course.startsAt.getTime() <= deps.clock.now().getTime()) {
+        // A catch-up after an outage must not say "starts in an hour" about a course under way.
+        deps.logger.info({ job: job.id, kind: data.kind, community: community.id, startsAt: course.startsAt.toISOString() }, 'reminder skipped: the course has already started');
+        return 'skipped:already-started';
+      }
     }
 
     const i18n = deps.catalog.translator(resolveLocale(data.locale, community.settings.locale));
     const message = reminderReply(i18n, data.kind, community, course);
-    const outcome = await deliverOnce(job, token, job.id ?? '', deps, () => deps.messenger.sendToMember(community, member.externalId, message));
-    deps.logger.info({ job: job.id, kind: data.kind, community: community.id, outcome }, outcome === 'sent' ? 'reminder sent' : 'reminder already sent; skipped');
+    const outcome = await deliverOnce(job, token, job.id ?? '', deps, (delivery) => deps.messenger.sendToMember(community, member.externalId, message, delivery));
+    deps.logger.info({ job: job.id, kind: data.kind, community: community.id, outcome }, OUTCOME_LOG[outcome]);
     return outcome;
   };
 }
+
+const OUTCOME_LOG = {
+  sent: 'reminder sent',
+  duplicate: 'reminder already sent; skipped',
+  'found-earlier': 'reminder found on the platform from an earlier attempt; not sent again',
+} as const;
 
 const TEXT_KEY: Record<ReminderKind, string> = { 'start-24h': 'start24h', 'start-1h': 'start1h', 'rate-nudge': 'rate' };
 

@@ -16,6 +16,8 @@ export const reminderDataSchema = z.object({
   startsAt: z.number().int().optional(),
   /** The member's language when the enrolling event said it; else the community's at delivery. */
   locale: z.enum(LOCALES).optional(),
+  /** How often this job was queued again after BullMQ failed it for stalling (jobs/stalls.ts). */
+  stallRequeues: z.number().int().optional(),
 });
 export type ReminderJobData = z.infer<typeof reminderDataSchema>;
 

@@ -14,8 +14,10 @@ import { DeliveryLog } from './delivery-log.ts';
 import { withTimeout } from './deliver.ts';
 import { absorbLateConnectionErrors, releaseStalledTimer } from './bullmq-workarounds.ts';
 import { planReminders, reminderJobIds, ReminderScheduler, type PlannedReminder } from './reminders.ts';
+import { catchUpDigestJobId, dueDigestSlots, splitForCatchUp } from './catch-up.ts';
+import { failedByStalls, requeueStalled, sweepStalledFailures } from './stalls.ts';
 import { reminderProcessor } from './reminder-processor.ts';
-import { DigestScheduler, digestProcessor } from './digests.ts';
+import { digestDeliveryKey, DigestScheduler, digestProcessor } from './digests.ts';
 import { recomputeProcessor, RecomputeScheduler } from './recompute.ts';
 
 export type JobsRole = 'all' | 'worker';
@@ -47,6 +49,12 @@ export interface ReconcileReport {
   communities: number;
   digestSchedulers: number;
   remindersQueued: number;
+  /** Due start reminders not queued because their course has started (see catch-up.ts). */
+  remindersSkippedStarted: number;
+  /** Past digest slots (within the catch-up window) queued because they were not sent. */
+  digestsCaughtUp: number;
+  /** Jobs BullMQ had failed for stalling, queued again. */
+  stalledRequeued: number;
 }
 
 const CONCURRENCY = { reminders: 5, digests: 2, recompute: 1 } as const;
@@ -73,6 +81,7 @@ export class JobsService {
   private repairTimer: NodeJS.Timeout | undefined;
   private repairSince: Date | undefined;
   private stopping = false;
+  private sweepTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly deps: JobsServiceDeps) {
     const { core, options } = deps;
@@ -82,8 +91,8 @@ export class JobsService {
     // The worker connection's errors mirror the producer's, which the health watcher reports.
     this.workerRedis.on('error', (err: Error) => this.logger.debug({ err: err.message }, 'Redis worker connection error'));
     this.queues = new Queues(this.producer, options.prefix, (err, queue) => this.quietError(err, { queue }));
-    this.deliveries = new DeliveryLog(this.workerRedis, options.prefix, options.deliveryLeaseMs, options.deliveryRetentionMs);
     const now = () => core.clock.now();
+    this.deliveries = new DeliveryLog(core.store.deliveries, now, options.deliveryLeaseMs);
     this.reminders = new ReminderScheduler(this.queues, now);
     this.digests = new DigestScheduler(this.queues, this.logger);
     this.recompute = new RecomputeScheduler(this.queues, options.recomputeEveryMs, options.recomputeDebounceMs);
@@ -98,21 +107,22 @@ export class JobsService {
   start(): this {
     const { core, role } = this.deps;
     this.startWorker(RECOMPUTE_QUEUE, recomputeProcessor({ store: core.store, clock: core.clock, logger: this.logger, scheduler: this.recompute }), CONCURRENCY.recompute);
-    const deliver = { log: this.deliveries, sendTimeoutMs: this.deps.options.sendTimeoutMs };
+    const deliver = { log: this.deliveries, sendTimeoutMs: this.deps.options.sendTimeoutMs, logger: this.logger };
     // Only platforms this process can deliver to: the other queues are left to processes that can.
     for (const platform of core.messengers.platforms) {
       this.startWorker(
         reminderQueueName(platform),
-        reminderProcessor({ ...deliver, store: core.store, catalog: core.catalog, messenger: core.messengers, clock: core.clock, logger: this.logger }),
+        reminderProcessor({ ...deliver, store: core.store, catalog: core.catalog, messenger: core.messengers, clock: core.clock }),
         CONCURRENCY.reminders,
       );
       this.startWorker(
         digestQueueName(platform),
-        digestProcessor({ ...deliver, store: core.store, catalog: core.catalog, messenger: core.messengers, logger: this.logger, priorWeight: this.deps.priorWeight }),
+        digestProcessor({ ...deliver, store: core.store, catalog: core.catalog, messenger: core.messengers, priorWeight: this.deps.priorWeight }),
         CONCURRENCY.digests,
       );
     }
     if (role === 'all') this.unsubscribe = core.events.subscribe((event) => this.onEvent(event));
+    if (core.messengers.platforms.length > 0) this.scheduleStallSweep();
     this.logger.info(
       { role, redis: describeUrl(this.deps.redisUrl), prefix: this.deps.options.prefix, queues: this.workers.map((w) => w.name) },
       core.messengers.platforms.length === 0 ? 'jobs started: recomputes only (no messenger in this process, so no reminders or digests here)' : 'jobs started',
@@ -143,6 +153,7 @@ export class JobsService {
     this.stopping = true;
     this.unsubscribe?.();
     clearTimeout(this.repairTimer);
+    clearTimeout(this.sweepTimer);
     this.health.stop();
     const { closeTimeoutMs } = this.deps.options;
     // Take no new jobs and let running ones finish if they do in time; otherwise closing the
@@ -164,27 +175,76 @@ export class JobsService {
   }
 
   /**
-   * Makes the queue match the store: every digest scheduler, and every reminder due at or after
-   * `since` (already due ones run now, once: the delivery log refuses repeats).
+   * Makes the queue match the store: every digest scheduler, every reminder due from `since` on,
+   * and, back to the catch-up window, every reminder and digest slot that fell due and is not
+   * `sent` in the delivery log (a Redis that came back empty lost their jobs). Jobs BullMQ failed
+   * for stalling are queued again first. Re-adding a job Redis still holds is a no-op, and the
+   * delivery log refuses repeats, so reconciling often is safe.
    */
-  async reconcile(since: Date): Promise<ReconcileReport> {
-    const { store } = this.deps.core;
+  async reconcile(since: Date, options: { digestCatchUp?: boolean } = {}): Promise<ReconcileReport> {
+    const { store, clock } = this.deps.core;
+    const now = clock.now();
+    const from = new Date(Math.min(since.getTime(), now.getTime() - this.deps.options.catchUpWindowMs));
+    const stalledRequeued = await this.sweepStalls();
     const communities = await store.listCommunities();
     const digests = communities.filter((c) => c.settings.digest);
     await this.digests.syncAll(digests, { skipUnchanged: true, stopped: () => this.stopping });
     const withDigest = new Set(digests.map((c) => c.id));
-    let remindersQueued = 0;
+    const totals = { remindersQueued: 0, remindersSkippedStarted: 0, digestsCaughtUp: 0 };
     for (const community of communities) {
       if (this.stopping) throw new Error('stopped during the reconcile');
-      remindersQueued += await this.reconcileReminders(community, since);
+      const { queued, started } = await this.reconcileReminders(community, from, now);
+      totals.remindersQueued += queued;
+      totals.remindersSkippedStarted += started;
+      if (options.digestCatchUp) totals.digestsCaughtUp += await this.catchUpDigests(community, from, now);
     }
     await this.digests.prune(withDigest);
-    const report = { communities: communities.length, digestSchedulers: withDigest.size, remindersQueued };
-    this.logger.info({ ...report, since: since.toISOString() }, 'jobs reconciled with the store: digest schedulers and reminders queued');
+    await this.deliveries.pruneSent(new Date(now.getTime() - this.deps.options.deliveryRetentionMs));
+    const report = { communities: communities.length, digestSchedulers: withDigest.size, ...totals, stalledRequeued };
+    this.logger.info({ ...report, since: since.toISOString(), catchUpFrom: from.toISOString() }, 'jobs reconciled with the store: digest schedulers, reminders and missed deliveries queued');
     return report;
   }
 
-  private async reconcileReminders(community: Community, since: Date): Promise<number> {
+  /** Queues the community's digest slots that fell due within the window and were not posted. */
+  private async catchUpDigests(community: Community, from: Date, now: Date): Promise<number> {
+    const slots = dueDigestSlots(community, from, now);
+    if (slots.length === 0) return 0;
+    const sent = await this.deliveries.sentAmong(slots.map((slot) => digestDeliveryKey(community.id, slot)));
+    // Only the latest missed slot is posted: a channel wants the current digest, not a burst of
+    // stale ones after a long outage; the older ones are named in the log.
+    const latest = slots.at(-1)!;
+    if (sent.has(digestDeliveryKey(community.id, latest))) return 0;
+    const older = slots.slice(0, -1).filter((slot) => !sent.has(digestDeliveryKey(community.id, slot)));
+    await this.queues.get(digestQueueName(community.platform)).add('digest', { communityId: community.id, slot: latest.getTime() }, { jobId: catchUpDigestJobId(community.id, latest) });
+    this.logger.info(
+      { community: community.id, slot: latest.toISOString(), olderMissed: older.map((slot) => slot.toISOString()).slice(-10), olderMissedCount: older.length },
+      'digest slot missed while Redis lost its data; posting it late (older missed slots are not posted)',
+    );
+    return 1;
+  }
+
+  /** Re-queues, on every delivery queue of this process, the jobs BullMQ failed for stalling. */
+  private async sweepStalls(): Promise<number> {
+    let requeued = 0;
+    for (const platform of this.deps.core.messengers.platforms) {
+      for (const name of [reminderQueueName(platform), digestQueueName(platform)]) requeued += await sweepStalledFailures(this.queues.get(name), this.logger);
+    }
+    return requeued;
+  }
+
+  private scheduleStallSweep(): void {
+    this.sweepTimer = setTimeout(() => {
+      const sweep = this.health.state === 'up' && !this.stopping ? this.sweepStalls() : Promise.resolve(0);
+      void sweep
+        .catch((err: unknown) => this.quietError(err instanceof Error ? err : new Error(String(err)), { during: 'stall sweep' }))
+        .finally(() => {
+          if (!this.stopping) this.scheduleStallSweep();
+        });
+    }, this.deps.options.stallSweepEveryMs);
+    this.sweepTimer.unref();
+  }
+
+  private async reconcileReminders(community: Community, since: Date, now: Date): Promise<{ queued: number; started: number }> {
     const { store } = this.deps.core;
     const { nudgeAfterMs } = this.deps.options;
     const courses = new Map((await store.listActiveCourses(community.id)).map((c) => [c.id, c]));
@@ -200,9 +260,15 @@ export class JobsService {
     const planned: PlannedReminder[] = [];
     for (const e of enrollments.values()) {
       const course = courses.get(e.courseId);
-      if (course) planned.push(...planReminders({ communityId: community.id, memberId: e.memberId, course, enrolledAt: e.enrolledAt }, this.deps.options));
+      // A reminder due before its member enrolled was never planned: nothing to catch up.
+      if (course) planned.push(...planReminders({ communityId: community.id, memberId: e.memberId, course, enrolledAt: e.enrolledAt }, this.deps.options).filter((r) => r.fireAt >= e.enrolledAt));
     }
-    return this.reminders.schedule(community.platform, planned, since);
+    const due = planned.filter((r) => r.fireAt.getTime() >= since.getTime() && r.fireAt.getTime() <= now.getTime());
+    const split = splitForCatchUp(planned, since, now, await this.deliveries.sentAmong(due.map((r) => r.jobId)));
+    for (const r of split.started) {
+      this.logger.info({ job: r.jobId, kind: r.data.kind, community: community.id, dueAt: r.fireAt.toISOString() }, 'reminder not sent late: the course has already started');
+    }
+    return { queued: await this.reminders.schedule(community.platform, split.queue, since), started: split.started.length };
   }
 
   private startWorker(queue: string, processor: Processor, concurrency: number): void {
@@ -213,18 +279,33 @@ export class JobsService {
       concurrency,
       lockDuration: options.lockDurationMs,
       stalledInterval: options.stalledIntervalMs,
-      // A job whose worker died twice is still retried rather than failed outright.
-      maxStalledCount: 2,
+      // BullMQ fails a job whose workers died more often than this, for good; those are queued
+      // again (stalls.ts), so this only bounds how fast a job that kills its worker is given up.
+      maxStalledCount: 3,
     });
     const observer = this.deps.observer ?? ignoreJobs;
     worker.on('error', (err: Error) => this.quietError(err, { queue }));
     worker.on('completed', () => observer.onJob({ queue, outcome: 'completed' }));
     worker.on('failed', (job: Job | undefined, err: Error) => {
       observer.onJob({ queue, outcome: 'failed' });
-      this.logger.warn({ queue, job: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed; BullMQ retries it with back-off until its attempts run out');
+      this.onFailed(queue, job, err);
     });
     this.workers.push(worker);
     this.logger.info({ queue, concurrency, lockDurationMs: options.lockDurationMs }, 'job worker started');
+  }
+
+  /** Says what BullMQ does with the failed job, and re-queues one it failed for stalling. */
+  private onFailed(queue: string, job: Job | undefined, err: Error): void {
+    const where = { queue, job: job?.id, attempts: job?.attemptsMade, of: job?.opts.attempts, err: err.message };
+    if (job && failedByStalls(job)) {
+      requeueStalled(this.queues.get(queue), job, this.logger).catch((error: unknown) =>
+        this.logger.warn({ ...where, requeue: error instanceof Error ? error.message : String(error) }, 'could not re-queue a job failed for stalling; the next reconcile or stall sweep will'),
+      );
+    } else if (job && !job.finishedOn) {
+      this.logger.warn({ ...where, retryInMs: job.delay }, 'job attempt failed; BullMQ retries it after the back-off');
+    } else {
+      this.logger.error(where, 'job failed for good (no attempts left, or an error retrying cannot fix); it stays in the failed list');
+    }
   }
 
   private onRedisUp(downSince: Date): void {
@@ -237,11 +318,33 @@ export class JobsService {
     try {
       await this.recompute.ensureSchedule();
       this.logger.info({ scheduler: 'recompute-every', everyMinutes: this.deps.options.recomputeEveryMs / 60_000 }, 'job scheduler ready: score recompute');
-      if (this.deps.role === 'all') await this.reconcile(downSince);
+      if (this.deps.role === 'all') await this.reconcile(downSince, { digestCatchUp: await this.redisLostData() });
     } catch (err) {
       this.quietError(err instanceof Error ? err : new Error(String(err)), { during: 'set-up' });
       this.requestRepair(downSince);
     }
+  }
+
+  /**
+   * Whether this Redis lost the data an earlier connection left (restarted without persistence,
+   * flushed, replaced). A marker key in Redis is matched with a record in the store: a Redis
+   * without the marker for a deployment the store has seen connected means lost data. Digest
+   * slots are caught up only then: their jobs come from schedulers, so unlike reminders a slot
+   * cannot be re-added under its old id, and a first start must not post slots from before the
+   * digest was set.
+   */
+  private async redisLostData(): Promise<boolean> {
+    const { prefix } = this.deps.options;
+    const marker = `redis-connected-${prefix}`;
+    const fresh = (await this.producer.set(`${prefix}:jobs:connected-since`, new Date().toISOString(), 'NX')) === 'OK';
+    if (!fresh) return false;
+    if (await this.deliveries.wasSent(marker)) {
+      const hours = this.deps.options.catchUpWindowMs / 3_600_000;
+      this.logger.warn({ catchUpHours: hours }, 'Redis came back without its data: queuing again every reminder and digest of the catch-up window that was not sent');
+      return true;
+    }
+    await this.deliveries.markSent(marker);
+    return false;
   }
 
   /** Set-up or scheduling failed while Redis seemed up: do it again (from the store) a little later. */

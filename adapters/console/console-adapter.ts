@@ -3,7 +3,8 @@ import type { Readable, Writable } from 'node:stream';
 import type { CommandRouter } from '../../src/core/router.ts';
 import type { Translator } from '../../src/core/i18n.ts';
 import type { Reply } from '../../src/domain/reply.ts';
-import { renderReply, sanitizeForTerminal } from './render.ts';
+import { renderReply } from './render.ts';
+import { safeText } from '../shared/text.ts';
 import { usageOf } from '../../src/core/usage.ts';
 import { writeReplyFiles } from './files.ts';
 
@@ -55,7 +56,7 @@ export function createConsoleAdapter(config: ConsoleAdapterConfig): ConsoleAdapt
   async function render(reply: Reply): Promise<string> {
     if (reply.form) {
       const command = router.commands.get(reply.form.submit.command);
-      return sanitizeForTerminal(config.i18n.t('common:console.formUnsupported', { usage: command ? usageOf(command) : reply.form.submit.command }));
+      return safeText(config.i18n.t('common:console.formUnsupported', { usage: command ? usageOf(command) : reply.form.submit.command }));
     }
     if (!reply.files?.length) return renderReply(reply);
     // The terminal shows no images (the reply's text carries the same facts); files go to disk.
@@ -97,7 +98,7 @@ export function createConsoleAdapter(config: ConsoleAdapterConfig): ConsoleAdapt
         continue;
       }
       if (config.interactive && (line === 'exit' || line === 'quit')) break;
-      if (!config.interactive) output.write(`» ${sanitizeForTerminal(line)}\n`);
+      if (!config.interactive) output.write(`» ${safeText(line)}\n`);
       output.write(`${await runLine(line)}\n\n`);
       if (config.interactive) rl.prompt();
     }

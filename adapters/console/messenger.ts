@@ -2,7 +2,8 @@ import type { Writable } from 'node:stream';
 import type { CommunityRef } from '../../src/domain/model.ts';
 import type { Reply } from '../../src/domain/reply.ts';
 import type { Messenger } from '../../src/ports/messenger.ts';
-import { renderReply, sanitizeForTerminal } from './render.ts';
+import { renderReply } from './render.ts';
+import { safeText } from '../shared/text.ts';
 
 /**
  * The console's Messenger: jobs' posts (digests to a channel, reminders to a member) are
@@ -11,7 +12,7 @@ import { renderReply, sanitizeForTerminal } from './render.ts';
 export function createConsoleMessenger(output: Writable): Messenger {
   const print = (community: CommunityRef, to: string, reply: Reply): Promise<void> =>
     new Promise((resolve, reject) => {
-      const header = sanitizeForTerminal(`── ${to} · ${community.externalId} ──`);
+      const header = safeText(`── ${to} · ${community.externalId} ──`);
       output.write(`\n${header}\n${renderReply(reply)}\n\n`, (err) => (err ? reject(err) : resolve()));
     });
   return {

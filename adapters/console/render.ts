@@ -1,16 +1,7 @@
-import stripAnsi from 'strip-ansi';
 import type { Action, CommandInvocation, Reply } from '../../src/domain/reply.ts';
+import { safeText } from '../shared/text.ts';
 
 const TONE_MARK: Record<Reply['tone'], string> = { neutral: '', success: '✔ ', warning: '⚠ ', error: '✖ ' };
-
-/**
- * Removes ANSI escape sequences and other control characters from text before it reaches the
- * operator's terminal, so a course titled "\u001b[31mred" prints no colour and moves no cursor.
- */
-export function sanitizeForTerminal(text: string): string {
-  // C0 and C1 controls (but tab and line feed) and every Unicode Bidi_Control character.
-  return stripAnsi(text).replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '');
-}
 
 /** The command a button stands for, in a form the console parser reads back. */
 export function invocationText(invoke: CommandInvocation): string {
@@ -54,7 +45,7 @@ export function renderReply(reply: Reply): string {
     out.push('', [`${page}/${pages}`, ...(previous ? [button(previous)] : []), ...(next ? [button(next)] : [])].join('   '));
   }
   if (reply.footer) out.push('', reply.footer);
-  return sanitizeForTerminal(out.join('\n'));
+  return safeText(out.join('\n'));
 }
 
 /** The one option that differs across a row of same-command buttons, if that is what it is. */

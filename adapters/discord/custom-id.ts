@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { COMMAND_ID, OPTION_NAME } from '../../src/core/command.ts';
 import type { CommandInvocation } from '../../src/domain/reply.ts';
 
 /**
@@ -30,9 +31,6 @@ export type ComponentMode =
 
 const MODE_CODE: Record<ComponentMode, string> = { reply: 'r', update: 'u', modal: 'm', inert: 'x' };
 const CODE_MODE = new Map(Object.entries(MODE_CODE).map(([mode, code]) => [code, mode as ComponentMode]));
-
-const COMMAND = /^[a-z][a-z0-9-]{0,31}(\.[a-z][a-z0-9-]{0,31})?$/;
-const OPTION = /^[a-z][a-z0-9_]{0,31}$/;
 
 export interface DecodedCustomId {
   mode: ComponentMode;
@@ -70,7 +68,7 @@ export function decodeCustomId(id: string, overflow?: OverflowTable): DecodedCus
   const colon = rest.indexOf(':');
   if (colon < 0) return null;
   const command = rest.slice(0, colon);
-  if (!COMMAND.test(command)) return null;
+  if (!COMMAND_ID.test(command)) return null;
   const options: Record<string, string> = {};
   const body = rest.slice(colon + 1);
   if (body !== '') {
@@ -79,7 +77,7 @@ export function decodeCustomId(id: string, overflow?: OverflowTable): DecodedCus
       if (eq < 0) return null;
       const name = pair.slice(0, eq);
       const value = unescapeValue(pair.slice(eq + 1));
-      if (!OPTION.test(name) || value === null || name in options) return null;
+      if (!OPTION_NAME.test(name) || value === null || name in options) return null;
       options[name] = value;
     }
   }

@@ -1,6 +1,6 @@
+import { safeText } from '../shared/text.ts';
+
 const URL_PATTERN = /https?:\/\/[^\s<>]+/g;
-/** Control characters (ANSI escapes among them) other than newline and tab: invisible or worse. */
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 /** Characters that start markdown, a mention or a masked link anywhere in a line. */
 const INLINE = /[\\*_~`|[\]<@]/g;
 /** Headings, quotes and lists, which only count at the start of a line. */
@@ -15,7 +15,7 @@ const LINE_START = /^(\s*)(#{1,3}(?=\s)|>{1,3}(?=\s)|[-+](?=\s)|\d+(?=\.\s))/gm;
  * One linear pass: replies can hold thousands of characters of member text.
  */
 export function escapeText(raw: string): string {
-  const text = stripControls(raw);
+  const text = safeText(raw);
   let out = '';
   let last = 0;
   for (const match of text.matchAll(URL_PATTERN)) {
@@ -29,9 +29,4 @@ export function escapeText(raw: string): string {
 function escapePlain(text: string): string {
   if (text === '') return text;
   return text.replace(INLINE, '\\$&').replace(LINE_START, (_, space: string, mark: string) => (/\d/.test(mark) ? `${space}${mark}\\` : `${space}\\${mark}`));
-}
-
-/** For places Discord shows as-is (button labels, footers, modal texts): no control characters. */
-export function stripControls(text: string): string {
-  return text.replace(CONTROL, '');
 }

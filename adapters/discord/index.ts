@@ -9,6 +9,7 @@ import { DiscordMessenger, logRateLimits } from './messenger.ts';
 import { NO_MENTIONS } from './render.ts';
 import { guardPacketHandling } from './packet-guard.ts';
 import { loggableError } from './errors.ts';
+import { InFlight } from '../shared/timing.ts';
 
 export { createDiscordMessenger } from './messenger.ts';
 
@@ -95,7 +96,7 @@ export function createDiscordAdapter(config: DiscordAdapterConfig): PlatformAdap
   });
   const messenger = new DiscordMessenger({ rest: client.rest, store: core.store, catalog: core.catalog, overflow });
 
-  const inFlight = new Set<Promise<void>>();
+  const inFlight = new InFlight();
   let accepting = false;
   let started = false;
   let stopping = false;
@@ -113,10 +114,7 @@ export function createDiscordAdapter(config: DiscordAdapterConfig): PlatformAdap
 
   client.on(Events.InteractionCreate, (interaction: Interaction) => {
     if (!accepting) return;
-    const work = firstDelivery(interaction)
-      .then((first) => (first ? handler.handle(interaction) : undefined))
-      .finally(() => inFlight.delete(work));
-    inFlight.add(work);
+    void inFlight.run(() => firstDelivery(interaction).then((first) => (first ? handler.handle(interaction) : undefined)));
   });
   // Without an 'error' listener an EventEmitter error would end the process.
   client.on(Events.Error, (err) => logger.error({ err: loggableError(err) }, 'discord client error'));
@@ -155,11 +153,7 @@ export function createDiscordAdapter(config: DiscordAdapterConfig): PlatformAdap
     async stop() {
       accepting = false;
       stopping = true;
-      if (inFlight.size > 0) {
-        let timer: NodeJS.Timeout | undefined;
-        await Promise.race([Promise.allSettled([...inFlight]), new Promise((resolve) => (timer = setTimeout(resolve, config.drainMs ?? DRAIN_MS)))]);
-        clearTimeout(timer);
-      }
+      await inFlight.drain(config.drainMs ?? DRAIN_MS);
       await client.destroy();
       started = false;
     },

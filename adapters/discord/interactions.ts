@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import {
   ApplicationCommandOptionType,
   MessageFlags,
@@ -9,6 +8,8 @@ import {
   type Interaction,
   type ModalSubmitInteraction,
 } from 'discord.js';
+import { OPTION_NAME } from '../../src/core/command.ts';
+import { newErrorId } from '../../src/core/error-id.ts';
 import type { Core } from '../../src/core/facade.ts';
 import type { CommandInput, CommunityIdentity } from '../../src/core/router.ts';
 import { resolveLocale, type Translator } from '../../src/core/i18n.ts';
@@ -16,9 +17,10 @@ import { reply as makeReply, type Form } from '../../src/domain/reply.ts';
 import type { Logger } from '../../src/ports/logger.ts';
 import { actorOf, communityOf } from './actor.ts';
 import { decodeCustomId, type ComponentMode, type OverflowTable } from './custom-id.ts';
-import { clip, DISCORD } from './limits.ts';
+import { DISCORD } from './limits.ts';
 import { loggableError } from './errors.ts';
-import { stripControls } from './escape.ts';
+import { fit, safeText } from '../shared/text.ts';
+import { within } from '../shared/timing.ts';
 import { attachments, prepareFiles } from './files.ts';
 import { NO_MENTIONS, openFormRow, renderModal, renderReply, type RenderedMessage, type RenderContext } from './render.ts';
 
@@ -35,7 +37,6 @@ export interface InteractionDeps {
 }
 
 type Answerable = ChatInputCommandInteraction | ButtonInteraction | ModalSubmitInteraction;
-const OPTION_NAME = /^[a-z][a-z0-9_]{0,31}$/;
 /**
  * Commands whose answer is usually public, so a deferral shows where the answer will appear.
  * A wrong guess still ends well: see `Delivery.send`.
@@ -113,7 +114,7 @@ export class InteractionHandler {
       String(focused.value),
     );
     await interaction.respond(
-      suggestions.slice(0, DISCORD.autocompleteChoices).map((s) => ({ name: clip(stripControls(s.name), DISCORD.choiceName) || s.value, value: clip(s.value, DISCORD.choiceValue) })),
+      suggestions.slice(0, DISCORD.autocompleteChoices).map((s) => ({ name: fit(safeText(s.name), DISCORD.choiceName) || s.value, value: fit(s.value, DISCORD.choiceValue) })),
     );
   }
 
@@ -152,7 +153,7 @@ export class InteractionHandler {
   }
 
   private async unexpected(interaction: Interaction, error: unknown): Promise<void> {
-    const errorId = randomBytes(4).toString('hex');
+    const errorId = newErrorId();
     this.deps.logger.error(
       { err: loggableError(error), errorId, interaction: { id: interaction.id, type: interaction.type, guild: interaction.guildId } },
       'discord interaction failed unexpectedly',
@@ -198,16 +199,11 @@ class Delivery {
 
   async within(pending: Promise<unknown>, deferAfterMs: number): Promise<void> {
     if (deferAfterMs > 0) {
-      let timer: NodeJS.Timeout | undefined;
-      const late = await Promise.race([
-        pending.then(
-          () => false,
-          () => false,
-        ),
-        new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), deferAfterMs))),
-      ]);
-      clearTimeout(timer);
-      if (!late) return;
+      const settled = pending.then(
+        () => true,
+        () => true,
+      );
+      if (await within(settled, deferAfterMs)) return;
     }
     await this.defer();
   }

@@ -28,13 +28,3 @@ export const DISCORD = {
   commandName: 32,
   optionsPerCommand: 25,
 } as const;
-
-/** Cuts to at most `max` UTF-16 units, never between the halves of a surrogate pair, with an ellipsis. */
-export function clip(text: string, max: number): string {
-  if (text.length <= max) return text;
-  if (max <= 0) return '';
-  let end = max - 1;
-  const last = text.charCodeAt(end - 1);
-  if (last >= 0xd800 && last <= 0xdbff) end--;
-  return `${text.slice(0, end)}…`;
-}

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { REST, Routes, type RawFile, type APIAllowedMentions, type APIChannel } from 'discord.js';
 import type { Core } from '../../src/core/facade.ts';
 import type { Logger } from '../../src/ports/logger.ts';
@@ -5,7 +6,7 @@ import type { MessageCatalog } from '../../src/core/i18n.ts';
 import { resolveLocale } from '../../src/core/i18n.ts';
 import type { CommunityRef } from '../../src/domain/model.ts';
 import type { Reply } from '../../src/domain/reply.ts';
-import type { Messenger } from '../../src/ports/messenger.ts';
+import type { DeliveryTag, Messenger } from '../../src/ports/messenger.ts';
 import type { CommunityStore } from '../../src/ports/store/index.ts';
 import { OverflowTable } from './custom-id.ts';
 import { NO_MENTIONS, renderReply } from './render.ts';
@@ -20,6 +21,17 @@ export interface DiscordMessengerDeps {
 }
 
 const DM_CHANNEL_CACHE = 5_000;
+/** Discord accepts a nonce of at most 25 characters. */
+const NONCE_LENGTH = 25;
+
+/**
+ * The nonce a delivery's message carries: the same for every attempt at one delivery, so with
+ * `enforce_nonce` Discord returns the message an earlier attempt created (within its window of
+ * a few minutes) instead of posting a second one. 25 base64url characters of a SHA-256: 150 bits.
+ */
+export function deliveryNonce(deliveryId: string): string {
+  return createHash('sha256').update(deliveryId).digest('base64url').slice(0, NONCE_LENGTH);
+}
 
 interface OutgoingMessage {
   body: Record<string, unknown>;
@@ -36,14 +48,14 @@ export class DiscordMessenger implements Messenger {
 
   constructor(private readonly deps: DiscordMessengerDeps) {}
 
-  async postToChannel(community: CommunityRef, channelId: string, reply: Reply): Promise<void> {
-    await this.post(channelId, await this.message(community, reply, NO_MENTIONS));
+  async postToChannel(community: CommunityRef, channelId: string, reply: Reply, delivery?: DeliveryTag): Promise<void> {
+    await this.post(channelId, await this.message(community, reply, NO_MENTIONS), delivery);
   }
 
   /** A DM may ping the one member it is for, and nobody else. */
-  async sendToMember(community: CommunityRef, memberExternalId: string, reply: Reply): Promise<void> {
+  async sendToMember(community: CommunityRef, memberExternalId: string, reply: Reply, delivery?: DeliveryTag): Promise<void> {
     const channelId = await this.dmChannel(memberExternalId);
-    await this.post(channelId, await this.message(community, reply, { parse: [], users: [memberExternalId] }));
+    await this.post(channelId, await this.message(community, reply, { parse: [], users: [memberExternalId] }), delivery);
   }
 
   private async dmChannel(userId: string): Promise<string> {
@@ -55,8 +67,9 @@ export class DiscordMessenger implements Messenger {
     return channel.id;
   }
 
-  private async post(channelId: string, message: OutgoingMessage): Promise<void> {
-    await this.deps.rest.post(Routes.channelMessages(channelId), { body: message.body, ...(message.files.length > 0 ? { files: message.files } : {}) });
+  private async post(channelId: string, message: OutgoingMessage, delivery: DeliveryTag | undefined): Promise<void> {
+    const once = delivery ? { nonce: deliveryNonce(delivery.id), enforce_nonce: true } : {};
+    await this.deps.rest.post(Routes.channelMessages(channelId), { body: { ...message.body, ...once }, ...(message.files.length > 0 ? { files: message.files } : {}) });
   }
 
   private async message(community: CommunityRef, reply: Reply, allowedMentions: APIAllowedMentions): Promise<OutgoingMessage> {

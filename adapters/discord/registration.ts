@@ -16,7 +16,8 @@ import type { MessageCatalog } from '../../src/core/i18n.ts';
 import type { OptionSpec } from '../../src/core/options.ts';
 import { DEFAULT_LOCALE } from '../../src/core/i18n.ts';
 import { LOCALES, type Locale } from '../../src/domain/model.ts';
-import { clip, DISCORD } from './limits.ts';
+import { DISCORD } from './limits.ts';
+import { fit } from '../shared/text.ts';
 
 /**
  * Discord's slash command declarations, derived from the commands' own option declarations and
@@ -113,7 +114,7 @@ function option(command: Command, name: string, spec: OptionSpec, required: bool
 function choice(command: Command, optionName: string, value: string, text: CatalogText): APIApplicationCommandOptionChoice<string> {
   const key = `commands:${command.id}.${optionName}.${value}`;
   if (!text.has(key)) return { name: value, value };
-  const labels = text.all(key, (label) => clip(`${value}: ${label}`, DISCORD.choiceName));
+  const labels = text.all(key, (label) => fit(`${value}: ${label}`, DISCORD.choiceName));
   return { name: labels[DEFAULT_LOCALE], value, ...localizations('name_localizations', labels) };
 }
 
@@ -143,7 +144,7 @@ class CatalogText {
 
   /** `description` and `description_localizations`, each within Discord's 100 characters. */
   description(key: string): { description: string; description_localizations?: LocalizationMap } {
-    const texts = this.all(key, (t) => clip(t, DISCORD.commandDescription));
+    const texts = this.all(key, (t) => fit(t, DISCORD.commandDescription));
     return { description: texts[DEFAULT_LOCALE], ...localizations('description_localizations', texts) };
   }
 

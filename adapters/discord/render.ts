@@ -12,8 +12,9 @@ import {
 import type { Action, ActionStyle, Form, Reply, Tone } from '../../src/domain/reply.ts';
 import type { Translator } from '../../src/core/i18n.ts';
 import { encodeCustomId, inertCustomId, type ComponentMode, type OverflowTable } from './custom-id.ts';
-import { escapeText, stripControls } from './escape.ts';
-import { clip, DISCORD } from './limits.ts';
+import { escapeText } from './escape.ts';
+import { DISCORD } from './limits.ts';
+import { fit, safeText } from '../shared/text.ts';
 import { safeFileName } from '../../src/domain/files.ts';
 
 export type ButtonRow = APIActionRowComponent<APIButtonComponentWithCustomId>;
@@ -59,7 +60,7 @@ export function renderReply(reply: Reply, ctx: RenderContext): RenderedMessage {
   const plain =
     !reply.title && !reply.image && reply.fields.length === 0 && reply.sections.length === 0 && !reply.footer && !reply.pagination && text.length > 0;
   if (plain) {
-    const content = clip(escapeText(text), DISCORD.contentLength);
+    const content = fit(escapeText(text), DISCORD.contentLength);
     return { content, embeds: [], components, ephemeral };
   }
   const embeds = fitTotal(renderEmbeds(reply, ctx.i18n));
@@ -69,8 +70,8 @@ export function renderReply(reply: Reply, ctx: RenderContext): RenderedMessage {
 
 function field(name: string, value: string, inline: boolean): APIEmbedField {
   return {
-    name: clip(escapeText(name), DISCORD.fieldName) || BLANK,
-    value: clip(value, DISCORD.fieldValue) || BLANK,
+    name: fit(escapeText(name), DISCORD.fieldName) || BLANK,
+    value: fit(value, DISCORD.fieldValue) || BLANK,
     inline,
   };
 }
@@ -78,9 +79,9 @@ function field(name: string, value: string, inline: boolean): APIEmbedField {
 function renderEmbeds(reply: Reply, i18n: Translator): APIEmbed[] {
   const color = TONE_COLOR[reply.tone];
   const main: APIEmbed = { color, fields: [] };
-  if (reply.title) main.title = clip(escapeText(reply.title), DISCORD.embedTitle);
+  if (reply.title) main.title = fit(escapeText(reply.title), DISCORD.embedTitle);
   const description = reply.body.map(escapeText).join('\n');
-  if (description) main.description = clip(description, DISCORD.embedDescription);
+  if (description) main.description = fit(description, DISCORD.embedDescription);
   if (reply.image) main.image = { url: `attachment://${safeFileName(reply.image.file.name)}` };
   for (const f of reply.fields.slice(0, DISCORD.fieldsPerEmbed)) main.fields!.push(field(f.label, escapeText(f.value), f.inline ?? false));
 
@@ -103,9 +104,9 @@ function renderEmbeds(reply: Reply, i18n: Translator): APIEmbed[] {
       dropped++;
       continue;
     }
-    const extra: APIEmbed = { color, title: clip(escapeText(section.title), DISCORD.embedTitle) || BLANK };
+    const extra: APIEmbed = { color, title: fit(escapeText(section.title), DISCORD.embedTitle) || BLANK };
     const description = section.lines.map(escapeText).join('\n');
-    if (description) extra.description = clip(description, DISCORD.embedDescription);
+    if (description) extra.description = fit(description, DISCORD.embedDescription);
     if (section.fields?.length) {
       extra.fields = section.fields.slice(0, DISCORD.fieldsPerEmbed).map((f) => field(f.label, escapeText(f.value), f.inline ?? false));
     }
@@ -117,7 +118,7 @@ function renderEmbeds(reply: Reply, i18n: Translator): APIEmbed[] {
   if (reply.pagination && reply.pagination.pages > 1) footer.push(i18n.t('common:page', { page: reply.pagination.page, pages: reply.pagination.pages }));
   if (reply.footer) footer.push(reply.footer);
   // The footer goes under the last embed, where Discord shows it below everything.
-  if (footer.length > 0) embeds[embeds.length - 1]!.footer = { text: clip(stripControls(footer.join(' · ')), DISCORD.footerText) };
+  if (footer.length > 0) embeds[embeds.length - 1]!.footer = { text: fit(safeText(footer.join(' · ')), DISCORD.footerText) };
   if (main.fields!.length === 0) delete main.fields;
   return embeds.filter((e) => e.title || e.description || e.fields?.length || e.footer || e.image);
 }
@@ -130,7 +131,7 @@ export function fitTotal(embeds: APIEmbed[], budget: number = DISCORD.embedsTota
   let left = budget;
   const take = (text: string, min = 1): string | undefined => {
     if (left < min) return undefined;
-    const out = clip(text, left);
+    const out = fit(text, left);
     left -= out.length;
     return out;
   };
@@ -172,7 +173,7 @@ function button(action: Action, mode: ComponentMode, ctx: RenderContext): APIBut
   return {
     type: ComponentType.Button,
     style: BUTTON_STYLE[action.style],
-    label: clip(stripControls(action.label), DISCORD.buttonLabel) || BLANK,
+    label: fit(safeText(action.label), DISCORD.buttonLabel) || BLANK,
     custom_id: encodeCustomId(mode, action.invoke, ctx.overflow),
   };
 }
@@ -213,7 +214,7 @@ function pagerRow(reply: Reply, ctx: RenderContext): APIButtonComponentWithCusto
       : {
           type: ComponentType.Button,
           style: ButtonStyle.Secondary,
-          label: clip(ctx.i18n.t(`common:action.${name}`), DISCORD.buttonLabel),
+          label: fit(ctx.i18n.t(`common:action.${name}`), DISCORD.buttonLabel),
           custom_id: inertCustomId(name),
           disabled: true,
         };
@@ -224,12 +225,12 @@ function pagerRow(reply: Reply, ctx: RenderContext): APIButtonComponentWithCusto
 export function renderModal(form: Form, ctx: RenderContext): APIModalInteractionResponseCallbackData {
   return {
     custom_id: encodeCustomId('modal', form.submit, ctx.overflow),
-    title: clip(stripControls(form.title), DISCORD.modalTitle) || BLANK,
+    title: fit(safeText(form.title), DISCORD.modalTitle) || BLANK,
     components: form.fields.slice(0, DISCORD.modalFields).map((f) => {
       const maxLength = Math.min(f.maxLength ?? DISCORD.inputValue, DISCORD.inputValue);
       return {
         type: ComponentType.Label,
-        label: clip(stripControls(f.label), DISCORD.inputLabel) || BLANK,
+        label: fit(safeText(f.label), DISCORD.inputLabel) || BLANK,
         component: {
           type: ComponentType.TextInput,
           custom_id: f.option,
@@ -237,7 +238,7 @@ export function renderModal(form: Form, ctx: RenderContext): APIModalInteraction
           required: f.required,
           max_length: maxLength,
           ...(f.value ? { value: [...f.value].slice(0, maxLength).join('') } : {}),
-          ...(f.placeholder ? { placeholder: clip(f.placeholder, DISCORD.inputPlaceholder) } : {}),
+          ...(f.placeholder ? { placeholder: fit(f.placeholder, DISCORD.inputPlaceholder) } : {}),
         },
       };
     }),

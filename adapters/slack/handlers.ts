@@ -5,7 +5,7 @@ import { usageOf } from '../../src/core/usage.ts';
 import { reply as makeReply, type Form, type Reply } from '../../src/domain/reply.ts';
 import type { Logger } from '../../src/ports/logger.ts';
 import { requestFingerprint, type RecentRequests } from './dedupe.ts';
-import type { InFlight } from './in-flight.ts';
+import { within, type InFlight } from '../shared/timing.ts';
 import { ACTION_PREFIX, decodeFormMetadata, decodeInvocation, encodeFormMetadata, PAGE_ACTION } from './invocation.ts';
 import { BLOCK_KIT } from './limits.ts';
 import type { SlackMemberDirectory } from './members.ts';
@@ -264,7 +264,7 @@ export function registerHandlers(app: App, deps: SlackHandlerDeps): void {
         });
         return { identity, result };
       })();
-      const done = await withinBudget(handling, FORM_ACK_BUDGET_MS);
+      const done = await within(handling, FORM_ACK_BUDGET_MS);
       const confirmTo: Target = { who, channelId: metadata?.channelId };
       if (!done) {
         await ack();
@@ -370,16 +370,4 @@ function formValues(values: Record<string, Record<string, ViewStateValue | undef
 
 function errorText(out: Reply): string {
   return [out.title, ...out.body].filter(Boolean).join(' ');
-}
-
-async function withinBudget<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), ms);
-  });
-  try {
-    return await Promise.race([work, late]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

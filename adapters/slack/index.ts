@@ -7,7 +7,7 @@ import type { RequestClaims } from '../../src/ports/request-claims.ts';
 import { boltLevel, boltLogger } from './bolt-logger.ts';
 import { RecentRequests } from './dedupe.ts';
 import { registerHandlers } from './handlers.ts';
-import { InFlight } from './in-flight.ts';
+import { InFlight } from '../shared/timing.ts';
 import { SlackMemberDirectory } from './members.ts';
 import { SlackMessenger, SlackPoster } from './messenger.ts';
 import { StoredInstallations } from './installations.ts';

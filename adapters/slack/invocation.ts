@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { COMMAND_ID, OPTION_NAME } from '../../src/core/command.ts';
 import type { CommandInvocation } from '../../src/domain/reply.ts';
 
 /**
@@ -18,8 +19,8 @@ const VERSION = 1;
 
 const invocationSchema = z.object({
   v: z.literal(VERSION),
-  c: z.string().regex(/^[a-z][a-z0-9_-]{0,31}(\.[a-z][a-z0-9_-]{0,31})?$/),
-  o: z.record(z.string().regex(/^[a-z][a-z0-9_]{0,31}$/), z.union([z.string().max(BUTTON_VALUE_MAX), z.number(), z.boolean()])),
+  c: z.string().regex(COMMAND_ID),
+  o: z.record(z.string().regex(OPTION_NAME), z.union([z.string().max(BUTTON_VALUE_MAX), z.number(), z.boolean()])),
 });
 
 /** The button value for an invocation, or undefined when it would not fit in a button. */
@@ -48,7 +49,7 @@ const formMetadataSchema = z.object({
   v: z.literal(VERSION),
   c: invocationSchema.shape.c,
   /** Options fixed when the form opened (the course being edited). */
-  o: z.record(z.string().regex(/^[a-z][a-z0-9_]{0,31}$/), z.string().max(1000)),
+  o: z.record(z.string().regex(OPTION_NAME), z.string().max(1000)),
   /** The channel the form was opened from, for the confirmation. */
   ch: z.string().regex(/^[A-Z0-9]{1,32}$/).optional(),
 });

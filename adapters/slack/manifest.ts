@@ -1,7 +1,7 @@
 import type { CommandRegistry } from '../../src/core/command.ts';
 import type { Translator } from '../../src/core/i18n.ts';
 import { describeSlashCommand, slashCommands, usageHint } from './slash-commands.ts';
-import { fitRaw } from './text.ts';
+import { fit } from '../shared/text.ts';
 
 /** Slack's limits on manifest fields. */
 const DESCRIPTION_MAX = 100;
@@ -14,9 +14,12 @@ const LONG_DESCRIPTION_MAX = 4000;
  * and post digests, `chat:write.public` to post digests in public channels it was not invited
  * to; `im:write` to open the DMs reminders go to; `users:read` for users.info (admins and owners
  * moderate; the member's language comes with include_locale); `files:write` to upload exports and
- * charts to the member's DM. The App Home tab needs no scope.
+ * charts to the member's DM; `im:history`, `channels:history` and `groups:history` to read back
+ * the bot's own recent posts in a DM or digest channel before posting a reminder or digest a
+ * second time (each carries its delivery id in its metadata; a crash may have cut off the first
+ * attempt after Slack accepted it). The App Home tab needs no scope.
  */
-export const BOT_SCOPES = ['commands', 'chat:write', 'chat:write.public', 'im:write', 'users:read', 'files:write'] as const;
+export const BOT_SCOPES = ['commands', 'chat:write', 'chat:write.public', 'im:write', 'users:read', 'files:write', 'im:history', 'channels:history', 'groups:history'] as const;
 /** app_home_opened draws the Home tab; the other two let a workspace's tokens be forgotten. */
 export const BOT_EVENTS = ['app_home_opened', 'app_uninstalled', 'tokens_revoked'] as const;
 
@@ -66,8 +69,8 @@ export function buildSlackManifest(options: ManifestOptions): SlackManifest {
     const hint = usageHint(registry, name);
     return {
       command,
-      description: fitRaw(describeSlashCommand(registry, name, i18n), DESCRIPTION_MAX),
-      ...(hint ? { usage_hint: fitRaw(hint, USAGE_HINT_MAX) } : {}),
+      description: fit(describeSlashCommand(registry, name, i18n), DESCRIPTION_MAX, { ellipsis: '' }),
+      ...(hint ? { usage_hint: fit(hint, USAGE_HINT_MAX, { ellipsis: '' }) } : {}),
       ...(eventsUrl ? { url: eventsUrl } : {}),
       // Channels, users and links arrive as <#C123|name>, <@U123|name>, <https://…>: the
       // channel option reads the id, and the adapter turns the rest back into what was typed.
@@ -78,8 +81,8 @@ export function buildSlackManifest(options: ManifestOptions): SlackManifest {
     _metadata: { major_version: 1, minor_version: 1 },
     display_information: {
       name: 'Syllabot',
-      description: fitRaw(i18n.t('slack:manifest.description'), APP_DESCRIPTION_MAX),
-      long_description: fitRaw(i18n.t('slack:manifest.longDescription'), LONG_DESCRIPTION_MAX),
+      description: fit(i18n.t('slack:manifest.description'), APP_DESCRIPTION_MAX, { ellipsis: '' }),
+      long_description: fit(i18n.t('slack:manifest.longDescription'), LONG_DESCRIPTION_MAX, { ellipsis: '' }),
       background_color: '#2c2d30',
     },
     features: {

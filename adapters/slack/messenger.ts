@@ -3,7 +3,7 @@ import type { Core } from '../../src/core/facade.ts';
 import type { Logger } from '../../src/ports/logger.ts';
 import type { CommunityRef } from '../../src/domain/model.ts';
 import type { Reply } from '../../src/domain/reply.ts';
-import type { Messenger } from '../../src/ports/messenger.ts';
+import type { DeliveryTag, Messenger, PostResult } from '../../src/ports/messenger.ts';
 import type { CommunityStore } from '../../src/ports/store/index.ts';
 import { resolveLocale, type MessageCatalog, type Translator } from '../../src/core/i18n.ts';
 import type { CollectedFile } from '../../src/domain/files.ts';
@@ -15,6 +15,21 @@ import type { SlackOAuthConfig } from './oauth.ts';
 import { webClientOptions } from './web-client.ts';
 import { boltLevel, boltLogger } from './bolt-logger.ts';
 
+/** The metadata event type naming the delivery a message is (see SlackPoster.findDelivery). */
+export const DELIVERY_EVENT = 'syllabot_delivery';
+/** How far back in a conversation a repeat is looked for (one page of history). */
+const HISTORY_LOOKBACK = 100;
+
+/**
+ * A history the bot may not read (a public channel it posts to without being in it, or an
+ * install made before the history scopes): post anyway, as before those existed; a repeat is
+ * then possible, never a lost delivery. Any other error fails the attempt, to be retried.
+ */
+function unreadable(error: unknown): false {
+  if (['not_in_channel', 'missing_scope', 'channel_not_found'].includes(slackErrorCode(error))) return false;
+  throw error;
+}
+
 /**
  * Posts as the bot, with the token of the workspace concerned. Messages never ask Slack to
  * link names (`parse: none`, `link_names: false`) and blocks are already escaped, so nothing
@@ -23,7 +38,7 @@ import { boltLevel, boltLogger } from './bolt-logger.ts';
 export class SlackPoster {
   constructor(private readonly api: webApi.WebClient) {}
 
-  async postMessage(token: string, channel: string, message: SlackMessage): Promise<void> {
+  async postMessage(token: string, channel: string, message: SlackMessage, delivery?: DeliveryTag): Promise<void> {
     await this.api.chat.postMessage({
       token,
       channel,
@@ -33,7 +48,14 @@ export class SlackPoster {
       link_names: false,
       unfurl_links: false,
       unfurl_media: false,
+      ...(delivery ? { metadata: { event_type: DELIVERY_EVENT, event_payload: { delivery_id: delivery.id } } } : {}),
     });
+  }
+
+  /** Whether one of the conversation's latest messages carries this delivery id. */
+  async findDelivery(token: string, channel: string, deliveryId: string): Promise<boolean> {
+    const history = await this.api.conversations.history({ token, channel, limit: HISTORY_LOOKBACK, include_all_metadata: true });
+    return (history.messages ?? []).some((m) => m.metadata?.event_type === DELIVERY_EVENT && (m.metadata.event_payload as Record<string, unknown> | undefined)?.['delivery_id'] === deliveryId);
   }
 
   async postEphemeral(token: string, channel: string, user: string, message: SlackMessage): Promise<void> {
@@ -41,8 +63,17 @@ export class SlackPoster {
   }
 
   /** A direct message: opens (or finds) the DM with the member, then posts in it. */
-  async directMessage(token: string, user: string, message: SlackMessage): Promise<void> {
-    await this.postMessage(token, await this.directChannel(token, user), message);
+  async directMessage(token: string, user: string, message: SlackMessage, delivery?: DeliveryTag): Promise<void> {
+    await this.postMessage(token, await this.directChannel(token, user), message, delivery);
+  }
+
+  /**
+   * True when `delivery` may be a repeat and the conversation already holds its message. Slack
+   * has no idempotency key: a job's message carries its delivery id in `metadata`, and before a
+   * possible repeat the conversation's recent history is searched for it.
+   */
+  async alreadyThere(token: string, channel: string, delivery: DeliveryTag | undefined): Promise<boolean> {
+    return delivery?.mayBeRepeat === true && (await this.findDelivery(token, channel, delivery.id).catch(unreadable));
   }
 
   async directChannel(token: string, user: string): Promise<string> {
@@ -94,19 +125,24 @@ export class SlackMessenger implements Messenger {
     private readonly catalog: MessageCatalog,
   ) {}
 
-  async postToChannel(community: CommunityRef, channelId: string, reply: Reply): Promise<void> {
+  async postToChannel(community: CommunityRef, channelId: string, reply: Reply, delivery?: DeliveryTag): Promise<PostResult> {
     const token = await this.token(community);
     const i18n = await this.translator(community);
+    if (await this.deliver(() => this.poster.alreadyThere(token, channelId, delivery), 'conversations.history')) return 'found-earlier';
     const posted = await this.deliver(() => this.poster.withFiles(token, reply, i18n, async () => channelId, false), 'files.uploadV2');
-    await this.deliver(() => this.poster.postMessage(token, channelId, renderReply(posted, renderTexts(i18n))), 'chat.postMessage');
+    await this.deliver(() => this.poster.postMessage(token, channelId, renderReply(posted, renderTexts(i18n)), delivery), 'chat.postMessage');
+    return 'posted';
   }
 
-  async sendToMember(community: CommunityRef, memberExternalId: string, reply: Reply): Promise<void> {
+  async sendToMember(community: CommunityRef, memberExternalId: string, reply: Reply, delivery?: DeliveryTag): Promise<PostResult> {
     const token = await this.token(community);
     const i18n = await this.translator(community);
-    const dm = () => this.poster.directChannel(token, memberExternalId);
+    let opened: Promise<string> | undefined;
+    const dm = () => (opened ??= this.poster.directChannel(token, memberExternalId));
+    if (await this.deliver(async () => this.poster.alreadyThere(token, await dm(), delivery), 'conversations.history')) return 'found-earlier';
     const posted = await this.deliver(() => this.poster.withFiles(token, reply, i18n, dm, false), 'files.uploadV2');
-    await this.deliver(() => this.poster.directMessage(token, memberExternalId, renderReply(posted, renderTexts(i18n))), 'direct message');
+    await this.deliver(async () => this.poster.postMessage(token, await dm(), renderReply(posted, renderTexts(i18n)), delivery), 'direct message');
+    return 'posted';
   }
 
   private async token(community: CommunityRef): Promise<string> {

@@ -3,7 +3,8 @@ import type { Action, Field, Form, Reply, Section } from '../../src/domain/reply
 import type { Translator } from '../../src/core/i18n.ts';
 import { BLOCK_KIT } from './limits.ts';
 import { encodeInvocation, PAGE_ACTION, RUN_ACTION } from './invocation.ts';
-import { escapeText, fitEscaped, fitMarkup, fitRaw } from './text.ts';
+import { escapeText, fitEscaped, fitMarkup } from './text.ts';
+import { fit } from '../shared/text.ts';
 
 type KnownBlock = types.KnownBlock;
 type Button = types.Button;
@@ -52,7 +53,7 @@ export function renderReply(reply: Reply, texts: RenderTexts, options: RenderOpt
   const body = reply.body.map((p, i) => (!reply.title && i === 0 ? mark + p : p)).map(inline);
   head.push(...textSections(body, '\n\n'));
   // Slack fetches the image itself, so only a public address can go in a block (else it is uploaded).
-  if (reply.image?.url) head.push({ type: 'image', image_url: reply.image.url, alt_text: fitRaw(reply.image.alt, BLOCK_KIT.imageAltText) || '-' });
+  if (reply.image?.url) head.push({ type: 'image', image_url: reply.image.url, alt_text: fit(reply.image.alt, BLOCK_KIT.imageAltText, { ellipsis: '' }) || '-' });
   head.push(...fieldSections(reply.fields.filter((f) => f.inline)));
   head.push(...textSections(reply.fields.filter((f) => !f.inline).map((f) => [bold(f.label), escapeText(f.value)].filter(Boolean).join('  ')), '\n'));
 
@@ -221,7 +222,7 @@ export function renderForm(form: Form, privateMetadata: string, cancelLabel: str
   return {
     type: 'modal',
     callback_id: FORM_CALLBACK_ID,
-    private_metadata: fitRaw(privateMetadata, BLOCK_KIT.privateMetadata),
+    private_metadata: fit(privateMetadata, BLOCK_KIT.privateMetadata, { ellipsis: '' }),
     title: plain(form.title, BLOCK_KIT.modalTitle),
     submit: plain(form.submitLabel, BLOCK_KIT.modalButton),
     close: plain(cancelLabel, BLOCK_KIT.modalButton),
@@ -229,11 +230,11 @@ export function renderForm(form: Form, privateMetadata: string, cancelLabel: str
       const maxLength = Math.min(field.maxLength ?? BLOCK_KIT.inputMaxLength, BLOCK_KIT.inputMaxLength);
       const element: types.PlainTextInput = { type: 'plain_text_input', action_id: INPUT_ACTION_ID, multiline: field.style === 'paragraph', max_length: maxLength };
       // An input's value is not rendered as markup: it is what the field holds, so it stays raw.
-      if (field.value !== undefined && field.value !== '') element.initial_value = fitRaw(field.value, maxLength);
+      if (field.value !== undefined && field.value !== '') element.initial_value = fit(field.value, maxLength, { ellipsis: '' });
       if (field.placeholder?.trim()) element.placeholder = plain(field.placeholder, BLOCK_KIT.inputPlaceholder);
       return {
         type: 'input',
-        block_id: fitRaw(field.option, BLOCK_KIT.blockId),
+        block_id: fit(field.option, BLOCK_KIT.blockId, { ellipsis: '' }),
         optional: !field.required,
         label: plain(field.label, BLOCK_KIT.inputLabel),
         element,

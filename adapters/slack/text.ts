@@ -1,4 +1,4 @@
-import stripAnsi from 'strip-ansi';
+import { fit, safeText } from '../shared/text.ts';
 
 /**
  * Text in and out of Slack. Outgoing: Slack reads `&`, `<` and `>` as control characters in
@@ -6,63 +6,25 @@ import stripAnsi from 'strip-ansi';
  * link), so all text we send is escaped first and only then gets our own markup. Incoming:
  * slash command text arrives entity-escaped, with mentions and links in Slack's `<…>` form.
  */
-/** Text made inert for any Slack text field: cleaned, then `&`, `<`, `>` as entities. */
+/** Text made inert for any Slack text field: made safe (shared/text.ts), then `&`, `<`, `>` as entities. */
 export function escapeText(text: string): string {
-  return escapeControl(cleanText(text));
+  return escapeEntities(safeText(text));
 }
 
-/**
- * ANSI escape sequences, control characters (tab and newline stay) and bidirectional
- * overrides mean nothing in Slack but can hide or reorder text, so they are dropped.
- */
-export function cleanText(text: string): string {
-  return stripAnsi(text).replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '');
-}
-
-function escapeControl(text: string): string {
+/** Slack's own escaping; it escapes each character on its own, so `fit` can cut between them. */
+function escapeEntities(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-const ELLIPSIS = '…';
-
-/**
- * Escapes `text` and keeps the result within `max` UTF-16 units (how Slack counts), cutting
- * at a code point boundary and marking the cut, so a limit is never exceeded by escaping.
- */
+/** Escaped text within `max` UTF-16 units: the limit holds after escaping, and no entity is cut in half. */
 export function fitEscaped(text: string, max: number): string {
-  const clean = cleanText(text);
-  const escaped = escapeControl(clean);
-  if (escaped.length <= max) return escaped;
-  let out = '';
-  for (const ch of clean) {
-    const piece = escapeControl(ch);
-    if (out.length + piece.length + ELLIPSIS.length > max) break;
-    out += piece;
-  }
-  return out + ELLIPSIS;
+  return fit(safeText(text), max, { escape: escapeEntities });
 }
 
-/** Cuts already-built mrkdwn (escaped text plus our markup) at a code point boundary. */
+/** Already-built mrkdwn (escaped text plus our markup) within `max`, never leaving half an entity (`&am`) behind. */
 export function fitMarkup(markup: string, max: number): string {
-  if (markup.length <= max) return markup;
-  let out = '';
-  for (const ch of markup) {
-    if (out.length + ch.length + ELLIPSIS.length > max) break;
-    out += ch;
-  }
-  // Never leave half an entity (`&am`) behind.
-  return out.replace(/&[a-z]{0,4}$/, '') + ELLIPSIS;
-}
-
-/** Cuts plain text that is not rendered (input values, metadata) to `max` UTF-16 units. */
-export function fitRaw(text: string, max: number): string {
-  if (text.length <= max) return text;
-  let out = '';
-  for (const ch of text) {
-    if (out.length + ch.length > max) break;
-    out += ch;
-  }
-  return out;
+  const cut = fit(markup, max);
+  return cut === markup ? cut : `${cut.slice(0, -1).replace(/&[a-z]{0,4}$/, '')}…`;
 }
 
 const SPECIAL_MENTIONS: Record<string, string> = { '!here': '@here', '!channel': '@channel', '!everyone': '@everyone' };

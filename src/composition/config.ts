@@ -77,6 +77,8 @@ export const configSchema = z
     BAYES_PRIOR_WEIGHT: z.coerce.number().min(0).max(1000).default(5),
     RATE_NUDGE_DAYS: z.coerce.number().min(0).max(365).default(3),
     RECOMPUTE_EVERY_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
+    /** After Redis lost its data, reminders and digests due this far back and not sent are sent late. */
+    CATCH_UP_HOURS: z.coerce.number().min(0).max(168).default(6),
   })
   .superRefine((c, ctx) => {
     if (c.SLACK_BOT_TOKEN && !c.SLACK_SIGNING_SECRET && !c.SLACK_APP_TOKEN) {

@@ -1,4 +1,4 @@
-import { truncate } from '../domain/limits.ts';
+import { clip } from '../domain/limits.ts';
 import type { Course } from '../domain/model.ts';
 import type { CourseStore } from '../ports/store/index.ts';
 
@@ -41,5 +41,5 @@ export async function suggestCourses(store: CourseStore, communityId: string, pa
     if (found.length >= limit) break;
     if (!found.some((c) => c.id === course.id)) found.push(course);
   }
-  return found.map((course) => ({ name: truncate(`#${course.number} ${course.title}`, 100), value: String(course.number) }));
+  return found.map((course) => ({ name: clip(`#${course.number} ${course.title}`, 100), value: String(course.number) }));
 }

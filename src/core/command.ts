@@ -11,6 +11,15 @@ import type { OptionMap, OptionValues } from './options.ts';
 
 export type Permission = 'member' | 'moderator';
 
+/**
+ * A command's id: its name, or `group.name`. Lowercase letters, digits, `-` and `_`, at most 32
+ * characters a part (what Discord and Slack accept as command names). Declarations are checked
+ * against it, and adapters check ids coming back from buttons and forms against it.
+ */
+export const COMMAND_ID = /^[a-z][a-z0-9_-]{0,31}(\.[a-z][a-z0-9_-]{0,31})?$/;
+/** An option's name: lowercase letters, digits and `_`, at most 32 characters. */
+export const OPTION_NAME = /^[a-z][a-z0-9_]{0,31}$/;
+
 /** What the surface the member typed on can show; the core adapts its reply to it. */
 export interface Surface {
   /** Modals (Discord, Slack); the console has none. */
@@ -102,6 +111,9 @@ export class CommandRegistry {
   constructor(commands: readonly Command[]) {
     for (const command of commands) {
       if (this.byId.has(command.id)) throw new Error(`Command ${command.id} is declared twice`);
+      if (!COMMAND_ID.test(command.id)) throw new Error(`Command id ${command.id} does not match ${COMMAND_ID}`);
+      const badOption = Object.keys(command.options).find((name) => !OPTION_NAME.test(name));
+      if (badOption !== undefined) throw new Error(`Option ${badOption} of ${command.id} does not match ${OPTION_NAME}`);
       this.byId.set(command.id, command);
     }
     for (const group of this.groups()) {

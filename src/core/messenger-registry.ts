@@ -1,6 +1,6 @@
 import type { CommunityRef } from '../domain/model.ts';
 import type { Reply } from '../domain/reply.ts';
-import type { Messenger } from '../ports/messenger.ts';
+import type { DeliveryTag, Messenger, PostResult } from '../ports/messenger.ts';
 
 /** Routes each delivery to the messenger of the community's platform. */
 export class MessengerRegistry implements Messenger {
@@ -20,11 +20,11 @@ export class MessengerRegistry implements Messenger {
     return messenger;
   }
 
-  postToChannel(community: CommunityRef, channelId: string, reply: Reply): Promise<void> {
-    return this.pick(community).postToChannel(community, channelId, reply);
+  postToChannel(community: CommunityRef, channelId: string, reply: Reply, delivery?: DeliveryTag): Promise<PostResult | void> {
+    return this.pick(community).postToChannel(community, channelId, reply, delivery);
   }
 
-  sendToMember(community: CommunityRef, memberExternalId: string, reply: Reply): Promise<void> {
-    return this.pick(community).sendToMember(community, memberExternalId, reply);
+  sendToMember(community: CommunityRef, memberExternalId: string, reply: Reply, delivery?: DeliveryTag): Promise<PostResult | void> {
+    return this.pick(community).sendToMember(community, memberExternalId, reply, delivery);
   }
 }

@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import type { Community, CommunityRef, Platform } from '../domain/model.ts';
 import { reply, type Reply } from '../domain/reply.ts';
 import { StorageUnavailableError, UserError, UserErrorCode } from '../domain/errors.ts';
-import { LIMITS, truncate } from '../domain/limits.ts';
+import { LIMITS, clip } from '../domain/limits.ts';
 import type { Store } from '../ports/store/index.ts';
 import type { EventSink } from '../ports/events.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -17,6 +16,7 @@ import { normalizeInput, parseCommandLine, parseCommandText } from './text-parse
 import { buildForm } from './forms.ts';
 import { commandLabel, usageOf } from './usage.ts';
 import { suggestCourses, type Suggestion } from './autocomplete.ts';
+import { newErrorId } from './error-id.ts';
 
 export interface Actor {
   /** The member's id on the platform (Discord user id, Slack user id, console name). */
@@ -195,9 +195,9 @@ export class CommandRouter {
 
   private async context(request: CommandRequest, existing: Community | null, i18n: Translator): Promise<CommandContext> {
     const { store } = this.deps;
-    const name = truncate(request.community.name, LIMITS.displayNameLength);
+    const name = clip(request.community.name, LIMITS.displayNameLength);
     const community = existing && existing.name === name ? existing : await store.upsertCommunity(request.community, name);
-    const displayName = truncate(request.actor.displayName, LIMITS.displayNameLength);
+    const displayName = clip(request.actor.displayName, LIMITS.displayNameLength);
     const known = existing ? await store.findMember(community.id, request.actor.externalId) : null;
     const member = known && known.displayName === displayName ? known : await store.upsertMember(community.id, request.actor.externalId, displayName);
     return {
@@ -229,7 +229,7 @@ export class CommandRouter {
       this.deps.logger.warn({ err: error.cause ?? error, command: commandId }, 'storage unavailable');
       return this.result(errorReply(i18n, i18n.t('errors:storageUnavailable')), 'unavailable', i18n, commandId);
     }
-    const errorId = randomBytes(4).toString('hex');
+    const errorId = newErrorId();
     this.deps.logger.error(
       { err: error, errorId, command: commandId, platform: request.community.platform, community: request.community.externalId },
       'command failed unexpectedly',

@@ -28,8 +28,39 @@ export function charLength(text: string): number {
   return count;
 }
 
-/** Cuts at a code point boundary and marks the cut with an ellipsis. */
-export function truncate(text: string, max: number): string {
-  if (charLength(text) <= max) return text;
-  return [...text].slice(0, Math.max(0, max - 1)).join('') + '…';
+export interface ClipOptions {
+  /** What marks a cut, counted within `max`; '' for none. Default `…`. */
+  ellipsis?: string;
+  /**
+   * How `max` counts: code points (every limit of ours, the default) or UTF-16 units (how
+   * Discord and Slack count, never fewer than code points).
+   */
+  units?: 'code-points' | 'utf16';
+  /**
+   * A markup's escaping, applied to the text (it must escape each character on its own, as
+   * entity escaping does): the result is measured escaped, and no escape is cut in half.
+   */
+  escape?: (text: string) => string;
+}
+
+/**
+ * The one way text is shortened: at most `max` units, cut at a code point boundary (never
+ * between the halves of an emoji), the cut marked with an ellipsis.
+ */
+export function clip(text: string, max: number, options: ClipOptions = {}): string {
+  const { ellipsis = '…', units = 'code-points', escape } = options;
+  const size = units === 'utf16' ? (piece: string) => piece.length : charLength;
+  const whole = escape ? escape(text) : text;
+  if (size(whole) <= max) return whole;
+  const budget = max - size(ellipsis);
+  if (budget < 0) return '';
+  let out = '';
+  let used = 0;
+  for (const ch of text) {
+    const piece = escape ? escape(ch) : ch;
+    used += size(piece);
+    if (used > budget) break;
+    out += piece;
+  }
+  return out + ellipsis;
 }

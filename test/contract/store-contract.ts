@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Installation, Store } from '../../src/ports/store/index.ts';
 import type { Community, Member } from '../../src/domain/model.ts';
+import { describeDeliveryContract } from './delivery-contract.ts';
 
 export interface StoreHarness {
   store: Store;
@@ -253,6 +254,8 @@ export function describeStoreContract(name: string, open: () => Promise<StoreHar
       expect(await store.countMembers(other.id)).toBe(1);
       expect(await store.listScoreSnapshots(other.id, 5)).toEqual([]);
     });
+
+    describeDeliveryContract(() => store);
 
     describe('installations', () => {
       const installation = (externalId: string, sealed: number[], extra: Partial<Installation> = {}): Installation => ({

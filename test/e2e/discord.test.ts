@@ -24,7 +24,8 @@ import { startBot, until, type RunningBot } from '../fakes/discord/harness.ts';
 
 /** Issue 9: pings no one, shows no colour, formats nothing. */
 const HOSTILE_TITLE = '@everyone <@&123> <!channel> \u001b[31mred **free** pizza';
-const HOSTILE_SHOWN = '\\@everyone \\<\\@&123> \\<!channel> \\[31mred \\*\\*free\\*\\* pizza';
+/** Escaped for markdown, with the ANSI colour code dropped whole. */
+const HOSTILE_SHOWN = '\\@everyone \\<\\@&123> \\<!channel> red \\*\\*free\\*\\* pizza';
 
 describe('Discord adapter against a local fake Discord', () => {
   let bot: RunningBot;
@@ -186,7 +187,7 @@ describe('Discord adapter against a local fake Discord', () => {
     const choices = (all.data as { choices: { name: string; value: string }[] }).choices;
     expect(choices.length).toBeGreaterThan(5);
     expect(choices.length).toBeLessThanOrEqual(25);
-    expect(choices[0]).toEqual({ name: '#1 @everyone <@&123> <!channel> [31mred **free** pizza', value: '1' });
+    expect(choices[0]).toEqual({ name: '#1 @everyone <@&123> <!channel> red **free** pizza', value: '1' });
     const prefix = await answer(autocomplete(bot.fake, rust, ana, 'rate', { name: 'course', value: 'own' }, { stars: 5 }));
     expect((prefix.data as { choices: unknown[] }).choices).toEqual([{ name: '#3 Ownership in depth', value: '3' }]);
     const subcommand = await answer(autocomplete(bot.fake, rust, mona, 'course edit', { name: 'course', value: '2' }));

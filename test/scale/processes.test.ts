@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../src/infra/sqlite/sqlite-store.ts';
 import type { Community } from '../../src/domain/model.ts';
@@ -290,26 +289,19 @@ function channelOf(r: RecordedRequest): string {
 
 /** Each community's digest slots marked sent in the shared delivery log (slot times in ms). */
 async function digestSlots(communities: readonly Community[]): Promise<Map<string, number[]>> {
-  const redis = new Redis(SHARED_REDIS_URL);
+  const store = SqliteStore.open({ path: dbPath });
   try {
     const slots = new Map<string, number[]>();
     for (const community of communities) {
-      const keys: string[] = [];
-      let cursor = '0';
-      do {
-        const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}:deliveries:repeat-digest-${community.id}-*`, 'COUNT', 1000);
-        keys.push(...found);
-        cursor = next;
-      } while (cursor !== '0');
-      const values = keys.length > 0 ? await redis.mget(...keys) : [];
-      expect(values.every((v) => v === 'sent')).toBe(true);
+      const rows = store.database.prepare('SELECT key, state FROM deliveries WHERE key LIKE ?').all(`repeat-digest-${community.id}-%`) as { key: string; state: string }[];
+      expect(rows.every((r) => r.state === 'sent')).toBe(true);
       slots.set(
         community.id,
-        keys.map((k) => Number(k.slice(k.lastIndexOf('-') + 1))),
+        rows.map((r) => Number(r.key.slice(r.key.lastIndexOf('-') + 1))),
       );
     }
     return slots;
   } finally {
-    redis.disconnect();
+    await store.close();
   }
 }

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import type { APIEmbed } from 'discord.js';
 import { fitTotal, renderModal, renderReply, type RenderContext } from '../../adapters/discord/render.ts';
 import { escapeText } from '../../adapters/discord/escape.ts';
-import { clip } from '../../adapters/discord/limits.ts';
 import { decodeCustomId, OverflowTable } from '../../adapters/discord/custom-id.ts';
 import { createMessageCatalog } from '../../src/core/i18n.ts';
 import { reply, type Action, type Reply } from '../../src/domain/reply.ts';
@@ -96,12 +95,6 @@ describe('Discord rendering of a Reply', () => {
     expect(renderReply(reply({ visibility: 'public', title: 'Stars', body: ['x'], sections: Array.from({ length: 14 }, (_, i) => ({ title: `S${i}`, lines: ['y'.repeat(200)] })) }), ctx()).embeds).toHaveLength(1);
   });
 
-  it('given text that cuts through an emoji, when clipped, then no half of a surrogate pair is left', () => {
-    const clipped = clip('ab🦀🦀🦀', 4);
-    expect(clipped).toBe('ab…');
-    expect(clip('short', 10)).toBe('short');
-  });
-
   it('given more buttons than fit, when rendered, then rows hold five, at most five rows remain with the pager kept, and repeated actions appear once', () => {
     const stars = [1, 2, 3, 4, 5].map((s) => act(`${s}★`, 'rate', { course: '1', stars: s }));
     const many = Array.from({ length: 7 }, (_, i) => act(`B${i}`, 'enroll', { course: String(i) }));
@@ -127,11 +120,11 @@ describe('Discord rendering of a Reply', () => {
     expect(escapeText(text)).toBe('\\*\\*free\\*\\* \\_\\_pizza\\_\\_ \\[bank\\](https://evil.example/a_b) \\@everyone \\<\\@&123> \\`code\\`');
     expect(escapeText('# Title\n> quote\n- item\n1. first\n#3 Rust')).toBe('\\# Title\n\\> quote\n\\- item\n1\\. first\n#3 Rust');
     expect(escapeText('see https://x.example/some_path_here ok')).toBe('see https://x.example/some_path_here ok');
-    // ANSI colour codes and other control characters are dropped; newlines stay.
-    expect(escapeText('\u001b[31mred\u0007\nnext')).toBe('\\[31mred\nnext');
+    // ANSI colour codes, other control characters and bidi overrides are dropped; newlines stay.
+    expect(escapeText('\u001b[31mred\u0007\nnext \u202eevil')).toBe('red\nnext evil');
     const labelled = renderReply(reply({ visibility: 'public', title: 't', footer: '\u001b[0mfoot', actions: [[act('\u001b[31mEnroll', 'enroll', { course: '1' })]] }), ctx());
-    expect(labelled.components[0]!.components[0]!.label).toBe('[31mEnroll');
-    expect(labelled.embeds[0]!.footer!.text).toBe('[0mfoot');
+    expect(labelled.components[0]!.components[0]!.label).toBe('Enroll');
+    expect(labelled.embeds[0]!.footer!.text).toBe('foot');
     const out = renderReply(reply({ visibility: 'public', title: '#1 @everyone <@&123> free pizza', body: ['x'] }), ctx());
     expect(out.embeds[0]!.title).toBe('#1 \\@everyone \\<\\@&123> free pizza');
   });

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { RecentRequests, requestFingerprint } from '../../adapters/slack/dedupe.ts';
-import { InFlight } from '../../adapters/slack/in-flight.ts';
 
 describe('recent request fingerprints (retry dedupe)', () => {
   it('given a fingerprint, then it is claimed once within the TTL and again after it expires', () => {
@@ -29,31 +28,5 @@ describe('recent request fingerprints (retry dedupe)', () => {
     expect(requestFingerprint('command', 'T2', 'trig', { a: 1 })).not.toBe(requestFingerprint('command', 'T1', 'trig', { a: 1 }));
     expect(requestFingerprint('event', 'T1', undefined, { a: 1 })).toBe(requestFingerprint('event', 'T1', undefined, { a: 1 }));
     expect(requestFingerprint('event', 'T1', undefined, { a: 1 })).not.toBe(requestFingerprint('event', 'T1', undefined, { a: 2 }));
-  });
-});
-
-describe('in-flight requests', () => {
-  it('given work started while waiting, then idle() waits for it too', async () => {
-    const inFlight = new InFlight();
-    const order: string[] = [];
-    let releaseFirst!: () => void;
-    void inFlight.run(
-      () =>
-        new Promise<void>((resolve) => {
-          releaseFirst = () => {
-            order.push('first');
-            void inFlight.run(async () => {
-              order.push('second');
-            });
-            resolve();
-          };
-        }),
-    );
-    const idle = inFlight.idle().then(() => order.push('idle'));
-    expect(inFlight.size).toBe(1);
-    releaseFirst();
-    await idle;
-    expect(order).toEqual(['first', 'second', 'idle']);
-    expect(inFlight.size).toBe(0);
   });
 });

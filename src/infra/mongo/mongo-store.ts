@@ -14,6 +14,8 @@ import type { MongoContext } from './part.ts';
 import { MongoScoreStore } from './scores.ts';
 import { MongoPrivacyStore } from './privacy.ts';
 import { MongoTransfer } from './transfer.ts';
+import { DELIVERIES, MongoDeliveries } from './mongo-deliveries.ts';
+import type { DeliveryRecords } from '../../ports/store/deliveries.ts';
 
 export interface MongoStoreOptions extends ConnectionSettings {
   uri: string;
@@ -41,6 +43,7 @@ export class MongoStore implements Store {
   /** Whether multi-document writes run in transactions (see above). */
   readonly transactions: boolean;
   private readonly conn: Connection;
+  readonly deliveries: DeliveryRecords;
   private readonly communities: MongoCommunityStore;
   private readonly courses: MongoCourseStore;
   private readonly enrollments: MongoEnrollmentStore;
@@ -52,6 +55,7 @@ export class MongoStore implements Store {
 
   private constructor(context: MongoContext, logger: Logger, where: string) {
     this.conn = context.conn;
+    this.deliveries = new MongoDeliveries(context.conn.collection(DELIVERIES));
     this.transactions = context.transactions;
     this.communities = new MongoCommunityStore(context);
     this.courses = new MongoCourseStore(context);
@@ -83,6 +87,7 @@ export class MongoStore implements Store {
       const hello = await db.command({ hello: 1 });
       const models = createModels(conn);
       await ensureIndexes(models);
+      await MongoDeliveries.ensureIndexes(conn.collection(DELIVERIES));
       open = true;
       const transactions = options.transactions !== 'off' && supportsTransactions(hello);
       return new MongoStore({ conn, models, transactions }, logger, describeMongoUri(options.uri));

@@ -108,6 +108,24 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
   },
   {
     version: 4,
+    name: 'delivery log',
+    // One row per reminder or digest slot, so "sent" survives a Redis that comes back empty.
+    // `lease_until` bounds a sender's claim; `attempts` counts claims (each may have posted).
+    sql: `
+      CREATE TABLE deliveries (
+        key TEXT PRIMARY KEY,
+        state TEXT NOT NULL CHECK (state IN ('pending', 'sent')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        owner TEXT,
+        lease_until INTEGER,
+        sent_at INTEGER,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE INDEX deliveries_sent_at ON deliveries (sent_at) WHERE state = 'sent';
+    `,
+  },
+  {
+    version: 5,
     name: 'grace period after the bot is removed',
     // Set on a Discord guildDelete or Slack app_uninstalled; the purge job deletes the
     // community once it is older than the grace period; a reinstall clears it.

@@ -12,6 +12,8 @@ import { SqlitePrivacyStore } from './privacy.ts';
 import { SqliteTransfer } from './transfer.ts';
 import { markInUse } from './in-use.ts';
 import type { OnlineBackup } from '../../ports/store/transfer.ts';
+import { SqliteDeliveries } from './sqlite-deliveries.ts';
+import type { DeliveryRecords } from '../../ports/store/deliveries.ts';
 
 export interface SqliteStoreOptions {
   /** A file path, or `:memory:` for throwaway stores in unit tests. */
@@ -35,6 +37,7 @@ export class SqliteStore implements Store, OnlineBackup {
   private readonly scores: SqliteScoreStore;
   private readonly installations: SqliteInstallationStore;
   private readonly privacy: SqlitePrivacyStore;
+  readonly deliveries: DeliveryRecords;
 
   private constructor(
     private readonly connection: SqliteConnection,
@@ -46,6 +49,7 @@ export class SqliteStore implements Store, OnlineBackup {
     this.enrollments = new SqliteEnrollmentStore(connection);
     this.scores = new SqliteScoreStore(connection);
     this.installations = new SqliteInstallationStore(connection);
+    this.deliveries = new SqliteDeliveries(connection);
   }
 
   static open(options: SqliteStoreOptions): SqliteStore {

@@ -4,6 +4,7 @@ import type { EnrollmentStore } from './enrollments.ts';
 import type { InstallationStore } from './installations.ts';
 import type { ScoreStore } from './scores.ts';
 import type { PrivacyStore } from './privacy.ts';
+import type { DeliveryRecords } from './deliveries.ts';
 
 export type { CommunityStore } from './communities.ts';
 export type { CoursePage, CoursePatch, CourseQuery, CourseSort, CourseStore, NewCourse } from './courses.ts';
@@ -11,6 +12,7 @@ export type { EnrollmentQuery, EnrollmentStore, EnrollOutcome, MemberCourse, Rat
 export type { Installation, InstallationRef, InstallationStore } from './installations.ts';
 export type { CourseAggregateRepair, ScoreStore } from './scores.ts';
 export type { ErasedMember, MemberData, PrivacyStore, PurgedCommunity } from './privacy.ts';
+export type { DeliveryClaim, DeliveryRecord, DeliveryRecords } from './deliveries.ts';
 
 /**
  * The persistence port, split by aggregate: each part is its own interface, so code types the
@@ -20,6 +22,8 @@ export type { ErasedMember, MemberData, PrivacyStore, PurgedCommunity } from './
  */
 export interface Store extends CommunityStore, CourseStore, EnrollmentStore, ScoreStore, InstallationStore, PrivacyStore {
   readonly kind: 'sqlite' | 'mongo';
+  /** What reminders and digests were sent (jobs only): it must outlive Redis's data. */
+  readonly deliveries: DeliveryRecords;
   /** Reports whether the store answers; used by health checks and start-up. */
   ping(): Promise<void>;
   close(): Promise<void>;

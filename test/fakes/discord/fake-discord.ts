@@ -67,6 +67,19 @@ export interface FakeDiscordOptions {
   recommendedShards?: number;
   maxConcurrency?: number;
   heartbeatIntervalMs?: number;
+  /** How long each REST answer takes, after the request took effect (as with a distant Discord). */
+  latencyMs?: number;
+  /** How long a nonce sent with `enforce_nonce` is remembered ("a few minutes" on Discord). */
+  nonceWindowMs?: number;
+}
+
+/** A message a bot created with POST /channels/:id/messages. */
+export interface CreatedMessage {
+  id: string;
+  channelId: string;
+  nonce: string | null;
+  /** When the fake created it (ms). */
+  at: number;
 }
 
 interface GatewaySession {
@@ -107,7 +120,12 @@ export class FakeDiscord {
   /** What PUT .../commands stored, by scope (`global` or a guild id). */
   readonly commands = new Map<string, JsonObject[]>();
   recommendedShards: number;
+  latencyMs: number;
+  /** Every message created in a channel or DM, oldest first (a nonce repeat creates none). */
+  readonly created: CreatedMessage[] = [];
 
+  private readonly nonces = new Map<string, { message: JsonObject; at: number }>();
+  private readonly dmChannels = new Map<string, string>();
   private readonly sessions = new Set<GatewaySession>();
   private readonly interactions = new Map<string, InteractionState>();
   private readonly channels = new Set<string>();
@@ -124,6 +142,7 @@ export class FakeDiscord {
   ) {
     this.token = options.token;
     this.recommendedShards = options.recommendedShards;
+    this.latencyMs = options.latencyMs;
     const ready = fixture('ready');
     this.botUser = { ...(ready.user as JsonObject), id: this.applicationId };
   }
@@ -136,6 +155,8 @@ export class FakeDiscord {
       recommendedShards: options.recommendedShards ?? 1,
       maxConcurrency: options.maxConcurrency ?? 16,
       heartbeatIntervalMs: options.heartbeatIntervalMs ?? 41_250,
+      latencyMs: options.latencyMs ?? 0,
+      nonceWindowMs: options.nonceWindowMs ?? 120_000,
     });
     server.on('request', (req, res) => void fake.onHttp(req, res));
     wss.on('connection', (socket, req) => fake.onSocket(socket, req));
@@ -277,6 +298,7 @@ export class FakeDiscord {
     };
     this.requests.push(recorded);
     const [status, out] = this.route(recorded);
+    if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
     if (status === 204) {
       res.writeHead(204).end();
     } else {
@@ -341,16 +363,40 @@ export class FakeDiscord {
       }
       case 'POST /channels/:/messages':
         if (!this.channels.has(parts[1]!)) return [404, { message: 'Unknown Channel', code: 10003 }];
-        return [200, this.message(parts[1]!, withAttachments(body, r.files), false)];
+        return this.createMessage(parts[1]!, withAttachments(body, r.files));
       case 'POST /users/@me/channels': {
-        const id = snowflake();
-        this.channels.add(id);
+        // One DM channel per recipient, as on Discord: opening it again returns the same one.
         const recipient = String(body.recipient_id);
+        const id = this.dmChannels.get(recipient) ?? snowflake();
+        this.dmChannels.set(recipient, id);
+        this.channels.add(id);
         return [200, { id, type: 1, last_message_id: null, flags: 0, recipients: [{ id: recipient, username: `user${recipient.slice(-4)}`, discriminator: '0', global_name: null, avatar: null }] }];
       }
       default:
         return [404, { message: '404: Not Found', code: 0 }];
     }
+  }
+
+  /**
+   * Discord's idempotent create: with `enforce_nonce`, a nonce the same author used within the
+   * last few minutes returns that earlier message and creates nothing. A nonce is at most 25
+   * characters (a string) or an integer.
+   */
+  private createMessage(channelId: string, body: JsonObject): [number, Json] {
+    const nonce = body.nonce === undefined || body.nonce === null ? null : String(body.nonce);
+    if (nonce !== null && (typeof body.nonce === 'string' ? nonce.length > 25 : !Number.isInteger(body.nonce))) {
+      return [400, { message: 'Invalid Form Body', code: 50035, errors: { nonce: { _errors: [{ code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 25 or fewer in length.' }] } } }];
+    }
+    const now = Date.now();
+    if (nonce !== null && body.enforce_nonce === true) {
+      const earlier = this.nonces.get(nonce);
+      if (earlier && now - earlier.at <= this.options.nonceWindowMs) return [200, earlier.message];
+    }
+    const { enforce_nonce: _enforce, ...data } = body;
+    const message = this.message(channelId, data, false);
+    this.created.push({ id: String(message.id), channelId, nonce, at: now });
+    if (nonce !== null) this.nonces.set(nonce, { message, at: now });
+    return [200, message];
   }
 
   private interactionCallback(id: string, token: string, body: JsonObject, files: RecordedFile[]): [number, Json] {

@@ -35,6 +35,20 @@ export interface FakeSlackOptions {
   /** Socket Mode: the app-level token and the WebSocket URL apps.connections.open hands out. */
   appToken?: string;
   socketUrl?: string;
+  /** How long each answer takes, after the call took effect (as with a distant Slack). */
+  latencyMs?: number;
+}
+
+/** A message the bot posted, as conversations.history returns it. */
+export interface StoredMessage {
+  type: 'message';
+  ts: string;
+  text: unknown;
+  bot_id: string;
+  metadata?: { event_type: string; event_payload: Record<string, unknown> };
+  /** Not part of Slack's answer: when the fake stored it (ms), for delay figures. */
+  postedAt: number;
+  channel: string;
 }
 
 /** The Slack app's OAuth settings as configured on api.slack.com (client credentials, redirect URL). */
@@ -108,12 +122,21 @@ export class FakeSlackWebApi {
   private consenting: FakeWorkspace | undefined;
   private ts = 1_700_000_000;
   private issued = 0;
+  /** Every message posted with chat.postMessage, per channel, oldest first. */
+  readonly messages = new Map<string, StoredMessage[]>();
+  latencyMs: number;
 
   private constructor(
     private readonly server: Server,
     private readonly options: FakeSlackOptions,
   ) {
     this.grants.set(options.botToken, { token: options.botToken, team: options.team, botUserId: BOT_USER_ID, botId: BOT_ID, scopes: [] });
+    this.latencyMs = options.latencyMs ?? 0;
+  }
+
+  /** Every message posted, in every channel. */
+  allMessages(): StoredMessage[] {
+    return [...this.messages.values()].flat();
   }
 
   static async start(options: FakeSlackOptions): Promise<FakeSlackWebApi> {
@@ -206,6 +229,7 @@ export class FakeSlackWebApi {
     this.calls.push(call);
     await this.holds.get(method);
     const answer = this.answer(call);
+    if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
     res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
     res.end(JSON.stringify(answer));
   }
@@ -260,7 +284,18 @@ export class FakeSlackWebApi {
         if (body.blocks !== undefined) call.problems = blockKitProblems(body.blocks, 'message');
         if (call.problems.length > 0) return { ok: false, error: 'invalid_blocks', errors: call.problems };
         const ts = `${this.ts++}.000100`;
+        if (method === 'chat.postMessage') this.store(body.channel, ts, body, grant.botId);
         return method === 'chat.postMessage' ? { ok: true, channel: body.channel, ts, message: { text: body.text, ts } } : { ok: true, message_ts: ts };
+      }
+      case 'conversations.history': {
+        if (typeof body.channel !== 'string') return { ok: false, error: 'channel_not_found' };
+        if (this.options.closedChannels?.includes(body.channel)) return { ok: false, error: 'not_in_channel' };
+        const limit = Math.min(999, Math.max(1, Number(body.limit ?? 100) || 100));
+        // Newest first; metadata only when asked for with include_all_metadata, as Slack does.
+        const withMetadata = isTrue(body.include_all_metadata);
+        const newest = [...(this.messages.get(body.channel) ?? [])].reverse().slice(0, limit);
+        const messages = newest.map(({ postedAt: _postedAt, channel: _channel, metadata, ...m }) => ({ ...m, ...(withMetadata && metadata ? { metadata } : {}) }));
+        return { ok: true, messages, has_more: (this.messages.get(body.channel)?.length ?? 0) > limit, pin_count: 0 };
       }
       case 'files.getUploadURLExternal': {
         const length = Number(body.length);
@@ -297,6 +332,13 @@ export class FakeSlackWebApi {
       default:
         return { ok: false, error: 'unknown_method' };
     }
+  }
+
+  private store(channel: string, ts: string, body: Record<string, unknown>, botId: string): void {
+    const metadata = body.metadata && typeof body.metadata === 'object' ? (body.metadata as StoredMessage['metadata']) : undefined;
+    const list = this.messages.get(channel) ?? [];
+    list.push({ type: 'message', ts, text: body.text, bot_id: botId, ...(metadata ? { metadata } : {}), postedAt: Date.now(), channel });
+    this.messages.set(channel, list);
   }
 
   /**
