@@ -1,6 +1,7 @@
 /**
  * Errors the member caused and can fix. The router turns each into a friendly ephemeral reply
- * from the message catalog (`errors:<code>`), so code never matches on message text.
+ * from the message catalog (`errors:<code>`, or the code itself when it names its namespace),
+ * so code never matches on message text.
  */
 export const UserErrorCode = {
   UnknownCommand: 'unknownCommand',
@@ -35,10 +36,22 @@ export const UserErrorCode = {
   InvalidCron: 'invalidCron',
   DigestNotConfigured: 'digestNotConfigured',
   StorageUnavailable: 'storageUnavailable',
+  // Cohorts (issue 17): their messages live in the `cohorts` namespace.
+  MembersOnly: 'cohorts:errors.membersOnly',
+  MembersOnlyRate: 'cohorts:errors.membersOnlyRate',
+  UnknownRole: 'cohorts:errors.unknownRole',
+  AccessRefused: 'cohorts:errors.accessRefused',
+  CohortsUnavailable: 'cohorts:errors.unavailable',
+  RolesOnPlatform: 'cohorts:errors.rolesOnPlatform',
 } as const;
 export type UserErrorCode = (typeof UserErrorCode)[keyof typeof UserErrorCode];
 
 export type MessageVars = Record<string, string | number>;
+
+/** The catalog key of an error's message. */
+export function errorMessageKey(code: UserErrorCode): string {
+  return code.includes(':') ? code : `errors:${code}`;
+}
 
 export class UserError extends Error {
   override readonly name = 'UserError';

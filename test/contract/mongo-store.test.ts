@@ -8,6 +8,7 @@ import { describeMongoUri } from '../../src/infra/mongo/connection.ts';
 import { describeStoreContract, type StoreHarness } from './store-contract.ts';
 import { describeTransferContract } from './transfer-contract.ts';
 import { SqliteStore } from '../../src/infra/sqlite/sqlite-store.ts';
+import { describeCohortStoreContract } from './cohort-store-contract.ts';
 
 /**
  * The store contract against a real MongoDB: the server in MONGODB_URI when set, else a
@@ -55,6 +56,7 @@ if (typeof target === 'string') {
 
   describeStoreContract('MongoDB (transactions where the server has them)', open('auto'));
   describeStoreContract('MongoDB (standalone write path)', open('off'));
+  describeCohortStoreContract('MongoDB', open('auto'));
 
   // `syllabot migrate` in both directions: SQLite to MongoDB and MongoDB to SQLite.
   const pairWithMongo = (direction: 'to-mongo' | 'from-mongo') => async () => {

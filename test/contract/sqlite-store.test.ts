@@ -6,8 +6,9 @@ import { SqliteStore } from '../../src/infra/sqlite/sqlite-store.ts';
 import { MIGRATIONS } from '../../src/infra/sqlite/migrations.ts';
 import { describeStoreContract } from './store-contract.ts';
 import { describeTransferContract } from './transfer-contract.ts';
+import { describeCohortStoreContract } from './cohort-store-contract.ts';
 
-describeStoreContract('SQLite (file)', async () => {
+const openSqlite = async () => {
   const dir = mkdtempSync(join(tmpdir(), 'syllabot-sqlite-'));
   const store = SqliteStore.open({ path: join(dir, 'nested', 'test.sqlite') });
   return {
@@ -17,7 +18,9 @@ describeStoreContract('SQLite (file)', async () => {
       rmSync(dir, { recursive: true, force: true });
     },
   };
-});
+};
+describeStoreContract('SQLite (file)', openSqlite);
+describeCohortStoreContract('SQLite (file)', openSqlite);
 
 describeTransferContract('SQLite to SQLite', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'syllabot-transfer-'));

@@ -209,8 +209,12 @@ describe('Opening the MongoDB store', () => {
     expect(indexes.sort()).toEqual([
       'communities.communities_by_removal',
       'communities.community_by_platform_id (unique)',
+      'console_roles.console_role_key (unique)',
+      'course_access.course_access_key (unique)',
       'courses.course_by_number (unique)',
       'courses.course_by_title',
+      'deliveries.deliveries_sent_at',
+      'enrollment_grants.grant_key (unique)',
       'enrollments.enrollment_key (unique)',
       'enrollments.enrollments_by_course',
       'installations.installation_by_platform_id (unique)',

@@ -12,6 +12,7 @@ import { SqlitePrivacyStore } from './privacy.ts';
 import { SqliteTransfer } from './transfer.ts';
 import { markInUse } from './in-use.ts';
 import type { OnlineBackup } from '../../ports/store/transfer.ts';
+import { SqliteCohortStore } from './cohort-store.ts';
 import { SqliteDeliveries } from './sqlite-deliveries.ts';
 import type { DeliveryRecords } from '../../ports/store/deliveries.ts';
 
@@ -37,6 +38,7 @@ export class SqliteStore implements Store, OnlineBackup {
   private readonly scores: SqliteScoreStore;
   private readonly installations: SqliteInstallationStore;
   private readonly privacy: SqlitePrivacyStore;
+  readonly cohorts: SqliteCohortStore;
   readonly deliveries: DeliveryRecords;
 
   private constructor(
@@ -44,6 +46,7 @@ export class SqliteStore implements Store, OnlineBackup {
     private readonly releaseInUse: () => void = () => undefined,
   ) {
     this.privacy = new SqlitePrivacyStore(connection);
+    this.cohorts = new SqliteCohortStore(connection.db);
     this.communities = new SqliteCommunityStore(connection);
     this.courses = new SqliteCourseStore(connection);
     this.enrollments = new SqliteEnrollmentStore(connection);

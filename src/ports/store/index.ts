@@ -4,6 +4,7 @@ import type { EnrollmentStore } from './enrollments.ts';
 import type { InstallationStore } from './installations.ts';
 import type { ScoreStore } from './scores.ts';
 import type { PrivacyStore } from './privacy.ts';
+import type { CohortStore } from './cohorts.ts';
 import type { DeliveryRecords } from './deliveries.ts';
 
 export type { CommunityStore } from './communities.ts';
@@ -12,6 +13,7 @@ export type { EnrollmentQuery, EnrollmentStore, EnrollOutcome, MemberCourse, Rat
 export type { Installation, InstallationRef, InstallationStore } from './installations.ts';
 export type { CourseAggregateRepair, ScoreStore } from './scores.ts';
 export type { ErasedMember, MemberData, PrivacyStore, PurgedCommunity } from './privacy.ts';
+export type { CohortStore, CourseAccessPatch } from './cohorts.ts';
 export type { DeliveryClaim, DeliveryRecord, DeliveryRecords } from './deliveries.ts';
 
 /**
@@ -22,6 +24,8 @@ export type { DeliveryClaim, DeliveryRecord, DeliveryRecords } from './deliverie
  */
 export interface Store extends CommunityStore, CourseStore, EnrollmentStore, ScoreStore, InstallationStore, PrivacyStore {
   readonly kind: 'sqlite' | 'mongo';
+  /** Course roles, channels and members-only access (issue 17). */
+  readonly cohorts: CohortStore;
   /** What reminders and digests were sent (jobs only): it must outlive Redis's data. */
   readonly deliveries: DeliveryRecords;
   /** Reports whether the store answers; used by health checks and start-up. */
@@ -30,4 +34,4 @@ export interface Store extends CommunityStore, CourseStore, EnrollmentStore, Sco
 }
 
 /** What commands and the core work with: everything but installations and the lifecycle. */
-export type CommandStore = CommunityStore & CourseStore & EnrollmentStore & ScoreStore & PrivacyStore;
+export type CommandStore = CommunityStore & CourseStore & EnrollmentStore & ScoreStore & PrivacyStore & { readonly cohorts: CohortStore };
