@@ -48,7 +48,6 @@ export function describeTransferContract(name: string, open: () => Promise<Trans
             }),
           );
         }
-        await store.setCourseArchived(c.id, courses[4]!.id, true);
         for (const [m, member] of members.entries()) {
           for (const [n, course] of courses.entries()) {
             if ((m + n) % 3 === 0) continue;
@@ -56,6 +55,7 @@ export function describeTransferContract(name: string, open: () => Promise<Trans
             if ((m * n) % 4 !== 1) await store.rate(c.id, member.id, course.id, ((m + n + i) % 5) + 1, m % 2 ? `review ${m}` : null, new Date(1_700_000_100_000 + m));
           }
         }
+        await store.setCourseArchived(c.id, courses[4]!.id, true);
         await store.saveScoreSnapshot({ communityId: c.id, takenAt: new Date(1_700_000_200_000 + i), score: 2.5, satisfaction: 3.5, coverage: 0.7, memberCount: 7, courseCount: 4 });
       }
       await store.markCommunityRemoved({ platform: 'slack', externalId: 'T1' }, new Date(1_700_000_300_000));
