@@ -2,7 +2,7 @@ import { resolveCourse } from '../src/core/course-ref.ts';
 import { UserError } from '../src/domain/errors.ts';
 import { LIMITS } from '../src/domain/limits.ts';
 import { communityMean } from '../src/domain/score.ts';
-import type { Store } from '../src/ports/store/index.ts';
+import type { CommandStore } from '../src/ports/store/index.ts';
 import type { SeededCommunity } from './fixtures/community.ts';
 import { courseRef } from './core-requests.ts';
 import type { PlannedOp } from './core-plan.ts';
@@ -10,21 +10,24 @@ import type { PlannedOp } from './core-plan.ts';
 export type RawOutcome = 'ok' | 'user-error';
 
 /**
- * The ceiling: the same store calls, in the same order and with the same branches, that the
- * router and the command make for one request, with no parsing, validation, i18n or reply.
+ * The ceiling: exactly the store calls, in the same order and with the same branches, that the
+ * router and the command make for one request (community and member lookups included), with no
+ * parsing, validation, i18n or reply.
  * The outcome mirrors the router's so the bench can check both did the same work.
  */
-export async function runRaw(store: Store, seeded: SeededCommunity, op: PlannedOp, priorWeight: number): Promise<RawOutcome> {
+export async function runRaw(store: CommandStore, seeded: SeededCommunity, op: PlannedOp, priorWeight: number): Promise<RawOutcome> {
   const actor = seeded.members[op.member]!.member;
+  // The router's own lookups: the community, then the member (a write only when new or renamed).
   const community = await store.findCommunity(seeded.ref);
   if (!community) throw new Error('the bench community is missing');
-  const member = await store.upsertMember(community.id, actor.externalId, actor.displayName);
+  const known = await store.findMember(community.id, actor.externalId);
+  const member = known && known.displayName === actor.displayName ? known : await store.upsertMember(community.id, actor.externalId, actor.displayName);
   const cid = community.id;
   try {
     switch (op.command) {
       case 'courses': {
         const sort = op.sort ?? 'top';
-        const prior = sort === 'top' ? { mean: communityMean(await store.listActiveCourses(cid)), weight: priorWeight } : undefined;
+        const prior = sort === 'top' ? { mean: communityMean([await store.activeRatingTotals(cid)]), weight: priorWeight } : undefined;
         const page = op.page ?? 1;
         const result = await store.listCourses(cid, {
           ...(op.query ? { text: op.query } : {}),

@@ -9,6 +9,7 @@ import { runRaw, type RawOutcome } from './core-raw.ts';
 import { toRequest } from './core-requests.ts';
 import { BENCH_COMMUNITY, seedCommunity, type SeededCommunity } from './fixtures/community.ts';
 import { seedSnapshots } from './fixtures/snapshots.ts';
+import { measureFloor, type Floor } from './lib/floor.ts';
 import { note, progress } from './lib/progress.ts';
 import { Latencies, round } from './lib/stats.ts';
 import { formatNumber, table } from './lib/table.ts';
@@ -75,6 +76,8 @@ export const coreSection: BenchSection = {
       const runRawChunk = (ops: PlannedOp[], from: number, to: number, record: boolean) =>
         timeChunk(rawSeries, ops, from, to, record, (i) => runRaw(rawStore, seeded, ops[i]!, PRIOR_WEIGHT));
 
+      note('machine-speed floor (bare better-sqlite3, fixed mix), before the series');
+      const floorBefore = measureFloor(workDir);
       const bar = progress('core commands (warm-up, then core and raw in turns)', WARMUP_OPS + MEASURED_OPS);
       for (let from = 0; from < WARMUP_OPS; from += CHUNK) {
         const to = Math.min(WARMUP_OPS, from + CHUNK);
@@ -95,11 +98,17 @@ export const coreSection: BenchSection = {
         bar.update(WARMUP_OPS + to);
       }
       bar.done();
+      note('machine-speed floor, after the series');
+      const floorAfter = measureFloor(workDir);
+      const floor: Floor = {
+        rounds_per_s: Math.round((floorBefore.rounds_per_s + floorAfter.rounds_per_s) / 2),
+        cpu_ms_per_round: round((floorBefore.cpu_ms_per_round + floorAfter.cpu_ms_per_round) / 2, 4),
+      };
 
       const outcomesMatch = sameTallies(coreSeries.outcomes, rawSeries.outcomes);
       const statesMatch = stateDigest(coreStore) === stateDigest(rawStore);
       if (!outcomesMatch || !statesMatch) note('WARNING: the raw series did not mirror the router (outcomes or final rows differ); core_vs_raw is not meaningful.');
-      return report(seeded, measured, coreSeries, rawSeries, outcomesMatch && statesMatch);
+      return report(seeded, measured, coreSeries, rawSeries, outcomesMatch && statesMatch, floor);
     } finally {
       await coreStore.close();
       await rawStore.close();
@@ -162,7 +171,7 @@ function stateDigest(store: SqliteStore): string {
   return JSON.stringify([ratings, enrollments, courses]);
 }
 
-function report(seeded: SeededCommunity, measured: PlannedOp[], core: Series, raw: Series, mirrored: boolean): SectionReport {
+function report(seeded: SeededCommunity, measured: PlannedOp[], core: Series, raw: Series, mirrored: boolean, floor: Floor): SectionReport {
   const coreOps = MEASURED_OPS / (core.wallMs / 1000);
   const rawOps = MEASURED_OPS / (raw.wallMs / 1000);
   const distinctMembers = new Set(measured.map((op) => op.member)).size;
@@ -186,6 +195,8 @@ function report(seeded: SeededCommunity, measured: PlannedOp[], core: Series, ra
       ],
     ),
     `core_vs_raw = ${formatNumber(coreOps / rawOps)} (the router reaches this share of the raw store's throughput)${mirrored ? '' : '  [WARNING: raw did not mirror core]'}`,
+    `machine-speed floor: bare better-sqlite3 (WAL) does ${floor.rounds_per_s.toLocaleString('en-US')} rounds/s of a fixed mix (2 key reads, an 8-row page, an upsert; ` +
+      `${floor.cpu_ms_per_round} ms CPU each); core_vs_floor = ${formatNumber(coreOps / floor.rounds_per_s)} (compare this across machines)`,
     '',
     ...table(
       [
@@ -226,6 +237,10 @@ function report(seeded: SeededCommunity, measured: PlannedOp[], core: Series, ra
       core_requests: MEASURED_OPS,
       core_distinct_members: distinctMembers,
       core_raw_mirrored: mirrored,
+      floor_rounds_per_s: floor.rounds_per_s,
+      floor_cpu_ms_per_round: floor.cpu_ms_per_round,
+      core_vs_floor: round(coreOps / floor.rounds_per_s, 4),
+      core_cpu_vs_floor: round(core.cpuMs / MEASURED_OPS / floor.cpu_ms_per_round, 2),
     },
   };
 }

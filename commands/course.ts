@@ -6,6 +6,8 @@ import { LIMITS } from '../src/domain/limits.ts';
 import { UserError, UserErrorCode } from '../src/domain/errors.ts';
 import type { CoursePatch, CourseStore } from '../src/ports/store/index.ts';
 import { courseDetails, courseName } from './present.ts';
+import { cohortOptions, cohortPatch, REMOVABLE } from './cohort-options.ts';
+import { cohortLines, afterAccessChange } from './course-show.ts';
 
 const FORM_FIELDS = ['title', 'value', 'url', 'description', 'tags'] as const;
 
@@ -22,6 +24,7 @@ export const courseAddCommand = defineCommand({
   group: 'course',
   name: 'add',
   permission: 'moderator',
+  answer: 'public',
   access: 'write',
   options: {
     title: courseFields.title.required(),
@@ -30,11 +33,13 @@ export const courseAddCommand = defineCommand({
     description: courseFields.description.optional(),
     tags: courseFields.tags.optional(),
     starts: courseFields.starts.optional(),
+    ...cohortOptions,
   },
   form: [...FORM_FIELDS],
   async run(ctx, options) {
     const { store, community, i18n } = ctx;
     await refuseDuplicateTitle(store, community.id, options.title);
+    const accessPatch = await cohortPatch(ctx, options);
     const course = await store.createCourse(community.id, {
       title: options.title,
       value: options.value ?? 1,
@@ -43,12 +48,13 @@ export const courseAddCommand = defineCommand({
       tags: options.tags ?? [],
       startsAt: options.starts ?? null,
     });
+    const access = Object.keys(accessPatch).length > 0 ? await store.cohorts.setCourseAccess(community.id, course.id, accessPatch) : null;
     await ctx.events.publish({ type: 'course-created', community, course });
     return reply({
       visibility: 'public',
       tone: 'success',
       title: i18n.t('commands:course.add.done', { course: courseName(course) }),
-      body: courseDetails(course, i18n, LIMITS.descriptionLength),
+      body: [...courseDetails(course, i18n, LIMITS.descriptionLength), ...(access ? await cohortLines(ctx, access) : [])],
       actions: [
         [
           { label: i18n.t('common:action.enroll'), style: 'primary', invoke: { command: 'enroll', options: { course: String(course.number) } } },
@@ -63,6 +69,7 @@ export const courseEditCommand = defineCommand({
   group: 'course',
   name: 'edit',
   permission: 'moderator',
+  answer: 'public',
   access: 'write',
   options: {
     course: option.course().required(),
@@ -72,6 +79,8 @@ export const courseEditCommand = defineCommand({
     description: courseFields.description.optional(),
     tags: courseFields.tags.optional(),
     starts: courseFields.starts.optional(),
+    ...cohortOptions,
+    remove: option.choice(REMOVABLE).optional(),
   },
   form: [...FORM_FIELDS],
   async prefillForm(ctx, given) {
@@ -85,9 +94,10 @@ export const courseEditCommand = defineCommand({
       tags: course.tags.join(', '),
     };
   },
-  async run(ctx, { course: ref, ...changes }) {
+  async run(ctx, { course: ref, role, channel, requires, channel_leave, remove, ...changes }) {
     const { store, community, i18n } = ctx;
     const before = await resolveCourse(store, community.id, ref, { includeArchived: true });
+    const accessPatch = await cohortPatch(ctx, { role, channel, requires, channel_leave, remove });
     const patch: CoursePatch = {};
     if (changes.title !== undefined) patch.title = changes.title;
     if (changes.value !== undefined) patch.value = changes.value;
@@ -95,15 +105,19 @@ export const courseEditCommand = defineCommand({
     if (changes.description !== undefined) patch.description = changes.description;
     if (changes.tags !== undefined) patch.tags = changes.tags;
     if (changes.starts !== undefined) patch.startsAt = changes.starts;
-    if (Object.keys(patch).length === 0) throw new UserError(UserErrorCode.NothingToEdit, { course: courseName(before) });
+    const accessChanged = Object.keys(accessPatch).length > 0;
+    if (Object.keys(patch).length === 0 && !accessChanged) throw new UserError(UserErrorCode.NothingToEdit, { course: courseName(before) });
     if (patch.title !== undefined) await refuseDuplicateTitle(store, community.id, patch.title, before.id);
-    const course = await store.updateCourse(community.id, before.id, patch);
-    await ctx.events.publish({ type: 'course-updated', community, course, before });
+    const course = Object.keys(patch).length > 0 ? await store.updateCourse(community.id, before.id, patch) : before;
+    const accessBefore = await store.cohorts.getCourseAccess(community.id, course.id);
+    const access = accessChanged ? await store.cohorts.setCourseAccess(community.id, course.id, accessPatch) : accessBefore;
+    if (course !== before) await ctx.events.publish({ type: 'course-updated', community, course, before });
+    const syncNote = accessBefore.roleId !== access.roleId ? await afterAccessChange(ctx, course, accessBefore, access) : [];
     return reply({
       visibility: 'public',
       tone: 'success',
       title: i18n.t('commands:course.edit.done', { course: courseName(course) }),
-      body: courseDetails(course, i18n, LIMITS.descriptionLength),
+      body: [...courseDetails(course, i18n, LIMITS.descriptionLength), ...(await cohortLines(ctx, access)), ...syncNote],
     });
   },
 });
@@ -115,6 +129,7 @@ function archiveCommand(name: 'archive' | 'unarchive') {
     group: 'course',
     name,
     permission: 'moderator',
+    answer: 'public',
     access: 'write',
     options: { course: option.course().required() },
     async run(ctx, options) {

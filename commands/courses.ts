@@ -5,11 +5,14 @@ import { LIMITS } from '../src/domain/limits.ts';
 import { UserError, UserErrorCode } from '../src/domain/errors.ts';
 import { communityMean } from '../src/domain/score.ts';
 import { courseDetails, courseName } from './present.ts';
+import { roleLabel } from '../src/core/cohorts.ts';
 
 export const coursesCommand = defineCommand({
   name: 'courses',
   permission: 'member',
   access: 'read',
+  answer: 'public',
+  home: { order: 2, options: { sort: 'top' } },
   options: {
     query: option.string({ maxLength: LIMITS.queryLength, rest: true }).optional(),
     sort: option.choice(['top', 'new'] as const).optional(),
@@ -41,11 +44,19 @@ export const coursesCommand = defineCommand({
       style: 'secondary',
       invoke: { command: 'courses', options: { ...(query ? { query } : {}), sort, page: to } },
     });
+    const access = await store.cohorts.listCourseAccess(community.id, result.items.map((c) => c.id));
+    const membersOnly = new Map<string, string>();
+    for (const [courseId, a] of access) {
+      if (a.requiredRoleId !== null) membersOnly.set(courseId, i18n.t('cohorts:courses.membersOnly', { role: await roleLabel(ctx, a.requiredRoleId) }));
+    }
     return reply({
       visibility: 'public',
       title: query ? i18n.t('commands:courses.titleQuery', { query }) : i18n.t('commands:courses.title'),
       body: [i18n.t('commands:courses.summary', { count: result.total, sort: i18n.t(`commands:courses.sort.${sort}`) })],
-      sections: result.items.map((course) => ({ title: courseName(course), lines: courseDetails(course, i18n) })),
+      sections: result.items.map((course) => ({
+        title: courseName(course),
+        lines: membersOnly.has(course.id) ? [membersOnly.get(course.id)!, ...courseDetails(course, i18n)] : courseDetails(course, i18n),
+      })),
       pagination: {
         page,
         pages,

@@ -4,7 +4,7 @@ import type { Translator } from '../src/core/i18n.ts';
 import { reply, type Reply } from '../src/domain/reply.ts';
 import type { Community, Course } from '../src/domain/model.ts';
 import { UserErrorCode } from '../src/domain/errors.ts';
-import { averageRating, communityScore, rankCourses } from '../src/domain/score.ts';
+import { averageRating, communityScore, topRanked } from '../src/domain/score.ts';
 import type { CommunityStore, CourseStore } from '../src/ports/store/index.ts';
 import { courseName } from './present.ts';
 
@@ -98,7 +98,7 @@ export async function buildDigest(input: DigestInput): Promise<Reply> {
   const { store, community, i18n, period, priorWeight } = input;
   const timeZone = community.settings.digest?.timezone ?? 'UTC';
   const [courses, members] = await Promise.all([store.listActiveCourses(community.id), store.countMembers(community.id)]);
-  const ranked = rankCourses(courses, priorWeight).slice(0, DIGEST_TOP);
+  const ranked = topRanked(courses, DIGEST_TOP, priorWeight);
   const fresh = courses
     .filter((c) => c.createdAt.getTime() >= period.since.getTime() && c.createdAt.getTime() < period.until.getTime())
     .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || b.number - a.number);

@@ -4,6 +4,7 @@ import { resolveCourse } from '../src/core/course-ref.ts';
 import { reply } from '../src/domain/reply.ts';
 import { UserError, UserErrorCode } from '../src/domain/errors.ts';
 import { courseName, enrollmentAction, ratingRow } from './present.ts';
+import { giveCohort, requireMembership, takeCohort } from '../src/core/cohorts.ts';
 
 export const enrollCommand = defineCommand({
   name: 'enroll',
@@ -18,15 +19,19 @@ export const enrollCommand = defineCommand({
       return reply({ visibility: 'ephemeral', body: [i18n.t('commands:enroll.already', { course: name })], actions: [ratingRow(course, i18n)] });
     }
     if (course.archived) throw new UserError(UserErrorCode.CourseArchived, { course: name });
+    const access = await store.cohorts.getCourseAccess(community.id, course.id);
+    await requireMembership(ctx, course, access, UserErrorCode.MembersOnly);
     const outcome = await store.enroll(community.id, member.id, course.id, ctx.clock.now());
     if (outcome === 'already-enrolled') {
       return reply({ visibility: 'ephemeral', body: [i18n.t('commands:enroll.already', { course: name })] });
     }
+    // The enrollment stands whatever the platform says about the role.
+    const cohort = await giveCohort(ctx, course, access);
     await ctx.events.publish({ type: 'enrolled', community, member, course, locale: i18n.locale });
     return reply({
       visibility: 'ephemeral',
       tone: 'success',
-      body: [i18n.t('commands:enroll.done', { course: name }), i18n.t('commands:enroll.rateHint', { number: course.number })],
+      body: [i18n.t('commands:enroll.done', { course: name }), ...cohort, i18n.t('commands:enroll.rateHint', { number: course.number })],
       actions: [ratingRow(course, i18n), [enrollmentAction(course, true, i18n)]],
     });
   },
@@ -45,11 +50,12 @@ export const unenrollCommand = defineCommand({
     if (outcome === 'not-enrolled') {
       return reply({ visibility: 'ephemeral', body: [i18n.t('commands:unenroll.notEnrolled', { course: name })] });
     }
+    const cohort = await takeCohort(ctx, course, await store.cohorts.getCourseAccess(community.id, course.id));
     await ctx.events.publish({ type: 'unenrolled', community, member, course });
     return reply({
       visibility: 'ephemeral',
       tone: 'success',
-      body: [i18n.t('commands:unenroll.done', { course: name })],
+      body: [i18n.t('commands:unenroll.done', { course: name }), ...cohort],
       actions: course.archived ? [] : [[enrollmentAction(course, false, i18n)]],
     });
   },

@@ -9,6 +9,9 @@ import { courseAddCommand, courseArchiveCommand, courseEditCommand, courseUnarch
 import { remindCommand } from './remind.ts';
 import { digestNowCommand } from './digest.ts';
 import { settingsDigestCommand, settingsLocaleCommand, settingsShowCommand } from './settings.ts';
+import { courseShowCommand } from './course-show.ts';
+import { roleGrantCommand, roleRevokeCommand } from './role.ts';
+import { settingsAccessUrlCommand } from './settings-access.ts';
 
 /** Every command, in the order /help lists them. */
 export const ALL_COMMANDS: readonly Command[] = [
@@ -25,9 +28,13 @@ export const ALL_COMMANDS: readonly Command[] = [
   courseEditCommand,
   courseArchiveCommand,
   courseUnarchiveCommand,
+  courseShowCommand,
   settingsShowCommand,
   settingsDigestCommand,
   settingsLocaleCommand,
+  settingsAccessUrlCommand,
+  roleGrantCommand,
+  roleRevokeCommand,
 ];
 
 export function createCommandRegistry(extra: readonly Command[] = []): CommandRegistry {

@@ -6,6 +6,7 @@ import { LIMITS } from '../src/domain/limits.ts';
 import { UserError, UserErrorCode } from '../src/domain/errors.ts';
 import { averageRating } from '../src/domain/score.ts';
 import { courseName } from './present.ts';
+import { holdsRequiredRole, requireMembership } from '../src/core/cohorts.ts';
 
 export const rateCommand = defineCommand({
   name: 'rate',
@@ -20,8 +21,17 @@ export const rateCommand = defineCommand({
     const { store, community, member, i18n } = ctx;
     const course = await resolveCourse(store, community.id, options.course, { includeArchived: true });
     const name = courseName(course);
+    // Archived courses take no new ratings (the store refuses them too): they are out of the score.
+    if (course.archived) throw new UserError(UserErrorCode.CourseArchived, { course: name });
     if (!(await store.isEnrolled(community.id, member.id, course.id))) {
       throw new UserError(UserErrorCode.NotEnrolledToRate, { course: name, number: course.number });
+    }
+    const access = await store.cohorts.getCourseAccess(community.id, course.id);
+    if (access.requiredRoleId !== null) {
+      // Remembered so moderators can count enrollees who lost the role; the rating stays as it was.
+      const holds = await holdsRequiredRole(ctx, access);
+      await store.cohorts.setLapsed(community.id, member.id, course.id, !holds, ctx.clock.now());
+      if (!holds) await requireMembership(ctx, course, access, UserErrorCode.MembersOnlyRate);
     }
     const outcome = await store.rate(community.id, member.id, course.id, options.stars, options.review ?? null, ctx.clock.now());
     await ctx.events.publish({ type: 'rated', community, member, course: outcome.course, stars: options.stars });

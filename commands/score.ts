@@ -3,7 +3,7 @@ import { option } from '../src/core/options.ts';
 import { resolveCourse } from '../src/core/course-ref.ts';
 import { reply, type Reply } from '../src/domain/reply.ts';
 import type { Course } from '../src/domain/model.ts';
-import { averageRating, communityMean, communityScore, rankCourses } from '../src/domain/score.ts';
+import { averageRating, communityMean, communityScore, rankOf, topRanked } from '../src/domain/score.ts';
 import { courseName, enrollmentAction, ratingRow } from './present.ts';
 
 const TOP = 3;
@@ -11,6 +11,7 @@ const TOP = 3;
 export const scoreCommand = defineCommand({
   name: 'score',
   permission: 'member',
+  answer: 'public',
   access: 'read',
   options: { course: option.course().optional() },
   async run(ctx, options) {
@@ -26,7 +27,7 @@ async function overallScore(ctx: CommandContext): Promise<Reply> {
     store.listScoreSnapshots(community.id, 1),
   ]);
   const score = communityScore(members, courses);
-  const ranked = rankCourses(courses, ctx.settings.priorWeight).slice(0, TOP);
+  const ranked = topRanked(courses, TOP, ctx.settings.priorWeight);
   const body = [i18n.t('commands:score.explain')];
   const previous = snapshots[0];
   if (previous) {
@@ -79,8 +80,7 @@ async function courseScore(ctx: CommandContext, ref: string): Promise<Reply> {
     store.isEnrolled(community.id, member.id, course.id),
   ]);
   const pool: Course[] = active.some((c) => c.id === course.id) ? active : [...active, course];
-  const ranked = rankCourses(pool, ctx.settings.priorWeight);
-  const mine = ranked.find((r) => r.item.id === course.id);
+  const { ranked: mine, total } = rankOf(pool, (c) => c.id === course.id, ctx.settings.priorWeight);
   const average = averageRating(course);
   const peak = Math.max(1, ...histogram);
   const bars = histogram
@@ -96,7 +96,7 @@ async function courseScore(ctx: CommandContext, ref: string): Promise<Reply> {
       { label: i18n.t('commands:score.weighted'), value: mine ? i18n.number(mine.weighted, 2) : '—', inline: true },
       {
         label: i18n.t('commands:score.rank'),
-        value: mine ? i18n.t('commands:score.rankOf', { rank: mine.rank, total: ranked.length }) : i18n.t('commands:score.unranked'),
+        value: mine ? i18n.t('commands:score.rankOf', { rank: mine.rank, total }) : i18n.t('commands:score.unranked'),
         inline: true,
       },
     ],

@@ -137,6 +137,7 @@ function showSettings(ctx: CommandContext, community: Community): Reply {
   } else {
     fields.push({ label: i18n.t('commands:settings.show.digest'), value: i18n.t('commands:settings.show.digestOff') });
   }
+  if (community.settings.accessUrl) fields.push({ label: i18n.t('cohorts:settings.accessUrlLabel'), value: community.settings.accessUrl });
   fields.push({ label: i18n.t('commands:settings.show.jobs'), value: i18n.t(`commands:settings.jobs.${ctx.services.jobs()}`) });
   return reply({
     visibility: 'ephemeral',

@@ -2,11 +2,12 @@ import { DelayedError, type Job } from 'bullmq';
 import type { DeliveryTag, PostResult } from '../src/ports/messenger.ts';
 import type { Logger } from '../src/ports/logger.ts';
 import type { DeliveryLog } from './delivery-log.ts';
+import type { DroppedOutcome } from './dropped.ts';
 
 /** `sent` now; `duplicate`: the log says it went out already; `found-earlier`: the platform had it. */
 export type DeliveryResult = 'sent' | 'duplicate' | 'found-earlier';
 /** What a delivering job returns (kept as its BullMQ return value): sent, sent before, or why not. */
-export type DeliveryOutcome = DeliveryResult | `skipped:${string}`;
+export type DeliveryOutcome = DeliveryResult | `skipped:${string}` | DroppedOutcome;
 
 export interface DeliverDeps {
   log: DeliveryLog;

@@ -6,6 +6,7 @@ import type { Logger } from '../src/ports/logger.ts';
 import { resolveLocale, type MessageCatalog } from '../src/core/i18n.ts';
 import { PLATFORMS, type Community, type Platform } from '../src/domain/model.ts';
 import { buildDigest, digestPeriod } from '../commands/digest.ts';
+import { dropJob } from './dropped.ts';
 import { deliverOnce, type DeliverDeps, type DeliveryOutcome } from './deliver.ts';
 import { DEFAULT_JOB_OPTIONS, digestQueueName, type Queues } from './queues.ts';
 
@@ -143,7 +144,7 @@ export function digestProcessor(deps: DigestProcessorDeps) {
     const parsed = digestDataSchema.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`digest ${job.id} has malformed data`);
     const community = await deps.store.getCommunity(parsed.data.communityId);
-    if (!community) return 'skipped:community-gone';
+    if (!community) return dropJob(deps.logger, job, 'community', { community: parsed.data.communityId });
     const digest = community.settings.digest;
     if (!digest) return 'skipped:digest-off';
     // The slot this job stands for (its scheduled time), not when a worker got to it.

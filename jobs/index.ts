@@ -2,6 +2,7 @@ import type { Core } from '../src/composition/app.ts';
 import type { Config } from '../src/composition/config.ts';
 import type { Logger } from '../src/ports/logger.ts';
 import type { JobObserver } from '../src/ports/observer.ts';
+import { describeUrl } from '../src/infra/logger.ts';
 import { defaultJobsOptions, type JobsOptions } from './options.ts';
 import { JobsService, type QueueDepth } from './runtime.ts';
 
@@ -25,14 +26,30 @@ export interface JobsDeps {
 
 /**
  * Starts reminders, score recomputes and digests on BullMQ, or returns null when jobs are
- * turned off (JOBS_ENABLED=false). Returns at once even if Redis is unreachable: the jobs
- * report `paused` and start working when Redis answers.
+ * turned off (JOBS_ENABLED=false). Waits (JOBS_STARTUP_WAIT_SECONDS at most) for Redis to
+ * answer and the first set-up to finish, so the adapters, started after this, never answer a
+ * first command with "paused" while Redis is up. If Redis does not answer in time, it returns
+ * anyway: the jobs report `paused` and start working when Redis answers.
  *
  * Reminders and digests are processed for the platforms whose messengers are registered in
  * `core.messengers` before this is called; recomputes run everywhere.
  */
 export async function startJobs(deps: JobsDeps): Promise<JobsRuntime | null> {
-  return createJobs(deps)?.start() ?? null;
+  const jobs = createJobs(deps)?.start();
+  if (!jobs) return null;
+  const waitMs = deps.config.JOBS_STARTUP_WAIT_SECONDS * 1000;
+  const redis = describeUrl(deps.config.REDIS_URL);
+  deps.logger.info({ redis, waitSeconds: deps.config.JOBS_STARTUP_WAIT_SECONDS }, 'waiting for Redis before taking commands');
+  const began = performance.now();
+  if (await jobs.whenReady(waitMs)) {
+    deps.logger.info({ redis, waitedMs: Math.round(performance.now() - began) }, 'jobs ready: taking commands');
+  } else {
+    deps.logger.warn(
+      { redis, waitSeconds: deps.config.JOBS_STARTUP_WAIT_SECONDS },
+      'Redis did not answer in time: taking commands with reminders and digests paused until it does (check REDIS_URL, or set JOBS_ENABLED=false)',
+    );
+  }
+  return jobs;
 }
 
 /** The same, unstarted and with its full interface (tests, benchmarks). */

@@ -5,6 +5,7 @@ import type { Logger } from '../src/ports/logger.ts';
 import type { Clock } from '../src/ports/clock.ts';
 import type { ScoreSnapshot } from '../src/domain/model.ts';
 import { communityScore } from '../src/domain/score.ts';
+import { dropJob } from './dropped.ts';
 import { RECOMPUTE_QUEUE, type Queues } from './queues.ts';
 
 const TICK = 'recompute-all';
@@ -99,6 +100,8 @@ export function recomputeProcessor(deps: RecomputeProcessorDeps) {
     }
     const parsed = oneDataSchema.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`recompute ${job.id} has malformed data`);
+    // Without its community the snapshot would break a foreign key on every retry.
+    if (!(await deps.store.getCommunity(parsed.data.communityId))) return dropJob(deps.logger, job, 'community', { community: parsed.data.communityId });
     const result = await recomputeCommunity(deps.store, parsed.data.communityId, deps.clock, deps.logger);
     deps.logger.debug({ community: parsed.data.communityId, repairs: result.repairs.length, saved: result.snapshot !== null }, 'score recomputed');
     return result.snapshot ? `saved:${result.repairs.length}` : `unchanged:${result.repairs.length}`;

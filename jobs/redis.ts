@@ -99,9 +99,9 @@ export class RedisHealth {
     if (this.stopped) return;
     if (this.current === 'down' && !this.warned) {
       this.warned = true;
-      this.logger.warn({ redis: this.target, err: err.message }, 'Redis is unreachable: reminders and digests are paused until it answers; commands still work');
+      this.logger.warn({ redis: this.target, err }, 'Redis is unreachable: reminders and digests are paused until it answers; commands still work');
       return;
     }
-    this.logger.debug({ redis: this.target, err: err.message }, 'Redis connection error');
+    this.logger.debug({ redis: this.target, err }, 'Redis connection error');
   }
 }

@@ -7,6 +7,7 @@ import { resolveLocale, type MessageCatalog, type Translator } from '../src/core
 import type { Community, Course } from '../src/domain/model.ts';
 import { reply, type Reply } from '../src/domain/reply.ts';
 import { courseName } from '../commands/present.ts';
+import { dropJob } from './dropped.ts';
 import { deliverOnce, type DeliverDeps, type DeliveryOutcome } from './deliver.ts';
 import { reminderDataSchema, type ReminderKind } from './reminders.ts';
 
@@ -30,9 +31,10 @@ export function reminderProcessor(deps: ReminderProcessorDeps) {
     const data = parsed.data;
     const { store } = deps;
     const community = await store.getCommunity(data.communityId);
-    if (!community) return 'skipped:community-gone';
+    if (!community) return dropJob(deps.logger, job, 'community', { community: data.communityId });
     const [member, course] = await Promise.all([store.getMember(community.id, data.memberId), store.getCourse(community.id, data.courseId)]);
-    if (!member || !course) return 'skipped:gone';
+    if (!member) return dropJob(deps.logger, job, 'member', { community: community.id, member: data.memberId });
+    if (!course) return dropJob(deps.logger, job, 'course', { community: community.id, course: data.courseId });
     if (!member.remindersEnabled) return 'skipped:reminders-off';
     if (course.archived) return 'skipped:archived';
     if (!(await store.isEnrolled(community.id, member.id, course.id))) return 'skipped:not-enrolled';

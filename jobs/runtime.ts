@@ -82,6 +82,11 @@ export class JobsService {
   private repairSince: Date | undefined;
   private stopping = false;
   private sweepTimer: NodeJS.Timeout | undefined;
+  /** Scheduling started by commands and not yet in Redis: shutdown waits for it. */
+  private readonly scheduling = new Set<Promise<void>>();
+  private answered: (() => void) | undefined;
+  /** Resolves the first time Redis answers. */
+  private readonly firstAnswer = new Promise<void>((resolve) => (this.answered = resolve));
 
   constructor(private readonly deps: JobsServiceDeps) {
     const { core, options } = deps;
@@ -89,7 +94,7 @@ export class JobsService {
     this.producer = producerConnection(deps.redisUrl, options.reconnectMaxDelayMs);
     this.workerRedis = workerConnection(deps.redisUrl, options.reconnectMaxDelayMs);
     // The worker connection's errors mirror the producer's, which the health watcher reports.
-    this.workerRedis.on('error', (err: Error) => this.logger.debug({ err: err.message }, 'Redis worker connection error'));
+    this.workerRedis.on('error', (err: Error) => this.logger.debug({ err }, 'Redis worker connection error'));
     this.queues = new Queues(this.producer, options.prefix, (err, queue) => this.quietError(err, { queue }));
     const now = () => core.clock.now();
     this.deliveries = new DeliveryLog(core.store.deliveries, now, options.deliveryLeaseMs);
@@ -135,6 +140,19 @@ export class JobsService {
     return this.setup;
   }
 
+  /**
+   * Waits until Redis has answered and the first set-up (recompute schedule, reconcile) is done,
+   * or `timeoutMs` has passed; says whether Redis answered. Start-up calls it before any
+   * adapter takes commands, so a first command never finds the jobs "paused" while Redis is up.
+   */
+  async whenReady(timeoutMs: number): Promise<boolean> {
+    const ready = this.firstAnswer.then(() => this.setup);
+    return withTimeout(ready, timeoutMs, 'Redis did not answer in time').then(
+      () => true,
+      () => this.health.state === 'up',
+    );
+  }
+
   get redisState(): 'up' | 'down' {
     return this.health.state;
   }
@@ -154,8 +172,16 @@ export class JobsService {
     this.unsubscribe?.();
     clearTimeout(this.repairTimer);
     clearTimeout(this.sweepTimer);
-    this.health.stop();
     const { closeTimeoutMs } = this.deps.options;
+    // What commands scheduled reaches Redis before the connections close (a piped console's
+    // last line, a digest set just before SIGTERM).
+    if (this.scheduling.size > 0) {
+      this.logger.info({ pending: this.scheduling.size }, 'waiting for scheduling to reach Redis before stopping');
+      await withTimeout(Promise.allSettled([...this.scheduling]), closeTimeoutMs, 'scheduling did not finish in time').catch(() =>
+        this.logger.warn({ pending: this.scheduling.size }, 'stopping before some scheduling reached Redis; the next start reconciles it from the store'),
+      );
+    }
+    this.health.stop();
     // Take no new jobs and let running ones finish if they do in time; otherwise closing the
     // connections below abandons them, their locks lapse and another worker takes them over
     // (BullMQ's stalled-job recovery; the delivery log keeps that from sending twice).
@@ -296,10 +322,10 @@ export class JobsService {
 
   /** Says what BullMQ does with the failed job, and re-queues one it failed for stalling. */
   private onFailed(queue: string, job: Job | undefined, err: Error): void {
-    const where = { queue, job: job?.id, attempts: job?.attemptsMade, of: job?.opts.attempts, err: err.message };
+    const where = { queue, job: job?.id, attempts: job?.attemptsMade, of: job?.opts.attempts, err };
     if (job && failedByStalls(job)) {
       requeueStalled(this.queues.get(queue), job, this.logger).catch((error: unknown) =>
-        this.logger.warn({ ...where, requeue: error instanceof Error ? error.message : String(error) }, 'could not re-queue a job failed for stalling; the next reconcile or stall sweep will'),
+        this.logger.warn({ ...where, err: error }, 'could not re-queue a job failed for stalling; the next reconcile or stall sweep will'),
       );
     } else if (job && !job.finishedOn) {
       this.logger.warn({ ...where, retryInMs: job.delay }, 'job attempt failed; BullMQ retries it after the back-off');
@@ -311,6 +337,7 @@ export class JobsService {
   private onRedisUp(downSince: Date): void {
     this.setState('running');
     this.setup = this.setup.then(() => this.afterConnect(downSince));
+    this.answered?.();
   }
 
   private async afterConnect(downSince: Date): Promise<void> {
@@ -370,10 +397,17 @@ export class JobsService {
       return;
     }
     const began = this.deps.core.clock.now();
+    const work = this.handle(event);
+    const tracked = work.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.scheduling.add(tracked);
+    void tracked.finally(() => this.scheduling.delete(tracked));
     try {
-      await withTimeout(this.handle(event), this.deps.options.schedulingTimeoutMs, 'scheduling took too long');
+      await withTimeout(work, this.deps.options.schedulingTimeoutMs, 'scheduling took too long');
     } catch (err) {
-      this.logger.warn({ event: event.type, err: err instanceof Error ? err.message : String(err) }, 'could not schedule jobs for an event; repairing from the store shortly');
+      this.logger.warn({ event: event.type, err }, 'could not schedule jobs for an event; repairing from the store shortly');
       this.requestRepair(began);
     }
   }
@@ -436,8 +470,8 @@ export class JobsService {
   /** Connection errors repeat on every reconnect attempt: loud while Redis is up, quiet while it is away. */
   private quietError(err: Error, context: Record<string, unknown>): void {
     if (this.stopping) return;
-    if (this.health?.state === 'up') this.logger.warn({ ...context, err: err.message }, 'job queue error');
-    else this.logger.debug({ ...context, err: err.message }, 'job queue error while Redis is away');
+    if (this.health?.state === 'up') this.logger.warn({ ...context, err }, 'job queue error');
+    else this.logger.debug({ ...context, err }, 'job queue error while Redis is away');
   }
 }
 

@@ -37,11 +37,6 @@ export interface InteractionDeps {
 }
 
 type Answerable = ChatInputCommandInteraction | ButtonInteraction | ModalSubmitInteraction;
-/**
- * Commands whose answer is usually public, so a deferral shows where the answer will appear.
- * A wrong guess still ends well: see `Delivery.send`.
- */
-const USUALLY_PUBLIC = /^(courses|score|course\.[a-z]+)$/;
 
 /**
  * Turns each Discord interaction into a core request and its result into Discord responses.
@@ -135,13 +130,18 @@ export class InteractionHandler {
       });
     // If the deferral itself fails, the failure is reported once, from the deferral.
     pending.catch(() => undefined);
-    const delivery = new Delivery(interaction, mode === 'update' && interaction.isButton() ? 'update' : 'reply', USUALLY_PUBLIC.test(input.command));
+    const delivery = new Delivery(interaction, mode === 'update' && interaction.isButton() ? 'update' : 'reply', this.usuallyPublic(input.command));
     await delivery.within(pending, this.deps.deferAfterMs);
     const { result, ctx, prepared } = await pending;
     if ((result as { alreadyWarned?: boolean }).alreadyWarned) return delivery.nothing();
     const form = result.reply.form;
     if (form) return delivery.form(form, ctx);
     await delivery.send({ ...renderReply(prepared.reply, ctx), files: attachments(prepared) });
+  }
+
+  /** A deferral shows where the answer will appear; a wrong guess still ends well (see `Delivery.send`). */
+  private usuallyPublic(command: string): boolean {
+    return this.deps.core.router.commands.get(command)?.answer === 'public';
   }
 
   private async notInServer(interaction: Answerable): Promise<void> {

@@ -96,6 +96,8 @@ function option(command: Command, name: string, spec: OptionSpec, required: bool
       return { ...common, type: ApplicationCommandOptionType.Boolean };
     case 'channel':
       return { ...common, type: ApplicationCommandOptionType.Channel, channel_types: [ChannelType.GuildText, ChannelType.GuildAnnouncement] };
+    case 'role':
+      return { ...common, type: ApplicationCommandOptionType.Role };
     case 'course':
     case 'string': {
       const choices = spec.choices?.map((value) => choice(command, name, value, text));

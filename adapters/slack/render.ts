@@ -246,7 +246,7 @@ export function renderForm(form: Form, privateMetadata: string, cancelLabel: str
 export interface HomeContent {
   title: string;
   intro: string;
-  /** The member's courses, then the top-rated ones. */
+  /** The answers of the commands declared for home views, in their order. */
   replies: Reply[];
 }
 

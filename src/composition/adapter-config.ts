@@ -1,4 +1,4 @@
-import type { Config } from './config.ts';
+import { logLevelOf, type Config } from './config.ts';
 import type { Core } from '../core/facade.ts';
 import { createMessageCatalog } from '../core/i18n.ts';
 import { AesGcmSecretBox } from '../infra/crypto/secret-box.ts';
@@ -60,7 +60,7 @@ export function slackAdapterConfig({ core, config, logger, requestClaims }: Adap
   return {
     core,
     logger,
-    logLevel: config.LOG_LEVEL,
+    logLevel: logLevelOf(config),
     botToken: config.SLACK_BOT_TOKEN,
     signingSecret: config.SLACK_SIGNING_SECRET,
     appToken: config.SLACK_APP_TOKEN,
@@ -74,7 +74,7 @@ export function slackAdapterConfig({ core, config, logger, requestClaims }: Adap
 }
 
 export function slackMessengerConfig({ core, config, logger }: AdapterWiring): SlackMessengerConfig {
-  return { core, logger, logLevel: config.LOG_LEVEL, apiUrl: config.SLACK_API_URL, botToken: config.SLACK_BOT_TOKEN, oauth: slackOAuth(config) };
+  return { core, logger, logLevel: logLevelOf(config), apiUrl: config.SLACK_API_URL, botToken: config.SLACK_BOT_TOKEN, oauth: slackOAuth(config) };
 }
 
 export function slackManifestConfig(config: Config): SlackManifestConfig {

@@ -14,6 +14,8 @@ import { LIMITS } from '../domain/limits.ts';
 import { createCommandRegistry } from '../../commands/index.ts';
 import type { Command } from '../core/command.ts';
 import type { Core } from '../core/facade.ts';
+import { CohortAccessRegistry } from '../core/cohort-access-registry.ts';
+import { ConsoleCohortAccess } from '../../adapters/console/cohort-access.ts';
 
 export type { Core } from '../core/facade.ts';
 
@@ -38,7 +40,10 @@ export function createCore(options: CoreOptions): Core {
   const catalog = options.catalog ?? createMessageCatalog();
   const clock = options.clock ?? systemClock;
   const services = options.services ?? new MutableServiceStatus();
+  const access = new CohortAccessRegistry();
+  access.register(new ConsoleCohortAccess(store));
   const router = new CommandRouter({
+    access,
     store,
     commands: createCommandRegistry(options.extraCommands),
     catalog,
@@ -50,5 +55,5 @@ export function createCore(options: CoreOptions): Core {
     settings: { priorWeight: options.config.BAYES_PRIOR_WEIGHT, coursesPerPage: LIMITS.coursesPerPage },
     ...(options.observer ? { observer: options.observer } : {}),
   });
-  return { router, store, events, catalog, logger, clock, services, messengers: new MessengerRegistry() };
+  return { router, store, events, catalog, logger, clock, services, messengers: new MessengerRegistry(), access };
 }

@@ -12,16 +12,28 @@ const csv = z
   .optional()
   .transform((v) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : []));
 const url = (protocols: RegExp) => z.url({ protocol: protocols }).optional();
+const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+export type LogLevel = z.output<typeof logLevel>;
 
 export const configSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** Unset: `info`, or `warn` in plain text for the console, whose terminal it shares (logLevelOf). */
+    LOG_LEVEL: logLevel.optional(),
+    /** The console's reply language when --locale is not given (the usual POSIX order: LC_ALL, LC_MESSAGES, LANG). */
+    LC_ALL: optionalText,
+    LC_MESSAGES: optionalText,
+    LANG: optionalText,
 
     SQLITE_PATH: z.string().min(1).default('./data/syllabot.sqlite'),
     /** Where the console writes files a command returns (exports), one folder per community and day. */
     EXPORTS_DIR: z.string().min(1).default('./exports'),
     MONGODB_URI: url(/^mongodb(\+srv)?$/),
+    /**
+     * MongoDB without a replica set has no multi-document transactions, so the store's promises
+     * weaken (docs/guarantees.md, "The MongoDB store"): refused at start-up unless this accepts it.
+     */
+    MONGODB_ALLOW_STANDALONE: z.stringbool().default(false),
     REDIS_URL: url(/^rediss?$/).default('redis://127.0.0.1:6379'),
     /** Lets a deployment run without jobs even when a Redis would be reachable. */
     JOBS_ENABLED: z.stringbool().default(true),
@@ -35,6 +47,8 @@ export const configSchema = z
       .trim()
       .regex(/^[A-Za-z0-9_.{}-]{1,64}$/, 'letters, digits, _ . - { } only, at most 64')
       .default('syllabot'),
+    /** How long start-up waits for Redis before adapters take commands (then jobs start paused). */
+    JOBS_STARTUP_WAIT_SECONDS: z.coerce.number().min(0).max(300).default(5),
 
     DISCORD_TOKEN: optionalText,
     DISCORD_API_URL: url(/^https?$/),
@@ -136,6 +150,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       return `${name}: ${issue.message}`;
     }),
   );
+}
+
+/**
+ * The log level: LOG_LEVEL when set, else `info`; a console (its logs share the terminal with
+ * the replies) shows only warnings unless LOG_LEVEL asks for more.
+ */
+export function logLevelOf(config: Pick<Config, 'LOG_LEVEL'>, consoleMode = false): LogLevel {
+  return config.LOG_LEVEL ?? (consoleMode ? 'warn' : 'info');
 }
 
 export type Mode = 'discord' | 'slack' | 'console';

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { ConfigError, loadConfig, selectModes, type Config } from './config.ts';
+import { ConfigError, loadConfig, logLevelOf, selectModes, type Config } from './config.ts';
 import { createLogger } from '../infra/logger.ts';
 import { openStore } from '../infra/open-store.ts';
 import { openRateLimiter, type OpenRateLimiter } from '../infra/rate-limit/open-rate-limiter.ts';
@@ -90,7 +90,14 @@ async function main(argv: string[]): Promise<number> {
     }
     throw error;
   }
-  const logger = createLogger({ level: logLevelFor(cli, config), secrets: secretForms(config) });
+  // A console's logs share the terminal with its replies: warnings only, as plain lines, unless
+  // LOG_LEVEL asks for (JSON) logs.
+  const consoleMode = cli.subcommand === 'console' || (cli.subcommand === 'start' && selectModes(config).includes('console'));
+  const logger = createLogger({
+    level: logLevelOf(config, consoleMode),
+    secrets: secretForms(config),
+    format: consoleMode && config.LOG_LEVEL === undefined ? 'plain' : 'json',
+  });
 
   if (cli.subcommand === 'slack-manifest') {
     const { printSlackManifest } = await import('../../adapters/slack/manifest-cli.ts');
@@ -186,7 +193,7 @@ async function serveHealth(port: number, role: 'start' | 'worker', running: Runn
 }
 
 async function runConsole(core: Core, cli: Cli, config: Config): Promise<void> {
-  const locale = resolveLocale(cli.locale, process.env.LC_ALL, process.env.LC_MESSAGES, process.env.LANG);
+  const locale = resolveLocale(cli.locale, config.LC_ALL, config.LC_MESSAGES, config.LANG);
   const adapter = createConsoleAdapter({
     router: core.router,
     community: cli.community,
@@ -254,13 +261,3 @@ main(process.argv.slice(2)).then(
     process.exitCode = 1;
   },
 );
-
-/**
- * On an interactive console the logs share the terminal with the prompt, so unless LOG_LEVEL
- * asks for more, only warnings and errors are shown there.
- */
-function logLevelFor(cli: Cli, config: Config): Config['LOG_LEVEL'] {
-  const consoleMode = cli.subcommand === 'console' || (cli.subcommand === 'start' && selectModes(config).includes('console'));
-  const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
-  return consoleMode && interactive && process.env.LOG_LEVEL === undefined ? 'warn' : config.LOG_LEVEL;
-}

@@ -6,6 +6,7 @@ import type { Clock } from '../ports/clock.ts';
 import type { ServiceStatus } from '../ports/services.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { AccessKind } from '../ports/rate-limiter.ts';
+import type { CohortAccess } from '../ports/cohort-access.ts';
 import type { Translator } from './i18n.ts';
 import type { OptionMap, OptionValues } from './options.ts';
 
@@ -43,6 +44,10 @@ export interface CommandContext {
   readonly community: Community;
   readonly member: Member;
   readonly isModerator: boolean;
+  /** Role ids the platform sent with the request, if it sends them (see Actor.roles). */
+  readonly heldRoles: readonly string[] | undefined;
+  /** The platform's roles and channels; null where none is registered (no cohorts there). */
+  readonly access: CohortAccess | null;
   readonly platform: Platform;
   readonly surface: Surface;
   readonly i18n: Translator;
@@ -56,6 +61,20 @@ export interface CommandContext {
   readonly logger: Logger;
 }
 
+/**
+ * Who usually reads a command's answer: the channel (`public`) or only the member (`personal`).
+ * Adapters that must commit before the answer exists go by it (a Discord deferral is public or
+ * private); the Reply's own visibility still decides where the answer goes.
+ */
+export type AnswerAudience = 'public' | 'personal';
+
+/** A command that belongs on a member's home view (Slack's App Home), run with these options. */
+export interface HomeView {
+  /** Where it stands on the view; lower first (and run first: the first registers the member). */
+  order: number;
+  options?: Readonly<Record<string, unknown>>;
+}
+
 export interface CommandSpec<O extends OptionMap> {
   /** `courses`, or `add` inside the group `course`. */
   name: string;
@@ -63,6 +82,10 @@ export interface CommandSpec<O extends OptionMap> {
   permission: Permission;
   /** Writes get a stricter rate limit than reads. */
   access: AccessKind;
+  /** Who usually reads the answer; `personal` when not said. */
+  answer?: AnswerAudience;
+  /** Shown on home views, where a platform has them. */
+  home?: HomeView;
   options: O;
   /**
    * Options a modal asks for, in order, when the command arrives with none on a surface with
@@ -81,6 +104,8 @@ export interface Command {
   readonly group?: string;
   readonly permission: Permission;
   readonly access: AccessKind;
+  readonly answer: AnswerAudience;
+  readonly home?: HomeView;
   readonly options: OptionMap;
   readonly form?: readonly string[];
   prefillForm?(ctx: CommandContext, options: Record<string, unknown>): Promise<Record<string, string>>;
@@ -95,6 +120,8 @@ export function defineCommand<O extends OptionMap>(spec: CommandSpec<O>): Comman
     ...(spec.group ? { group: spec.group } : {}),
     permission: spec.permission,
     access: spec.access,
+    answer: spec.answer ?? 'personal',
+    ...(spec.home ? { home: spec.home } : {}),
     options: spec.options,
     ...(spec.form ? { form: spec.form } : {}),
     ...(spec.prefillForm
@@ -140,6 +167,13 @@ export class CommandRegistry {
 
   subcommands(group: string): Command[] {
     return this.list().filter((c) => c.group === group);
+  }
+
+  /** The commands of a home view, in their order. */
+  homeViews(): Command[] {
+    return this.list()
+      .filter((c) => c.home !== undefined)
+      .sort((a, b) => a.home!.order - b.home!.order);
   }
 
   isGroup(name: string): boolean {

@@ -6,6 +6,7 @@ import type { EventBus } from './event-bus.ts';
 import type { MessengerRegistry } from './messenger-registry.ts';
 import type { CommandRouter } from './router.ts';
 import type { MessageCatalog } from './i18n.ts';
+import type { CohortAccessRegistry } from './cohort-access-registry.ts';
 
 /**
  * The core as the outer layers see it: adapters and jobs import these names from here, never
@@ -27,4 +28,6 @@ export interface Core {
   services: ServiceStatusBoard;
   /** Adapters register their messengers here; jobs deliver through it. */
   messengers: MessengerRegistry;
+  /** Adapters register their roles and channels here (the console's is built in); commands and the cohort job use it. */
+  access: CohortAccessRegistry;
 }

@@ -7,7 +7,7 @@ import { UserError, UserErrorCode, type MessageVars } from '../domain/errors.ts'
  * alike, and its metadata builds Discord's registration, Slack and console parsing, forms and
  * /help. Descriptions live in the catalog at `commands:<command>.options.<name>`.
  */
-export type OptionKind = 'string' | 'integer' | 'number' | 'boolean' | 'course' | 'channel';
+export type OptionKind = 'string' | 'integer' | 'number' | 'boolean' | 'course' | 'channel' | 'role';
 
 export interface OptionSpec<T = unknown> {
   kind: OptionKind;
@@ -155,6 +155,24 @@ export const option = {
       z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
     );
     return finish<string>({ kind: 'channel' }, schema);
+  },
+  /**
+   * A role: a Discord role id (typed, or `<@&123>` in text), a Slack user group (`<!subteam^S1|@g>`)
+   * or a console role name (`premium`, `@premium`). Only what names the role; never proof of holding it.
+   */
+  role() {
+    const schema = z.preprocess(
+      (v) =>
+        typeof v === 'string'
+          ? v
+              .trim()
+              .replace(/^<@&(\d+)>$/, '$1')
+              .replace(/^<!subteam\^([A-Z0-9]+)(\|[^>]*)?>$/i, '$1')
+              .replace(/^@/, '')
+          : v,
+      z.string().regex(/^[\p{L}\p{N}_.-]{1,64}$/u),
+    );
+    return finish<string>({ kind: 'role' }, schema);
   },
 };
 

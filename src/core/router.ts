@@ -1,6 +1,6 @@
 import type { Community, CommunityRef, Platform } from '../domain/model.ts';
 import { reply, type Reply } from '../domain/reply.ts';
-import { StorageUnavailableError, UserError, UserErrorCode } from '../domain/errors.ts';
+import { errorMessageKey, StorageUnavailableError, UserError, UserErrorCode } from '../domain/errors.ts';
 import { LIMITS, clip } from '../domain/limits.ts';
 import type { Store } from '../ports/store/index.ts';
 import type { EventSink } from '../ports/events.ts';
@@ -9,6 +9,7 @@ import type { ServiceStatus } from '../ports/services.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { RateLimiter } from '../ports/rate-limiter.ts';
 import type { CommandObserver, CommandOutcome } from '../ports/observer.ts';
+import type { CohortAccessRegistry } from './cohort-access-registry.ts';
 import type { Command, CommandContext, CommandRegistry, CoreSettings, Surface } from './command.ts';
 import { resolveLocale, type MessageCatalog, type Translator } from './i18n.ts';
 import { parseGivenOptions, parseOptions } from './options.ts';
@@ -26,6 +27,11 @@ export interface Actor {
   isModerator: boolean;
   /** The member's own language as the platform reports it, if it does. */
   locale?: string | undefined;
+  /**
+   * Role ids the platform sent with this request (Discord interactions carry the member's
+   * roles); undefined where it does not, and the core asks the platform's CohortAccess instead.
+   */
+  roles?: readonly string[] | undefined;
 }
 
 export interface CommunityIdentity extends CommunityRef {
@@ -81,6 +87,8 @@ export interface RouterDeps {
   settings: CoreSettings;
   /** Told about every handled request (metrics); optional. */
   observer?: CommandObserver;
+  /** Roles and channels per platform; a platform with none registered has no cohorts. */
+  access?: CohortAccessRegistry;
 }
 
 /**
@@ -139,7 +147,11 @@ export class CommandRouter {
         throw new UserError(UserErrorCode.ModeratorOnly, { command: commandLabel(command, request.surface.commandPrefix) });
       }
 
-      const wantsForm = command.form !== undefined && request.surface.forms && command.form.every((name) => parsed.options[name] === undefined);
+      // A form opens only when nothing but the fixed options (the course being edited) was given.
+      const wantsForm =
+        command.form !== undefined &&
+        request.surface.forms &&
+        Object.entries(command.options).every(([name, spec]) => parsed.options[name] === undefined || (spec.required && !command.form!.includes(name)));
       const values = wantsForm ? undefined : parseOptions(command.options, parsed.options);
       if (wantsForm) parseGivenOptions(command.options, parsed.options);
 
@@ -204,6 +216,8 @@ export class CommandRouter {
       community,
       member,
       isModerator: request.actor.isModerator,
+      heldRoles: request.actor.roles,
+      access: this.deps.access?.has(request.community.platform) ? this.deps.access : null,
       platform: request.community.platform as Platform,
       surface: request.surface,
       i18n,
@@ -219,7 +233,7 @@ export class CommandRouter {
 
   private failure(error: unknown, i18n: Translator, commandId: string | undefined, request: CommandRequest): CommandResult {
     if (error instanceof UserError) {
-      const out = errorReply(i18n, i18n.t(`errors:${error.code}`, error.vars));
+      const out = errorReply(i18n, i18n.t(errorMessageKey(error.code), error.vars));
       const command = commandId ? this.deps.commands.get(commandId) : undefined;
       if (command && isArgumentError(error.code)) out.footer = i18n.t('common:usage', { usage: usageOf(command, request.surface.commandPrefix) });
       if (error.code === UserErrorCode.UnknownCommand) out.footer = i18n.t('common:seeHelp');

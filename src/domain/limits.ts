@@ -49,6 +49,11 @@ export interface ClipOptions {
  */
 export function clip(text: string, max: number, options: ClipOptions = {}): string {
   const { ellipsis = '…', units = 'code-points', escape } = options;
+  if (!escape && Number.isFinite(max)) {
+    // No more UTF-16 units than the limit means no more code points either: most texts stop here.
+    if (text.length <= max) return text;
+    if (units === 'code-points') return clipCodePoints(text, max, ellipsis);
+  }
   const size = units === 'utf16' ? (piece: string) => piece.length : charLength;
   const whole = escape ? escape(text) : text;
   if (size(whole) <= max) return whole;
@@ -63,4 +68,27 @@ export function clip(text: string, max: number, options: ClipOptions = {}): stri
     out += piece;
   }
   return out + ellipsis;
+}
+
+/**
+ * clip() for plain text counted in code points, walking only as far as the limit instead of the
+ * whole text (descriptions run to 1,000 characters and a catalog page shows eight).
+ */
+function clipCodePoints(text: string, max: number, ellipsis: string): string {
+  const budget = max - charLength(ellipsis);
+  let cut = 0;
+  let count = 0;
+  for (let i = 0; i < text.length; ) {
+    // A surrogate pair is one code point, as `for…of` counts them; a lone surrogate is one too.
+    const unit = text.charCodeAt(i);
+    i += unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length && isLowSurrogate(text.charCodeAt(i + 1)) ? 2 : 1;
+    count++;
+    if (count <= budget) cut = i;
+    if (count > max) return budget < 0 ? '' : text.slice(0, cut) + ellipsis;
+  }
+  return text;
+}
+
+function isLowSurrogate(unit: number): boolean {
+  return unit >= 0xdc00 && unit <= 0xdfff;
 }

@@ -18,6 +18,8 @@ export interface CommunitySettings {
   /** Default language for posts to channels and members without a known locale. */
   locale?: Locale;
   digest?: DigestSettings;
+  /** Where members get a members-only course's role (a payment page); named in refusals. */
+  accessUrl?: string;
 }
 
 export interface DigestSettings {

@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 export async function openStore(config: Config, logger: Logger): Promise<Store> {
   if (config.MONGODB_URI) {
     const { openMongoStore } = await import('./mongo/open-mongo-store.ts');
-    return openMongoStore(config.MONGODB_URI, logger);
+    return openMongoStore(config.MONGODB_URI, logger, { allowStandalone: config.MONGODB_ALLOW_STANDALONE });
   }
   const path = resolve(config.SQLITE_PATH);
   const store = SqliteStore.open({ path });

@@ -13,7 +13,9 @@ export type DomainEvent =
   | { type: 'course-updated'; community: Community; course: Course; before: Course }
   | { type: 'course-archived'; community: Community; course: Course }
   | { type: 'reminders-toggled'; community: Community; member: Member; enabled: boolean }
-  | { type: 'settings-changed'; community: Community };
+  | { type: 'settings-changed'; community: Community }
+  /** A course's role changed, or a grant was refused: its enrollees' grants need another pass. */
+  | { type: 'cohort-sync'; community: Community; course: Course };
 
 export interface EventSink {
   publish(event: DomainEvent): Promise<void>;

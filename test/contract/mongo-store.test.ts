@@ -6,6 +6,7 @@ import { DryMongoBinary, MongoMemoryReplSet } from 'mongodb-memory-server';
 import { MongoStore } from '../../src/infra/mongo/mongo-store.ts';
 import { describeMongoUri } from '../../src/infra/mongo/connection.ts';
 import { describeStoreContract, type StoreHarness } from './store-contract.ts';
+import { describeCohortStoreContract } from './cohort-store-contract.ts';
 
 /**
  * The store contract against a real MongoDB: the server in MONGODB_URI when set, else a
@@ -53,6 +54,7 @@ if (typeof target === 'string') {
 
   describeStoreContract('MongoDB (transactions where the server has them)', open('auto'));
   describeStoreContract('MongoDB (standalone write path)', open('off'));
+  describeCohortStoreContract('MongoDB', open('auto'));
 
   describe('MongoDB store specifics', () => {
     const withStore = async (work: (store: MongoStore) => Promise<void>) => {

@@ -5,8 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../src/infra/sqlite/sqlite-store.ts';
 import { MIGRATIONS } from '../../src/infra/sqlite/migrations.ts';
 import { describeStoreContract } from './store-contract.ts';
+import { describeCohortStoreContract } from './cohort-store-contract.ts';
 
-describeStoreContract('SQLite (file)', async () => {
+const openSqlite = async () => {
   const dir = mkdtempSync(join(tmpdir(), 'syllabot-sqlite-'));
   const store = SqliteStore.open({ path: join(dir, 'nested', 'test.sqlite') });
   return {
@@ -16,7 +17,9 @@ describeStoreContract('SQLite (file)', async () => {
       rmSync(dir, { recursive: true, force: true });
     },
   };
-});
+};
+describeStoreContract('SQLite (file)', openSqlite);
+describeCohortStoreContract('SQLite (file)', openSqlite);
 
 describe('SQLite store specifics', () => {
   it('creates folders, uses WAL and migrates an existing file once', async () => {

@@ -162,3 +162,30 @@ describe('ids: declared once in the core', () => {
     expect(a).not.toBe(b);
   });
 });
+
+describe('command declarations: what adapters read instead of knowing commands', () => {
+  const run = async () => reply({ visibility: 'ephemeral' });
+
+  it('given no answer declared, then the answer counts as personal; a declared one is kept', () => {
+    const quiet = defineCommand({ name: 'quiet', permission: 'member', access: 'read', options: {}, run });
+    const loud = defineCommand({ name: 'loud', permission: 'member', access: 'read', answer: 'public', options: {}, run });
+    expect([quiet.answer, loud.answer]).toEqual(['personal', 'public']);
+  });
+
+  it('given home views declared out of order, then the registry lists them by their order', () => {
+    const second = defineCommand({ name: 'second', permission: 'member', access: 'read', home: { order: 2, options: { sort: 'top' } }, options: {}, run });
+    const none = defineCommand({ name: 'none', permission: 'member', access: 'read', options: {}, run });
+    const first = defineCommand({ name: 'first', permission: 'member', access: 'read', home: { order: 1 }, options: {}, run });
+    const registry = new CommandRegistry([second, none, first]);
+    expect(registry.homeViews().map((c) => [c.id, c.home?.options])).toEqual([
+      ['first', undefined],
+      ['second', { sort: 'top' }],
+    ]);
+  });
+
+  it('given the shipped commands, then the home view shows my courses first and every home command is a read', () => {
+    const registry = new CommandRegistry(ALL_COMMANDS);
+    expect(registry.homeViews()[0]?.id).toBe('mycourses');
+    for (const command of registry.homeViews()) expect(command.access).toBe('read');
+  });
+});

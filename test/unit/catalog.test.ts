@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createMessageCatalog, loadResources, matchLocale, resolveLocale } from '../../src/core/i18n.ts';
 import { LOCALES } from '../../src/domain/model.ts';
-import { UserErrorCode } from '../../src/domain/errors.ts';
+import { errorMessageKey, UserErrorCode } from '../../src/domain/errors.ts';
 import { createCommandRegistry } from '../../commands/index.ts';
 
 type Tree = { [key: string]: string | Tree };
@@ -62,7 +62,7 @@ describe('message catalog', () => {
   it('has a message for every user error code in every locale', () => {
     for (const locale of LOCALES) {
       const i18n = catalog.translator(locale);
-      for (const code of Object.values(UserErrorCode)) expect(i18n.has(`errors:${code}`), `${locale} errors:${code}`).toBe(true);
+      for (const code of Object.values(UserErrorCode)) expect(i18n.has(errorMessageKey(code)), `${locale} ${errorMessageKey(code)}`).toBe(true);
     }
   });
 

@@ -29,6 +29,7 @@ describe('Discord command registration payloads', () => {
       ['edit', 1],
       ['archive', 1],
       ['unarchive', 1],
+      ['show', 1],
     ]);
   });
 

@@ -60,7 +60,7 @@ describe('parseCommandLine', () => {
 
   it('refuses unknown commands, unknown subcommands, extra and duplicate arguments', () => {
     expect(refusal(() => parseCommandLine(registry, '/nope')).code).toBe('unknownCommand');
-    expect(refusal(() => parseCommandLine(registry, '/course fly')).vars).toMatchObject({ subcommand: 'fly', choices: 'add, edit, archive, unarchive' });
+    expect(refusal(() => parseCommandLine(registry, '/course fly')).vars).toMatchObject({ subcommand: 'fly', choices: 'add, edit, archive, unarchive, show' });
     expect(refusal(() => parseCommandLine(registry, '/enroll 1 2')).code).toBe('tooManyArguments');
     expect(refusal(() => parseCommandLine(registry, '/enroll course:1 course:2')).code).toBe('duplicateOption');
     expect(refusal(() => parseCommandLine(registry, '')).code).toBe('unknownCommand');

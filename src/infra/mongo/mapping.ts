@@ -29,6 +29,8 @@ export function toSettings(raw: unknown): CommunitySettings {
     const { channelId, schedule, timezone } = digest as Record<string, unknown>;
     if (typeof channelId === 'string' && typeof schedule === 'string' && typeof timezone === 'string') settings.digest = { channelId, schedule, timezone };
   }
+  const accessUrl = (raw as { accessUrl?: unknown }).accessUrl;
+  if (typeof accessUrl === 'string' && /^https?:\/\//i.test(accessUrl)) settings.accessUrl = accessUrl;
   return settings;
 }
 

@@ -41,6 +41,13 @@ export interface CourseDoc {
   ratingCount: number;
   ratingSum: number;
   enrolledCount: number;
+  /**
+   * Bumped by every write that changes the three aggregates above (enroll, unenroll, rate, a
+   * recompute's repair): the recompute writes its count only if the course is still at the
+   * version it read before counting, so it never replaces newer figures with older ones.
+   * Absent on courses stored before it existed (read as 0).
+   */
+  aggregatesVersion?: number;
 }
 
 export interface EnrollmentDoc {
@@ -67,6 +74,12 @@ export interface ScoreSnapshotDoc {
   coverage: number;
   memberCount: number;
   courseCount: number;
+  /**
+   * Handed out by the server from the community's counter: orders snapshots taken at the same
+   * instant by the order they were saved, whichever process saved them (client-made ObjectIds
+   * do not). Absent on snapshots stored before it existed.
+   */
+  seq?: number;
 }
 
 /** A workspace's installation of the app: `sealed` is encrypted by the adapter, opaque here. */
@@ -84,6 +97,8 @@ export interface InstallationDoc {
 export interface CourseCounterDoc {
   _id: Types.ObjectId;
   last: number;
+  /** The highest score-snapshot sequence number handed out in this community. */
+  snapshots?: number;
 }
 
 /** What `.lean()` returns: the stored fields plus the `_id`. */
@@ -139,6 +154,7 @@ export const courseSchema = new Schema<CourseDoc>(
     ratingCount: { type: Number, required: true, default: 0 },
     ratingSum: { type: Number, required: true, default: 0 },
     enrolledCount: { type: Number, required: true, default: 0 },
+    aggregatesVersion: { type: Number, default: 0 },
   },
   { ...OPTIONS, collection: 'courses' },
 );
@@ -180,10 +196,11 @@ export const scoreSnapshotSchema = new Schema<ScoreSnapshotDoc>(
     coverage: { type: Number, required: true },
     memberCount: { type: Number, required: true },
     courseCount: { type: Number, required: true },
+    seq: { type: Number },
   },
   { ...OPTIONS, collection: 'score_snapshots' },
 );
-scoreSnapshotSchema.index({ communityId: 1, takenAt: -1, _id: -1 }, { name: 'snapshots_by_time' });
+scoreSnapshotSchema.index({ communityId: 1, takenAt: -1, seq: -1 }, { name: 'snapshots_by_time_and_seq' });
 
 export const installationSchema = new Schema<InstallationDoc>(
   {
@@ -203,6 +220,7 @@ export const courseCounterSchema = new Schema<CourseCounterDoc>(
   {
     _id: { type: ObjectId, required: true },
     last: { type: Number, required: true, default: 0 },
+    snapshots: { type: Number },
   },
   { ...OPTIONS, collection: 'course_counters' },
 );

@@ -12,6 +12,7 @@ import { MongoInstallationStore } from './installations.ts';
 import { createModels, ensureIndexes } from './models.ts';
 import type { MongoContext } from './part.ts';
 import { MongoScoreStore } from './scores.ts';
+import { MongoCohortStore } from './cohort-store.ts';
 import { DELIVERIES, MongoDeliveries } from './mongo-deliveries.ts';
 import type { DeliveryRecords } from '../../ports/store/deliveries.ts';
 
@@ -49,7 +50,12 @@ export class MongoStore implements Store {
   private readonly installations: MongoInstallationStore;
   private closing = false;
 
-  private constructor(context: MongoContext, logger: Logger, where: string) {
+  private constructor(
+    context: MongoContext,
+    logger: Logger,
+    where: string,
+    readonly cohorts: MongoCohortStore,
+  ) {
     this.conn = context.conn;
     this.deliveries = new MongoDeliveries(context.conn.collection(DELIVERIES));
     this.transactions = context.transactions;
@@ -81,10 +87,11 @@ export class MongoStore implements Store {
       const hello = await db.command({ hello: 1 });
       const models = createModels(conn);
       await ensureIndexes(models);
+      const cohorts = await MongoCohortStore.open(conn);
       await MongoDeliveries.ensureIndexes(conn.collection(DELIVERIES));
       open = true;
       const transactions = options.transactions !== 'off' && supportsTransactions(hello);
-      return new MongoStore({ conn, models, transactions }, logger, describeMongoUri(options.uri));
+      return new MongoStore({ conn, models, transactions }, logger, describeMongoUri(options.uri), cohorts);
     } catch (error) {
       await conn.close(true).catch(() => undefined);
       throw error;

@@ -124,6 +124,40 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       CREATE INDEX deliveries_sent_at ON deliveries (sent_at) WHERE state = 'sent';
     `,
   },
+  {
+    version: 5,
+    name: 'cohorts: course roles and channels, grants, console roles',
+    // Apart from courses and enrollments so the catalog's rows and their queries stay as they
+    // were. A grant row follows its enrollment (removed on unenroll); console roles are keyed by
+    // the member's external id, as a moderator names them before that member ever spoke.
+    sql: `
+      CREATE TABLE course_access (
+        community_id INTEGER NOT NULL,
+        course_id INTEGER NOT NULL REFERENCES courses(id),
+        role_id TEXT,
+        channel_id TEXT,
+        channel_leave INTEGER NOT NULL DEFAULT 0,
+        required_role_id TEXT,
+        PRIMARY KEY (community_id, course_id)
+      );
+      CREATE TABLE enrollment_grants (
+        community_id INTEGER NOT NULL,
+        member_id INTEGER NOT NULL,
+        course_id INTEGER NOT NULL,
+        role_id TEXT,
+        state TEXT NOT NULL CHECK (state IN ('none', 'granted', 'refused', 'left')),
+        lapsed INTEGER NOT NULL DEFAULT 0,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (community_id, course_id, member_id)
+      );
+      CREATE TABLE console_roles (
+        community_id INTEGER NOT NULL,
+        member_external_id TEXT NOT NULL,
+        role TEXT NOT NULL,
+        PRIMARY KEY (community_id, member_external_id, role)
+      );
+    `,
+  },
 ];
 
 export function migrate(db: Database): number[] {

@@ -6,6 +6,7 @@ import { SqliteCourseStore } from './courses.ts';
 import { SqliteEnrollmentStore } from './enrollments.ts';
 import { SqliteInstallationStore } from './installations.ts';
 import { SqliteScoreStore } from './scores.ts';
+import { SqliteCohortStore } from './cohort-store.ts';
 import { SqliteDeliveries } from './sqlite-deliveries.ts';
 import type { DeliveryRecords } from '../../ports/store/deliveries.ts';
 
@@ -25,9 +26,11 @@ export class SqliteStore implements Store {
   private readonly enrollments: SqliteEnrollmentStore;
   private readonly scores: SqliteScoreStore;
   private readonly installations: SqliteInstallationStore;
+  readonly cohorts: SqliteCohortStore;
   readonly deliveries: DeliveryRecords;
 
   private constructor(private readonly connection: SqliteConnection) {
+    this.cohorts = new SqliteCohortStore(connection.db);
     this.communities = new SqliteCommunityStore(connection);
     this.courses = new SqliteCourseStore(connection);
     this.enrollments = new SqliteEnrollmentStore(connection);

@@ -3,6 +3,7 @@ import type { CourseStore } from './courses.ts';
 import type { EnrollmentStore } from './enrollments.ts';
 import type { InstallationStore } from './installations.ts';
 import type { ScoreStore } from './scores.ts';
+import type { CohortStore } from './cohorts.ts';
 import type { DeliveryRecords } from './deliveries.ts';
 
 export type { CommunityStore } from './communities.ts';
@@ -10,6 +11,7 @@ export type { CoursePage, CoursePatch, CourseQuery, CourseSort, CourseStore, New
 export type { EnrollmentQuery, EnrollmentStore, EnrollOutcome, MemberCourse, RateOutcome, UnenrollOutcome } from './enrollments.ts';
 export type { Installation, InstallationRef, InstallationStore } from './installations.ts';
 export type { CourseAggregateRepair, ScoreStore } from './scores.ts';
+export type { CohortStore, CourseAccessPatch } from './cohorts.ts';
 export type { DeliveryClaim, DeliveryRecord, DeliveryRecords } from './deliveries.ts';
 
 /**
@@ -20,6 +22,8 @@ export type { DeliveryClaim, DeliveryRecord, DeliveryRecords } from './deliverie
  */
 export interface Store extends CommunityStore, CourseStore, EnrollmentStore, ScoreStore, InstallationStore {
   readonly kind: 'sqlite' | 'mongo';
+  /** Course roles, channels and members-only access (issue 17). */
+  readonly cohorts: CohortStore;
   /** What reminders and digests were sent (jobs only): it must outlive Redis's data. */
   readonly deliveries: DeliveryRecords;
   /** Reports whether the store answers; used by health checks and start-up. */
@@ -28,4 +32,4 @@ export interface Store extends CommunityStore, CourseStore, EnrollmentStore, Sco
 }
 
 /** What commands and the core work with: everything but installations and the lifecycle. */
-export type CommandStore = CommunityStore & CourseStore & EnrollmentStore & ScoreStore;
+export type CommandStore = CommunityStore & CourseStore & EnrollmentStore & ScoreStore & { readonly cohorts: CohortStore };
