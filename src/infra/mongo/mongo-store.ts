@@ -13,6 +13,8 @@ import { createModels, ensureIndexes } from './models.ts';
 import type { MongoContext } from './part.ts';
 import { MongoScoreStore } from './scores.ts';
 import { MongoHistoryStore } from './history.ts';
+import { MongoPrivacyStore } from './privacy.ts';
+import { MongoTransfer } from './transfer.ts';
 import { MongoCohortStore } from './cohort-store.ts';
 import { DELIVERIES, MongoDeliveries } from './mongo-deliveries.ts';
 import type { DeliveryRecords } from '../../ports/store/deliveries.ts';
@@ -50,6 +52,8 @@ export class MongoStore implements Store {
   private readonly scores: MongoScoreStore;
   private readonly installations: MongoInstallationStore;
   private readonly history: MongoHistoryStore;
+  private readonly privacy: MongoPrivacyStore;
+  private readonly context: MongoContext;
   private closing = false;
 
   private constructor(
@@ -67,6 +71,8 @@ export class MongoStore implements Store {
     this.scores = new MongoScoreStore(context);
     this.installations = new MongoInstallationStore(context);
     this.history = new MongoHistoryStore(context);
+    this.privacy = new MongoPrivacyStore(context);
+    this.context = context;
     this.conn.on('disconnected', () => {
       if (!this.closing) logger.warn({ store: 'mongo', uri: where }, 'MongoDB connection lost; commands answer "storage unavailable" until it is back');
     });
@@ -151,6 +157,17 @@ export class MongoStore implements Store {
   readonly listEnrollmentRows: Store['listEnrollmentRows'] = (...a) => this.history.listEnrollmentRows(...a);
   readonly listRatingRows: Store['listRatingRows'] = (...a) => this.history.listRatingRows(...a);
   readonly listRecentReviews: Store['listRecentReviews'] = (...a) => this.history.listRecentReviews(...a);
+  readonly memberData: Store['memberData'] = (...a) => this.privacy.memberData(...a);
+  readonly eraseMember: Store['eraseMember'] = (...a) => this.privacy.eraseMember(...a);
+  readonly findMembersByName: Store['findMembersByName'] = (...a) => this.privacy.findMembersByName(...a);
+  readonly markCommunityRemoved: Store['markCommunityRemoved'] = (...a) => this.privacy.markCommunityRemoved(...a);
+  readonly listCommunitiesRemovedBefore: Store['listCommunitiesRemovedBefore'] = (...a) => this.privacy.listCommunitiesRemovedBefore(...a);
+  readonly purgeCommunity: Store['purgeCommunity'] = (...a) => this.privacy.purgeCommunity(...a);
+
+  /** Bulk export and import for `syllabot migrate`. */
+  transfer(description: string): MongoTransfer {
+    return new MongoTransfer(this.context, description);
+  }
 
   async ping(): Promise<void> {
     try {
