@@ -11,7 +11,7 @@ export async function openStore(config: Config, logger: Logger): Promise<Store> 
     return openMongoStore(config.MONGODB_URI, logger);
   }
   const path = resolve(config.SQLITE_PATH);
-  const store = SqliteStore.open({ path });
+  const store = SqliteStore.open({ path, catalogCacheBytes: config.CATALOG_CACHE_MB * 2 ** 20 });
   logger.info({ store: 'sqlite', path }, 'using the embedded SQLite store');
   return store;
 }
