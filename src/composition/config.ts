@@ -29,6 +29,11 @@ export const configSchema = z
     /** Where the console writes files a command returns (exports), one folder per community and day. */
     EXPORTS_DIR: z.string().min(1).default('./exports'),
     MONGODB_URI: url(/^mongodb(\+srv)?$/),
+    /**
+     * MongoDB without a replica set has no multi-document transactions, so the store's promises
+     * weaken (docs/guarantees.md, "The MongoDB store"): refused at start-up unless this accepts it.
+     */
+    MONGODB_ALLOW_STANDALONE: z.stringbool().default(false),
     /** Memory for course catalogs kept in memory by the store, in MB; 0 reads every catalog from the store. */
     CATALOG_CACHE_MB: z.coerce.number().min(0).max(65_536).default(64),
     REDIS_URL: url(/^rediss?$/).default('redis://127.0.0.1:6379'),

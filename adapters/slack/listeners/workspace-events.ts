@@ -1,0 +1,33 @@
+import { ErrorCode, type App } from '@slack/bolt';
+import type { ListenerHelpers } from './helpers.ts';
+
+/**
+ * Uninstalls and revoked tokens: stop using what we hold for that workspace (in OAuth mode,
+ * delete its stored installation; its community and courses stay). Bolt delivers these
+ * without authorizing them. Not deduplicated: forgetting twice is harmless.
+ */
+export function listenToWorkspaceEvents(app: App, kit: ListenerHelpers): void {
+  const { members, tokens } = kit.deps;
+  const forgetWorkspace = async (teamId: string | undefined, why: string) => {
+    if (!teamId) return;
+    members.forgetWorkspace(teamId);
+    await tokens.forget(teamId);
+    kit.logger.info({ team: teamId, why }, 'Slack workspace tokens forgotten');
+  };
+  app.event('app_uninstalled', ({ body }) => kit.work('app_uninstalled', () => forgetWorkspace(body.team_id, 'app_uninstalled')));
+  app.event('tokens_revoked', ({ event, body }) =>
+    kit.work('tokens_revoked', async () => {
+      if ((event.tokens.bot ?? []).length > 0) await forgetWorkspace(body.team_id, 'tokens_revoked');
+    }),
+  );
+
+  app.error(async (error) => {
+    // A workspace without an installation (never installed, uninstalled, undecryptable): the
+    // request was acknowledged and dropped. Expected now and then, not a failure of ours.
+    if (error.code === ErrorCode.AuthorizationError) {
+      kit.logger.info({ reason: error.message }, 'Slack request from a workspace without a usable installation ignored');
+      return;
+    }
+    kit.logger.error({ err: error }, 'Slack listener failed');
+  });
+}
