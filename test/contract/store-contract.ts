@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Installation, Store } from '../../src/ports/store/index.ts';
 import type { Community, Member } from '../../src/domain/model.ts';
 import { describeDeliveryContract } from './delivery-contract.ts';
+import { describeStoreGuarantees } from './store-guarantees.ts';
 
 export interface StoreHarness {
   store: Store;
@@ -256,6 +257,7 @@ export function describeStoreContract(name: string, open: () => Promise<StoreHar
     });
 
     describeDeliveryContract(() => store);
+    describeStoreGuarantees(() => ({ store, community, ana, bo }));
 
     describe('installations', () => {
       const installation = (externalId: string, sealed: number[], extra: Partial<Installation> = {}): Installation => ({
