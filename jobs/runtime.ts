@@ -449,6 +449,10 @@ export class JobsService {
       case 'rated':
         await this.recompute.debounce(event.community.id);
         return;
+      case 'member-erased':
+        await this.reminders.cancel(event.community.platform, event.courses.flatMap((course) => reminderJobIds(event.community.id, event.member.id, course, options)));
+        await this.recompute.debounce(event.community.id);
+        return;
       case 'settings-changed': {
         const outcome = await this.digests.sync(event.community);
         const digest = event.community.settings.digest;
