@@ -307,7 +307,7 @@ export class JobsService {
       stalledInterval: options.stalledIntervalMs,
       // BullMQ fails a job whose workers died more often than this, for good; those are queued
       // again (stalls.ts), so this only bounds how fast a job that kills its worker is given up.
-      maxStalledCount: 3,
+      maxStalledCount: options.maxStalledCount,
     });
     const observer = this.deps.observer ?? ignoreJobs;
     worker.on('error', (err: Error) => this.quietError(err, { queue }));
