@@ -3,9 +3,12 @@ import type { Installation, Store } from '../../src/ports/store/index.ts';
 import type { Community, Member } from '../../src/domain/model.ts';
 import { describeDeliveryContract } from './delivery-contract.ts';
 import { describeStoreGuarantees } from './store-guarantees.ts';
+import { describeCatalogFreshness } from './catalog-freshness-contract.ts';
 
 export interface StoreHarness {
   store: Store;
+  /** The environment with which test/contract/fixtures/store-peer.ts opens this same store in another process. */
+  peerEnv: Record<string, string>;
   /** Closes the store and removes what the test created. */
   dispose(): Promise<void>;
 }
@@ -258,6 +261,7 @@ export function describeStoreContract(name: string, open: () => Promise<StoreHar
 
     describeDeliveryContract(() => store);
     describeStoreGuarantees(() => ({ store, community, ana, bo }));
+    describeCatalogFreshness(() => harness);
 
     describe('installations', () => {
       const installation = (externalId: string, sealed: number[], extra: Partial<Installation> = {}): Installation => ({
