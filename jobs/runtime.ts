@@ -131,8 +131,9 @@ export class JobsService {
         CONCURRENCY.digests,
       );
     }
-    // Course roles: one queue per platform whose roles this process reaches (the console's always).
-    for (const platform of core.access.platforms) {
+    // Course roles: one queue per platform this process serves and whose roles it reaches (a
+    // worker process has messengers but no adapter, so it leaves these to the bot processes).
+    for (const platform of core.access.platforms.filter((p) => core.messengers.platforms.includes(p))) {
       this.startWorker(
         cohortQueueName(platform),
         cohortProcessor({ store: core.store, access: core.access, clock: core.clock, logger: this.logger, stopping: () => this.stopping }),
