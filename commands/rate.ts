@@ -5,7 +5,7 @@ import { reply } from '../src/domain/reply.ts';
 import { LIMITS } from '../src/domain/limits.ts';
 import { UserError, UserErrorCode } from '../src/domain/errors.ts';
 import { averageRating } from '../src/domain/score.ts';
-import { courseName } from './present.ts';
+import { courseName } from '../src/domain/course-name.ts';
 import { holdsRequiredRole, requireMembership } from '../src/core/cohorts.ts';
 
 export const rateCommand = defineCommand({

@@ -269,6 +269,7 @@ describe('Opening the MongoDB store', () => {
     expect(String((opened?.obj as { transactions: string }).transactions)).toMatch(/^no \(standalone server, accepted by MONGODB_ALLOW_STANDALONE\)/);
     const indexes = fake.commands.filter((c) => 'createIndexes' in c).flatMap((c) => (c.indexes as { name: string; unique?: boolean }[]).map((i) => `${String(c.createIndexes)}.${i.name}${i.unique ? ' (unique)' : ''}`));
     expect(indexes.sort()).toEqual([
+      'communities.communities_by_removal',
       'communities.community_by_platform_id (unique)',
       'console_roles.console_role_key (unique)',
       'course_access.course_access_key (unique)',

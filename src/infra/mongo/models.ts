@@ -13,6 +13,8 @@ export interface CommunityDoc {
   /** Free-form on purpose: settings grow without schema changes and are validated on the way out. */
   settings: Record<string, unknown>;
   createdAt: Date;
+  /** Set while the bot is removed from the community (grace period before the purge). */
+  removedAt?: Date | null;
 }
 
 export interface MemberDoc {
@@ -120,10 +122,12 @@ export const communitySchema = new Schema<CommunityDoc>(
     name: { type: String, required: true },
     settings: { type: Mixed, default: () => ({}) },
     createdAt: { type: Date, required: true },
+    removedAt: { type: Date, default: null },
   },
   { ...OPTIONS, collection: 'communities', minimize: false },
 );
 communitySchema.index({ platform: 1, externalId: 1 }, { unique: true, name: 'community_by_platform_id' });
+communitySchema.index({ removedAt: 1 }, { name: 'communities_by_removal', partialFilterExpression: { removedAt: { $type: 'date' } } });
 
 export const memberSchema = new Schema<MemberDoc>(
   {
