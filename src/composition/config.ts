@@ -34,6 +34,8 @@ export const configSchema = z
      * weaken (docs/guarantees.md, "The MongoDB store"): refused at start-up unless this accepts it.
      */
     MONGODB_ALLOW_STANDALONE: z.stringbool().default(false),
+    /** Memory for course catalogs kept in memory by the store, in MB; 0 reads every catalog from the store. */
+    CATALOG_CACHE_MB: z.coerce.number().min(0).max(65_536).default(64),
     REDIS_URL: url(/^rediss?$/).default('redis://127.0.0.1:6379'),
     /** Lets a deployment run without jobs even when a Redis would be reachable. */
     JOBS_ENABLED: z.stringbool().default(true),

@@ -2,9 +2,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Installation, Store } from '../../src/ports/store/index.ts';
 import type { Community, Member } from '../../src/domain/model.ts';
 import { describeDeliveryContract } from './delivery-contract.ts';
+import { describeCatalogFreshness } from './catalog-freshness-contract.ts';
 
 export interface StoreHarness {
   store: Store;
+  /** The environment with which test/contract/fixtures/store-peer.ts opens this same store in another process. */
+  peerEnv: Record<string, string>;
   /** Closes the store and removes what the test created. */
   dispose(): Promise<void>;
 }
@@ -256,6 +259,7 @@ export function describeStoreContract(name: string, open: () => Promise<StoreHar
     });
 
     describeDeliveryContract(() => store);
+    describeCatalogFreshness(() => harness);
 
     describe('installations', () => {
       const installation = (externalId: string, sealed: number[], extra: Partial<Installation> = {}): Installation => ({
