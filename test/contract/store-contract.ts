@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Installation, Store } from '../../src/ports/store/index.ts';
 import type { Community, Member } from '../../src/domain/model.ts';
+import { describeHistoryContract } from './history-contract.ts';
 import { describeDeliveryContract } from './delivery-contract.ts';
 import { describeCatalogFreshness } from './catalog-freshness-contract.ts';
 
@@ -17,6 +18,7 @@ export interface StoreHarness {
  * that opens a fresh, empty store; the MongoDB suite runs the same cases as SQLite.
  */
 export function describeStoreContract(name: string, open: () => Promise<StoreHarness>): void {
+  describeHistoryContract(name, open);
   describe(`Store contract: ${name}`, () => {
     let harness: StoreHarness;
     let store: Store;
