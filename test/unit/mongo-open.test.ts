@@ -6,9 +6,9 @@ import mongoose from 'mongoose';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StorageUnavailableError } from '../../src/domain/errors.ts';
 import { openMongoStore } from '../../src/infra/mongo/open-mongo-store.ts';
-import type { Logger } from '../../src/ports/logger.ts';
 import type { Store } from '../../src/ports/store/index.ts';
 import { createCore } from '../../src/composition/app.ts';
+import { RecordingLogger, type LogEntry } from '../support/logger.ts';
 
 /**
  * Start-up and outages of the MongoDB store without a MongoDB: a closed port for "unreachable",
@@ -133,22 +133,6 @@ async function startFakeMongo(): Promise<FakeMongo> {
   };
 }
 
-interface LogLine {
-  level: string;
-  obj: object;
-  msg?: string;
-}
-
-function recordingLogger(lines: LogLine[]): Logger {
-  const at =
-    (level: string) =>
-    (obj: object, msg?: string): void => {
-      lines.push({ level, obj, ...(msg === undefined ? {} : { msg }) });
-    };
-  const logger: Logger = { trace: at('trace'), debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), child: () => logger };
-  return logger;
-}
-
 /** A port nothing listens on: bound, noted, closed again. */
 async function closedPort(): Promise<number> {
   const server = createServer().listen(0, '127.0.0.1');
@@ -166,8 +150,8 @@ describe('Opening the MongoDB store', () => {
 
   it('given a MongoDB nobody answers, when the store opens, then one error names the host and keeps the password out', async () => {
     const port = await closedPort();
-    const lines: LogLine[] = [];
-    const opening = openMongoStore(`mongodb://alice:s3cret@127.0.0.1:${port}/syllabot?authSource=admin`, recordingLogger(lines), { serverSelectionTimeoutMS: 300 });
+    const lines: LogEntry[] = [];
+    const opening = openMongoStore(`mongodb://alice:s3cret@127.0.0.1:${port}/syllabot?authSource=admin`, new RecordingLogger(lines), { serverSelectionTimeoutMS: 300 });
     const error = (await opening.then(
       () => null,
       (e: unknown) => e,
@@ -198,8 +182,8 @@ describe('Opening the MongoDB store', () => {
   it('given a server that answers, when the store opens, then it logs which store and where, and creates its indexes', async () => {
     const fake = await startFakeMongo();
     cleanup.push(() => fake.stop());
-    const lines: LogLine[] = [];
-    const store = await openMongoStore(`mongodb://127.0.0.1:${fake.port}/syllabot`, recordingLogger(lines), { serverSelectionTimeoutMS: 1000 });
+    const lines: LogEntry[] = [];
+    const store = await openMongoStore(`mongodb://127.0.0.1:${fake.port}/syllabot`, new RecordingLogger(lines), { serverSelectionTimeoutMS: 1000 });
     cleanup.push(() => store.close());
     expect(store.kind).toBe('mongo');
     const opened = lines.find((l) => l.msg === 'using the MongoDB store');
@@ -227,14 +211,14 @@ describe('Opening the MongoDB store', () => {
   it('given a server that drops after start-up, when commands run, then they answer "storage unavailable", and work again once it is back', async () => {
     const fake = await startFakeMongo();
     cleanup.push(() => fake.stop());
-    const store: Store = await openMongoStore(`mongodb://127.0.0.1:${fake.port}/syllabot`, recordingLogger([]), { serverSelectionTimeoutMS: 1000 });
+    const store: Store = await openMongoStore(`mongodb://127.0.0.1:${fake.port}/syllabot`, new RecordingLogger(), { serverSelectionTimeoutMS: 1000 });
     cleanup.push(() => store.close());
     await store.ping();
 
     await fake.stop();
     await expect(store.ping()).rejects.toBeInstanceOf(StorageUnavailableError);
     await expect(store.listCommunities()).rejects.toBeInstanceOf(StorageUnavailableError);
-    const core = createCore({ store, logger: recordingLogger([]), config: { BAYES_PRIOR_WEIGHT: 5 } });
+    const core = createCore({ store, logger: new RecordingLogger(), config: { BAYES_PRIOR_WEIGHT: 5 } });
     const result = await core.router.handle({
       community: { platform: 'console', externalId: 'local', name: 'Local' },
       actor: { externalId: 'ana', displayName: 'Ana', isModerator: false, locale: 'en' },
