@@ -27,6 +27,13 @@ module.exports = {
       to: { pathNot: '^src/(ports|domain)/' },
     },
     {
+      name: 'jobs-import-no-commands',
+      comment: 'what jobs share with commands (digest building, schedule maths, course names) lives in src/core or src/domain',
+      severity: 'error',
+      from: { path: '^jobs/' },
+      to: { path: '^commands/' },
+    },
+    {
       name: 'platform-libraries-only-in-adapters',
       severity: 'error',
       from: { pathNot: '^adapters/' },

@@ -7,7 +7,8 @@ import { reply } from '../src/domain/reply.ts';
 import { LIMITS } from '../src/domain/limits.ts';
 import type { CourseAccess } from '../src/domain/cohort.ts';
 import type { Course } from '../src/domain/model.ts';
-import { courseDetails, courseName } from './present.ts';
+import { courseName } from '../src/domain/course-name.ts';
+import { courseDetails } from './present.ts';
 
 /** The role, channel and members-only lines of a course, as moderators see them. */
 export async function cohortLines(ctx: CommandContext, access: CourseAccess): Promise<string[]> {

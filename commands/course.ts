@@ -5,7 +5,8 @@ import { reply, type CommandInvocation } from '../src/domain/reply.ts';
 import { LIMITS } from '../src/domain/limits.ts';
 import { UserError, UserErrorCode } from '../src/domain/errors.ts';
 import type { CoursePatch, CourseStore } from '../src/ports/store/index.ts';
-import { courseDetails, courseName } from './present.ts';
+import { courseName } from '../src/domain/course-name.ts';
+import { courseDetails } from './present.ts';
 import { cohortOptions, cohortPatch, REMOVABLE } from './cohort-options.ts';
 import { cohortLines, afterAccessChange } from './course-show.ts';
 

@@ -4,7 +4,8 @@ import { reply, type Action } from '../src/domain/reply.ts';
 import { LIMITS } from '../src/domain/limits.ts';
 import { UserError, UserErrorCode } from '../src/domain/errors.ts';
 import { communityMean } from '../src/domain/score.ts';
-import { courseDetails, courseName } from './present.ts';
+import { courseName } from '../src/domain/course-name.ts';
+import { courseDetails } from './present.ts';
 import { roleLabel } from '../src/core/cohorts.ts';
 
 export const coursesCommand = defineCommand({

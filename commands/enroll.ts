@@ -3,7 +3,8 @@ import { option } from '../src/core/options.ts';
 import { resolveCourse } from '../src/core/course-ref.ts';
 import { reply } from '../src/domain/reply.ts';
 import { UserError, UserErrorCode } from '../src/domain/errors.ts';
-import { courseName, enrollmentAction, ratingRow } from './present.ts';
+import { courseName } from '../src/domain/course-name.ts';
+import { enrollmentAction, ratingRow } from './present.ts';
 import { giveCohort, requireMembership, takeCohort } from '../src/core/cohorts.ts';
 
 export const enrollCommand = defineCommand({

@@ -7,6 +7,7 @@ import { myCoursesCommand } from './mycourses.ts';
 import { helpCommand } from './help.ts';
 import { courseAddCommand, courseArchiveCommand, courseEditCommand, courseUnarchiveCommand } from './course.ts';
 import { remindCommand } from './remind.ts';
+import { privacyCommand } from './privacy.ts';
 import { digestNowCommand } from './digest.ts';
 import { settingsDigestCommand, settingsLocaleCommand, settingsShowCommand } from './settings.ts';
 import { courseShowCommand } from './course-show.ts';
@@ -22,6 +23,7 @@ export const ALL_COMMANDS: readonly Command[] = [
   scoreCommand,
   myCoursesCommand,
   remindCommand,
+  privacyCommand,
   digestNowCommand,
   helpCommand,
   courseAddCommand,

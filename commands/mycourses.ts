@@ -1,7 +1,8 @@
 import { defineCommand } from '../src/core/command.ts';
 import { reply } from '../src/domain/reply.ts';
 import { clip } from '../src/domain/limits.ts';
-import { courseName, courseStats } from './present.ts';
+import { courseName } from '../src/domain/course-name.ts';
+import { courseStats } from './present.ts';
 import { holdsRequiredRole, roleLabel } from '../src/core/cohorts.ts';
 
 export const myCoursesCommand = defineCommand({

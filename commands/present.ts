@@ -4,11 +4,6 @@ import { averageRating } from '../src/domain/score.ts';
 import { clip } from '../src/domain/limits.ts';
 import type { Translator } from '../src/core/i18n.ts';
 
-/** `#3 Rust 101`: how every reply names a course. */
-export function courseName(course: Pick<Course, 'number' | 'title'>): string {
-  return `#${course.number} ${course.title}`;
-}
-
 /** `value 10 · ★ 4.20 (5 ratings) · 12 enrolled`. */
 export function courseStats(course: Course, i18n: Translator): string {
   const average = averageRating(course);

@@ -5,7 +5,7 @@ import { reply } from '../src/domain/reply.ts';
 import { LIMITS } from '../src/domain/limits.ts';
 import { UserError, UserErrorCode } from '../src/domain/errors.ts';
 import { averageRating } from '../src/domain/score.ts';
-import { courseName } from './present.ts';
+import { courseName } from '../src/domain/course-name.ts';
 import { holdsRequiredRole, requireMembership } from '../src/core/cohorts.ts';
 
 export const rateCommand = defineCommand({
@@ -21,6 +21,8 @@ export const rateCommand = defineCommand({
     const { store, community, member, i18n } = ctx;
     const course = await resolveCourse(store, community.id, options.course, { includeArchived: true });
     const name = courseName(course);
+    // Archived courses take no new ratings (the store refuses them too): they are out of the score.
+    if (course.archived) throw new UserError(UserErrorCode.CourseArchived, { course: name });
     if (!(await store.isEnrolled(community.id, member.id, course.id))) {
       throw new UserError(UserErrorCode.NotEnrolledToRate, { course: name, number: course.number });
     }

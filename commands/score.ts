@@ -4,7 +4,8 @@ import { resolveCourse } from '../src/core/course-ref.ts';
 import { reply, type Reply } from '../src/domain/reply.ts';
 import type { Course } from '../src/domain/model.ts';
 import { averageRating, communityMean, communityScore, rankOf, topRanked } from '../src/domain/score.ts';
-import { courseName, enrollmentAction, ratingRow } from './present.ts';
+import { courseName } from '../src/domain/course-name.ts';
+import { enrollmentAction, ratingRow } from './present.ts';
 
 const TOP = 3;
 

@@ -5,7 +5,7 @@ import { matchLocale } from '../src/core/i18n.ts';
 import { reply, type Field, type Reply } from '../src/domain/reply.ts';
 import { LOCALES, type Community, type Locale } from '../src/domain/model.ts';
 import { UserError, UserErrorCode } from '../src/domain/errors.ts';
-import { canonicalTimeZone, checkSchedule, nextRuns } from './digest.ts';
+import { canonicalTimeZone, checkSchedule, nextRuns } from '../src/domain/schedule.ts';
 
 const OFF = 'off';
 

@@ -1,5 +1,5 @@
 import type { Community } from '../src/domain/model.ts';
-import { previousRun } from '../commands/digest.ts';
+import { previousRun } from '../src/domain/schedule.ts';
 import type { PlannedReminder } from './reminders.ts';
 
 /**

@@ -28,6 +28,8 @@ export interface JobsOptions {
   lockDurationMs: number;
   /** How often workers look for jobs whose lock expired (stalled jobs). */
   stalledIntervalMs: number;
+  /** BullMQ fails a job whose workers died more often than this; such a job is queued again (stalls.ts). */
+  maxStalledCount: number;
   /**
    * A delivery's claim lapses this long after its sender stops renewing it (it renews every third
    * of it); keep it at most `lockDurationMs`, so a job taken over from a dead worker finds the
@@ -67,6 +69,7 @@ export function defaultJobsOptions(config: Pick<Config, 'RATE_NUDGE_DAYS' | 'REC
     // 2.5 s, and risk false stalls if a process blocks its event loop for 5 s.
     lockDurationMs: 5 * SECOND,
     stalledIntervalMs: 1.5 * SECOND,
+    maxStalledCount: 3,
     deliveryLeaseMs: 5 * SECOND,
     sendTimeoutMs: 20 * SECOND,
     deliveryRetentionMs: 45 * DAY,

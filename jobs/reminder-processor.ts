@@ -6,7 +6,7 @@ import type { Clock } from '../src/ports/clock.ts';
 import { resolveLocale, type MessageCatalog, type Translator } from '../src/core/i18n.ts';
 import type { Community, Course } from '../src/domain/model.ts';
 import { reply, type Reply } from '../src/domain/reply.ts';
-import { courseName } from '../commands/present.ts';
+import { courseName } from '../src/domain/course-name.ts';
 import { dropJob } from './dropped.ts';
 import { deliverOnce, type DeliverDeps, type DeliveryOutcome } from './deliver.ts';
 import { reminderDataSchema, type ReminderKind } from './reminders.ts';

@@ -307,7 +307,7 @@ export class JobsService {
       stalledInterval: options.stalledIntervalMs,
       // BullMQ fails a job whose workers died more often than this, for good; those are queued
       // again (stalls.ts), so this only bounds how fast a job that kills its worker is given up.
-      maxStalledCount: 3,
+      maxStalledCount: options.maxStalledCount,
     });
     const observer = this.deps.observer ?? ignoreJobs;
     worker.on('error', (err: Error) => this.quietError(err, { queue }));
@@ -447,6 +447,10 @@ export class JobsService {
         return;
       }
       case 'rated':
+        await this.recompute.debounce(event.community.id);
+        return;
+      case 'member-erased':
+        await this.reminders.cancel(event.community.platform, event.courses.flatMap((course) => reminderJobIds(event.community.id, event.member.id, course, options)));
         await this.recompute.debounce(event.community.id);
         return;
       case 'settings-changed': {

@@ -21,6 +21,8 @@ export function actorOf(interaction: Interaction, moderatorRoleIds: readonly str
     displayName,
     isModerator: managesServer || hasModeratorRole,
     locale: interaction.locale,
+    // From Discord's interaction payload: what members-only courses check.
+    roles: roleIds,
   };
 }
 

@@ -10,6 +10,7 @@ import { NO_MENTIONS } from './render.ts';
 import { guardPacketHandling } from './packet-guard.ts';
 import { loggableError } from './errors.ts';
 import { InFlight } from '../shared/timing.ts';
+import { DiscordCohortAccess } from './cohort-access.ts';
 
 export { createDiscordMessenger } from './messenger.ts';
 
@@ -30,7 +31,7 @@ export interface DiscordSharding {
 
 /** Everything the Discord adapter needs, built by the composition root from the configuration. */
 export interface DiscordAdapterConfig extends DiscordConnection {
-  core: Pick<Core, 'router' | 'catalog' | 'store'>;
+  core: Pick<Core, 'router' | 'catalog' | 'store' | 'access'>;
   logger: Logger;
   sharding?: DiscordSharding | undefined;
   /** Members with one of these roles moderate, beside those with Manage Server. */
@@ -95,6 +96,8 @@ export function createDiscordAdapter(config: DiscordAdapterConfig): PlatformAdap
     deferAfterMs: config.deferAfterMs ?? DEFER_AFTER_MS,
   });
   const messenger = new DiscordMessenger({ rest: client.rest, store: core.store, catalog: core.catalog, overflow });
+  // Course roles: commands and the cohort job reach Discord's roles through the core's registry.
+  core.access.register(new DiscordCohortAccess(client, logger));
 
   const inFlight = new InFlight();
   let accepting = false;

@@ -103,7 +103,7 @@ export class StoredInstallations implements InstallationStore, WorkspaceTokens {
 }
 
 /** What a sealed installation is bound to: it opens only as the row of that workspace. */
-function sealContext(externalId: string): string {
+export function sealContext(externalId: string): string {
   return `slack-installation:${externalId}`;
 }
 

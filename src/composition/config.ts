@@ -29,6 +29,11 @@ export const configSchema = z
     /** Where the console writes files a command returns (exports), one folder per community and day. */
     EXPORTS_DIR: z.string().min(1).default('./exports'),
     MONGODB_URI: url(/^mongodb(\+srv)?$/),
+    /**
+     * MongoDB without a replica set has no multi-document transactions, so the store's promises
+     * weaken (docs/guarantees.md, "The MongoDB store"): refused at start-up unless this accepts it.
+     */
+    MONGODB_ALLOW_STANDALONE: z.stringbool().default(false),
     REDIS_URL: url(/^rediss?$/).default('redis://127.0.0.1:6379'),
     /** Lets a deployment run without jobs even when a Redis would be reachable. */
     JOBS_ENABLED: z.stringbool().default(true),

@@ -37,6 +37,12 @@ Commands:
   worker              Run only the job workers (reminders, recomputes, digests)
   register-commands   Register the slash commands with Discord [--guild ID]
   slack-manifest      Print a Slack app manifest --url https://your.host
+  migrate             Copy every record to another store and verify it:
+                      --from STORE --to STORE [--merge | --resume] [--dry-run] [--batch-size N]
+                      (STORE is sqlite:PATH or a mongodb:// URI)
+  backup              Copy the SQLite store while the bot runs: --to FILE [--from sqlite:PATH]
+  restore             Put a backup in place of the SQLite store: --from FILE [--to sqlite:PATH]
+                      (refused while a Syllabot process uses the store)
   help                Show this text
 
 Console options:
@@ -69,7 +75,12 @@ function parseCli(argv: string[]): Cli | string {
   return cli.data;
 }
 
+/** Operator commands parse their own options (src/operations/cli.ts). */
+const OPERATOR_COMMANDS = ['migrate', 'backup', 'restore'] as const;
+
 async function main(argv: string[]): Promise<number> {
+  const operator = OPERATOR_COMMANDS.find((name) => name === argv[0]);
+  if (operator) return runOperator(operator, argv.slice(1));
   const cli = parseCli(argv);
   if (typeof cli === 'string') {
     process.stderr.write(`${cli}\n\n${USAGE}\n`);
@@ -108,7 +119,7 @@ async function main(argv: string[]): Promise<number> {
     return runRegisterCommands({ guild: cli.guild }, registerCommandsConfig(config, logger));
   }
 
-  const store = await openStore(config, logger);
+  const store = await openStore(config, logger, cli.subcommand);
   // Only platform members are limited (the console is exempt), so only they need the limiter.
   const rateLimits = cli.subcommand === 'start' && !selectModes(config).includes('console') ? await openRateLimiter(config, logger) : null;
   // Counted only when someone can read them (HEALTH_PORT), in the long-running processes.
@@ -156,6 +167,21 @@ async function main(argv: string[]): Promise<number> {
   } finally {
     await running.stop();
   }
+}
+
+async function runOperator(command: (typeof OPERATOR_COMMANDS)[number], argv: string[]): Promise<number> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+  const { runOperatorCommand } = await import('../operations/cli.ts');
+  return runOperatorCommand(command, argv, config, { stdout: process.stdout, stderr: process.stderr });
 }
 
 /**

@@ -1,6 +1,7 @@
 import { clip } from '../domain/limits.ts';
 import type { Course } from '../domain/model.ts';
 import type { CourseStore } from '../ports/store/index.ts';
+import { courseName } from '../domain/course-name.ts';
 
 export interface Suggestion {
   /** What the member sees (Discord allows 100 characters). */
@@ -41,5 +42,5 @@ export async function suggestCourses(store: CourseStore, communityId: string, pa
     if (found.length >= limit) break;
     if (!found.some((c) => c.id === course.id)) found.push(course);
   }
-  return found.map((course) => ({ name: clip(`#${course.number} ${course.title}`, 100), value: String(course.number) }));
+  return found.map((course) => ({ name: clip(courseName(course), 100), value: String(course.number) }));
 }

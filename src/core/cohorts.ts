@@ -4,6 +4,7 @@ import { UserError, UserErrorCode } from '../domain/errors.ts';
 import type { AccessRefusal, GrantOutcome } from '../ports/cohort-access.ts';
 import type { CommandContext } from './command.ts';
 import type { Translator } from './i18n.ts';
+import { courseName } from '../domain/course-name.ts';
 
 /**
  * What commands do with a course's cohort: check members-only access, grant the role and invite
@@ -37,7 +38,7 @@ export function whereToGetRole(ctx: Pick<CommandContext, 'community' | 'i18n'>):
 /** Refuses a member without a members-only course's role, naming it and where to get it. */
 export async function requireMembership(ctx: CommandContext, course: Course, access: CourseAccess, code: typeof UserErrorCode.MembersOnly | typeof UserErrorCode.MembersOnlyRate): Promise<void> {
   if (await holdsRequiredRole(ctx, access)) return;
-  throw new UserError(code, { course: `#${course.number} ${course.title}`, role: await roleLabel(ctx, access.requiredRoleId!), where: whereToGetRole(ctx) });
+  throw new UserError(code, { course: courseName(course), role: await roleLabel(ctx, access.requiredRoleId!), where: whereToGetRole(ctx) });
 }
 
 /** A platform refusal in words: what exactly the moderator must change. */

@@ -1,6 +1,7 @@
 import type { Course } from '../domain/model.ts';
 import { UserError, UserErrorCode } from '../domain/errors.ts';
 import type { CourseStore } from '../ports/store/index.ts';
+import { courseName } from '../domain/course-name.ts';
 
 const NUMBER_REF = /^#?\s*(\d{1,9})$/;
 const MAX_CANDIDATES = 5;
@@ -20,7 +21,7 @@ export async function resolveCourse(store: CourseStore, communityId: string, ref
   if (byNumber) {
     const course = await store.getCourseByNumber(communityId, Number(byNumber[1]));
     if (course && (opts.includeArchived || !course.archived)) return course;
-    if (course?.archived) throw new UserError(UserErrorCode.CourseArchived, { course: `#${course.number} ${course.title}` });
+    if (course?.archived) throw new UserError(UserErrorCode.CourseArchived, { course: courseName(course) });
     throw new UserError(UserErrorCode.CourseNotFound, { ref: text });
   }
   const matches = await store.findCoursesByTitlePrefix(communityId, text, MAX_CANDIDATES + 1, opts.includeArchived);
@@ -31,7 +32,7 @@ export async function resolveCourse(store: CourseStore, communityId: string, ref
   if (matches.length === 0) throw new UserError(UserErrorCode.CourseNotFound, { ref: text });
   const candidates = matches
     .slice(0, MAX_CANDIDATES)
-    .map((c) => `#${c.number} ${c.title}`)
+    .map(courseName)
     .join('; ');
   throw new UserError(UserErrorCode.CourseAmbiguous, { ref: text, candidates, more: Math.max(0, matches.length - MAX_CANDIDATES) });
 }

@@ -72,3 +72,21 @@ export class StorageUnavailableError extends Error {
     super('storage unavailable', { cause });
   }
 }
+
+/** Why a store refused a write: what it names is not there, not in the given community, or archived. */
+export type WriteRefusal = 'community-not-found' | 'member-not-found' | 'course-not-found' | 'course-archived';
+
+/**
+ * A write the store refused because a record it names is missing, belongs to another community
+ * or (for enroll and rate) is archived. Nothing was written. Commands check these first, so
+ * reaching it means a race (a course archived between the check and the write) or a bug.
+ */
+export class WriteRefusedError extends Error {
+  override readonly name = 'WriteRefusedError';
+  constructor(
+    readonly reason: WriteRefusal,
+    detail: string,
+  ) {
+    super(`${reason}: ${detail}`);
+  }
+}

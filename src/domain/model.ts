@@ -34,6 +34,8 @@ export interface Community extends CommunityRef {
   name: string;
   settings: CommunitySettings;
   createdAt: Date;
+  /** Set while the bot is removed from the community (grace period before a purge). */
+  removedAt?: Date;
 }
 
 export interface Member {

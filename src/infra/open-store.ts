@@ -5,13 +5,13 @@ import { SqliteStore } from './sqlite/sqlite-store.ts';
 import { resolve } from 'node:path';
 
 /** MongoDB when MONGODB_URI is set, else the embedded SQLite file. */
-export async function openStore(config: Config, logger: Logger): Promise<Store> {
+export async function openStore(config: Config, logger: Logger, role = 'syllabot'): Promise<Store> {
   if (config.MONGODB_URI) {
     const { openMongoStore } = await import('./mongo/open-mongo-store.ts');
-    return openMongoStore(config.MONGODB_URI, logger);
+    return openMongoStore(config.MONGODB_URI, logger, { allowStandalone: config.MONGODB_ALLOW_STANDALONE });
   }
   const path = resolve(config.SQLITE_PATH);
-  const store = SqliteStore.open({ path });
+  const store = SqliteStore.open({ path, markInUseAs: role });
   logger.info({ store: 'sqlite', path }, 'using the embedded SQLite store');
   return store;
 }

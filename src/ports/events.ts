@@ -15,7 +15,9 @@ export type DomainEvent =
   | { type: 'reminders-toggled'; community: Community; member: Member; enabled: boolean }
   | { type: 'settings-changed'; community: Community }
   /** A course's role changed, or a grant was refused: its enrollees' grants need another pass. */
-  | { type: 'cohort-sync'; community: Community; course: Course };
+  | { type: 'cohort-sync'; community: Community; course: Course }
+  /** `/privacy delete`: the member is gone; `courses` are those they were enrolled in (reminders to drop). */
+  | { type: 'member-erased'; community: Community; member: Member; courses: Course[] };
 
 export interface EventSink {
   publish(event: DomainEvent): Promise<void>;

@@ -6,6 +6,8 @@ import { DryMongoBinary, MongoMemoryReplSet } from 'mongodb-memory-server';
 import { MongoStore } from '../../src/infra/mongo/mongo-store.ts';
 import { describeMongoUri } from '../../src/infra/mongo/connection.ts';
 import { describeStoreContract, type StoreHarness } from './store-contract.ts';
+import { describeTransferContract } from './transfer-contract.ts';
+import { SqliteStore } from '../../src/infra/sqlite/sqlite-store.ts';
 import { describeCohortStoreContract } from './cohort-store-contract.ts';
 
 /**
@@ -55,6 +57,23 @@ if (typeof target === 'string') {
   describeStoreContract('MongoDB (transactions where the server has them)', open('auto'));
   describeStoreContract('MongoDB (standalone write path)', open('off'));
   describeCohortStoreContract('MongoDB', open('auto'));
+
+  // `syllabot migrate` in both directions: SQLite to MongoDB and MongoDB to SQLite.
+  const pairWithMongo = (direction: 'to-mongo' | 'from-mongo') => async () => {
+    const mongo = await open('auto')();
+    const sqlite = SqliteStore.open({ path: ':memory:' });
+    const ends = { mongo: { store: mongo.store, transfer: mongo.store.transfer('mongo') }, sqlite: { store: sqlite, transfer: sqlite.transfer() } };
+    return {
+      source: direction === 'to-mongo' ? ends.sqlite : ends.mongo,
+      target: direction === 'to-mongo' ? ends.mongo : ends.sqlite,
+      async dispose() {
+        await sqlite.close();
+        await mongo.dispose();
+      },
+    };
+  };
+  describeTransferContract('SQLite to MongoDB', pairWithMongo('to-mongo'));
+  describeTransferContract('MongoDB to SQLite', pairWithMongo('from-mongo'));
 
   describe('MongoDB store specifics', () => {
     const withStore = async (work: (store: MongoStore) => Promise<void>) => {

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../src/infra/sqlite/sqlite-store.ts';
 import { MIGRATIONS } from '../../src/infra/sqlite/migrations.ts';
 import { describeStoreContract } from './store-contract.ts';
+import { describeTransferContract } from './transfer-contract.ts';
 import { describeCohortStoreContract } from './cohort-store-contract.ts';
 
 const openSqlite = async () => {
@@ -20,6 +21,20 @@ const openSqlite = async () => {
 };
 describeStoreContract('SQLite (file)', openSqlite);
 describeCohortStoreContract('SQLite (file)', openSqlite);
+
+describeTransferContract('SQLite to SQLite', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'syllabot-transfer-'));
+  const [source, target] = [SqliteStore.open({ path: join(dir, 'a.sqlite') }), SqliteStore.open({ path: join(dir, 'b.sqlite') })];
+  return {
+    source: { store: source, transfer: source.transfer() },
+    target: { store: target, transfer: target.transfer() },
+    async dispose() {
+      await source.close();
+      await target.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+});
 
 describe('SQLite store specifics', () => {
   it('creates folders, uses WAL and migrates an existing file once', async () => {

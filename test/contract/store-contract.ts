@@ -297,5 +297,68 @@ export function describeStoreContract(name: string, open: () => Promise<StoreHar
         expect((await store.findCommunity({ platform: 'slack', externalId: 'T1' }))?.id).toBe(workspace.id);
       });
     });
+
+    it('given a member with enrollments and ratings, when their data is read and erased, then all of it goes and the aggregates follow', async () => {
+      const rust = await course('Rust');
+      const go = await course('Go');
+      await store.enroll(community.id, ana.id, rust.id, new Date(1_000));
+      await store.enroll(community.id, ana.id, go.id, new Date(2_000));
+      await store.rate(community.id, ana.id, rust.id, 4, 'good', new Date(3_000));
+      await store.rate(community.id, ana.id, go.id, 2, null, new Date(4_000));
+      await store.unenroll(community.id, ana.id, go.id);
+      await store.enroll(community.id, bo.id, rust.id, new Date(5_000));
+      await store.rate(community.id, bo.id, rust.id, 5, null, new Date(6_000));
+      const data = await store.memberData(community.id, ana.id);
+      expect(data.member.externalId).toBe('ana');
+      expect(data.enrollments.map((e) => [e.course.number, e.enrolledAt.getTime()])).toEqual([[rust.number, 1_000]]);
+      expect(data.ratings.map((r) => [r.course.number, r.stars, r.review])).toEqual([
+        [rust.number, 4, 'good'],
+        [go.number, 2, null],
+      ]);
+      const erased = await store.eraseMember(community.id, ana.id);
+      expect({ ...erased, enrolledCourses: erased.enrolledCourses.map((c) => c.number) }).toEqual({ enrollments: 1, ratings: 2, reviews: 1, enrolledCourses: [rust.number] });
+      expect(await store.findMember(community.id, 'ana')).toBeNull();
+      expect(await store.countMembers(community.id)).toBe(1);
+      expect(await store.getCourse(community.id, rust.id)).toMatchObject({ ratingCount: 1, ratingSum: 5, enrolledCount: 1 });
+      expect(await store.getCourse(community.id, go.id)).toMatchObject({ ratingCount: 0, ratingSum: 0, enrolledCount: 0 });
+      expect(await store.recomputeAggregates(community.id)).toEqual([]);
+      expect((await store.memberData(community.id, bo.id)).ratings).toHaveLength(1);
+    });
+
+    it('finds members by platform id or display name, ignoring case, only in their community', async () => {
+      const other = await store.upsertCommunity({ platform: 'console', externalId: 'other' }, 'Other');
+      await store.upsertMember(other.id, 'ana', 'Ana');
+      await store.upsertMember(community.id, 'ana2', 'ANA');
+      expect((await store.findMembersByName(community.id, 'ana', 5)).map((m) => m.externalId)).toEqual(['ana', 'ana2']);
+      expect((await store.findMembersByName(community.id, 'bo', 5)).map((m) => m.id)).toEqual([bo.id]);
+      expect(await store.findMembersByName(community.id, 'nobody', 5)).toEqual([]);
+      expect(await store.findMembersByName(community.id, '.*', 5)).toEqual([]);
+    });
+
+    it('given a community the bot was removed from, when listed after the grace period and purged, then it and only it is gone', async () => {
+      const rust = await course('Rust');
+      await store.enroll(community.id, ana.id, rust.id, new Date());
+      await store.rate(community.id, ana.id, rust.id, 4, null, new Date());
+      await store.saveScoreSnapshot({ communityId: community.id, takenAt: new Date(1_000), score: 1, satisfaction: 4, coverage: 0.25, memberCount: 2, courseCount: 1 });
+      const other = await store.upsertCommunity({ platform: 'console', externalId: 'other' }, 'Other');
+      const stays = await store.upsertMember(other.id, 'ana', 'Ana');
+      expect(await store.markCommunityRemoved({ platform: 'console', externalId: 'local' }, new Date(10_000))).toBe(true);
+      expect(await store.markCommunityRemoved({ platform: 'console', externalId: 'missing' }, new Date(10_000))).toBe(false);
+      expect((await store.findCommunity({ platform: 'console', externalId: 'local' }))?.removedAt).toEqual(new Date(10_000));
+      expect(await store.listCommunitiesRemovedBefore(new Date(9_999))).toEqual([]);
+      expect((await store.listCommunitiesRemovedBefore(new Date(10_000))).map((c) => c.id)).toEqual([community.id]);
+      // A reinstall within the grace period ends it.
+      await store.markCommunityRemoved({ platform: 'console', externalId: 'local' }, null);
+      expect((await store.findCommunity({ platform: 'console', externalId: 'local' }))?.removedAt).toBeUndefined();
+      expect(await store.listCommunitiesRemovedBefore(new Date(20_000))).toEqual([]);
+      const purged = await store.purgeCommunity(community.id);
+      expect(purged).toEqual({ members: 2, courses: 1, enrollments: 1, ratings: 1, snapshots: 1 });
+      expect(await store.findCommunity({ platform: 'console', externalId: 'local' })).toBeNull();
+      expect(await store.getMember(other.id, stays.id)).not.toBeNull();
+      // The platform id can come back as a new, empty community.
+      const again = await store.upsertCommunity({ platform: 'console', externalId: 'local' }, 'Local');
+      expect(await store.countMembers(again.id)).toBe(0);
+      expect((await store.createCourse(again.id, { title: 'Fresh', description: '', url: null, tags: [], value: 1, startsAt: null })).number).toBe(1);
+    });
   });
 }

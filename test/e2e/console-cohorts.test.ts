@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runConsole } from '../support/cli.ts';
+import { runCli } from '../support/cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'syllabot-cohorts-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -20,7 +20,7 @@ describe('cohorts on the console, through the real CLI', () => {
       '@ana /enroll 1',
       '/course show 1',
     ].join('\n');
-    const run = await runConsole(['console'], script, { SQLITE_PATH: freshDb() });
+    const run = await runCli(['console'], script, { SQLITE_PATH: freshDb() });
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('🔒 Members-only: needs @premium');
     expect(run.stdout).toContain('✖ #1 Deep Rust is for members with the @premium role. Get it here: https://pay.example/join');
@@ -33,10 +33,10 @@ describe('cohorts on the console, through the real CLI', () => {
   it('given a course with a role, when a member enrolls and unenrolls, then the console role follows', async () => {
     const db = freshDb();
     const script = ['/course add title:"Go" role:gophers requires:gophers', '@bo /enroll 1', '@bo /rate 1 5', '@bo /unenroll 1', '@bo /enroll 1'].join('\n');
-    const run = await runConsole(['console'], script, { SQLITE_PATH: db });
+    const run = await runCli(['console'], script, { SQLITE_PATH: db });
     // Without the role Bo can neither enroll nor (so) rate.
     expect(run.stdout).toContain('✖ #1 Go is for members with the @gophers role. Ask a moderator how to get it.');
-    const granted = await runConsole(['console'], ['/role grant @bo gophers', '@bo /enroll 1', '@bo /rate 1 5', '@bo /unenroll 1', '/role revoke @bo gophers'].join('\n'), { SQLITE_PATH: db });
+    const granted = await runCli(['console'], ['/role grant @bo gophers', '@bo /enroll 1', '@bo /rate 1 5', '@bo /unenroll 1', '/role revoke @bo gophers'].join('\n'), { SQLITE_PATH: db });
     expect(granted.stdout).toContain('You now have the @gophers role.');
     expect(granted.stdout).toContain('✔ You rated #1 Go 5★.');
     // Unenrolling took the role back, so the moderator's revoke finds nothing to take.
@@ -56,7 +56,7 @@ describe('cohorts on the console, through the real CLI', () => {
       '/course show 1',
       '/score 1',
     ].join('\n');
-    const run = await runConsole(['console'], script, { SQLITE_PATH: db });
+    const run = await runCli(['console'], script, { SQLITE_PATH: db });
     expect(run.stdout).toContain("Members-only: you no longer hold @premium, so you keep this enrollment and rating but can't rate it again.");
     expect(run.stdout).toContain("which you no longer hold: your enrollment and rating stay, but you can't change the rating.");
     expect(run.stdout).toContain('1 enrollee no longer holds the required role');
@@ -65,13 +65,13 @@ describe('cohorts on the console, through the real CLI', () => {
   });
 
   it('given /role on the console, when a member (not a moderator) uses it, then it is refused', async () => {
-    const run = await runConsole(['console'], '@ana /role grant @ana premium\n', { SQLITE_PATH: freshDb() });
+    const run = await runCli(['console'], '@ana /role grant @ana premium\n', { SQLITE_PATH: freshDb() });
     expect(run.stdout).toContain('✖ /role grant is for moderators only.');
   });
 
   it('given a role set on a course with enrollees, when jobs are off, then the edit gives it to all of them at once', async () => {
     const script = ['/course add title:"Late"', '@a /enroll 1', '@b /enroll 1', '/course edit 1 role:late', '/course show 1', '/course edit 1 remove:role', '@a /mycourses'].join('\n');
-    const run = await runConsole(['console'], script, { SQLITE_PATH: freshDb() });
+    const run = await runCli(['console'], script, { SQLITE_PATH: freshDb() });
     expect(run.stdout).toContain('@late: given to 2, taken back from 0, 0 no longer here.');
     expect(run.stdout).toContain('Role given to 2 of 2 enrollees');
     expect(run.stdout).toContain('@late: given to 0, taken back from 2, 0 no longer here.');

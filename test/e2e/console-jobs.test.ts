@@ -5,7 +5,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { digestQueueName } from '../../jobs/queues.ts';
-import { runConsole } from '../support/cli.ts';
+import { runCli } from '../support/cli.ts';
 import { freePort } from '../support/ports.ts';
 import { cleanupPrefix, randomPrefix, SHARED_REDIS_URL } from '../jobs/harness.ts';
 
@@ -26,7 +26,7 @@ describe('the piped console with jobs on', () => {
   it('given Redis up, when a digest is set on the first line, then the scheduler is in Redis at exit and no JSON log is printed', async () => {
     const prefix = randomPrefix();
     prefixes.push(prefix);
-    const run = await runConsole(['console'], `${DIGEST}\n/settings show\n`, { SQLITE_PATH: freshDb(), ...jobsEnv(prefix) });
+    const run = await runCli(['console'], `${DIGEST}\n/settings show\n`, { SQLITE_PATH: freshDb(), ...jobsEnv(prefix) });
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('The digest posts to #general on schedule 0 9 * * 1 (Europe/Berlin).');
     expect(run.stdout).not.toMatch(/paused/i);
@@ -48,7 +48,7 @@ describe('the piped console with jobs on', () => {
   it('given no Redis answering, when the console starts, then after a bounded wait it says paused, in plain log lines, and exits 0', async () => {
     const prefix = randomPrefix();
     const deadRedis = `redis://127.0.0.1:${await freePort()}`;
-    const run = await runConsole(['console'], `${DIGEST}\n`, { SQLITE_PATH: freshDb(), ...jobsEnv(prefix), REDIS_URL: deadRedis, JOBS_STARTUP_WAIT_SECONDS: '1' });
+    const run = await runCli(['console'], `${DIGEST}\n`, { SQLITE_PATH: freshDb(), ...jobsEnv(prefix), REDIS_URL: deadRedis, JOBS_STARTUP_WAIT_SECONDS: '1' });
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/paused|can't be reached/i);
     expect(jsonLines(run.stderr)).toEqual([]);

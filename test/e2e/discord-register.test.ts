@@ -39,7 +39,7 @@ describe('syllabot register-commands against the fake Discord REST API', () => {
     expect(fake.commands.get(guild)!.map((c) => c.name)).toEqual(names);
     expect(names).toEqual(expect.arrayContaining(['courses', 'enroll', 'unenroll', 'rate', 'score', 'mycourses', 'help', 'course']));
     expect(out.text).toContain(`Registered ${names.length} commands for Syllabot in server ${guild}`);
-    expect(out.text).toContain('/course add|edit|archive|unarchive  [Manage Server]');
+    expect(out.text).toContain('/course add|edit|archive|unarchive|show  [Manage Server]');
     expect(err.text).toBe('');
   });
 

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../src/infra/sqlite/sqlite-store.ts';
 import { tempDir } from './support/core-harness.ts';
 import { HOSTILE_TEXTS } from './support/hostile.ts';
-import { runCli } from '../support/cli.ts';
+import { runCliExact } from '../support/cli.ts';
 
 const BRIEF_TITLE = '@everyone <!channel> \u001b[31mred';
 
@@ -60,7 +60,7 @@ describe('Console: hostile text prints no escape sequence or control character',
       `@\u001b[31mmallory /courses`,
       '/help course add',
     ];
-    const result = await runCli(['console', '--community', 'hostile'], env(path), { input: `${lines.join('\n')}\n` });
+    const result = await runCliExact(['console', '--community', 'hostile'], env(path), { input: `${lines.join('\n')}\n` });
     const stdout = result.stdout;
     expect(result.code, result.stderr).toBe(0);
     // The hostile course exists and was shown, minus its escape sequence.
@@ -92,7 +92,7 @@ describe('Console: hostile text prints no escape sequence or control character',
     await store.close();
 
     const lines = ['/courses', '/courses page:2', '/courses page:3', '/courses page:4', '/courses sort:new', '/score', '/mycourses', ...hostile.map((_, i) => `/score ${i + 1}`)];
-    const result = await runCli(['console', '--community', 'seeded'], env(path), { input: `${lines.join('\n')}\n` });
+    const result = await runCliExact(['console', '--community', 'seeded'], env(path), { input: `${lines.join('\n')}\n` });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain('@everyone <!channel> red');
     expect(findForbidden(result.bytes.stdout)).toEqual([]);

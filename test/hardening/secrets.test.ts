@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, tempDir } from './support/core-harness.ts';
-import { inPool, runCli, type CliRun } from '../support/cli.ts';
+import { inPool, runCliExact, type CliRun } from '../support/cli.ts';
 import { createLogger } from '../../src/infra/logger.ts';
 import { scrubSecrets, secretForms as configuredSecretForms } from '../../src/infra/scrub-secrets.ts';
 
@@ -134,7 +134,7 @@ describe('Secrets never reach the output, even when start-up fails', () => {
       4,
       scenarios.map((s) => async () => {
         const started = Date.now();
-        const run = await runCli(s.args, s.env, { input: s.input ?? '', idleMs: 3000, capMs: 20_000 });
+        const run = await runCliExact(s.args, s.env, { input: s.input ?? '', idleMs: 3000, capMs: 20_000 });
         runs.set(s.name, { run, output: `${run.stdout}\n${run.stderr}`, ms: Date.now() - started });
       }),
     );

@@ -9,8 +9,9 @@ const FIXTURE = fileURLToPath(new URL('./fixtures/blocking-worker.ts', import.me
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Starts the blocking worker and collects the lines it prints. */
-function spawnBlockingWorker(dbPath: string, prefix: string): { child: ChildProcess; lines: string[] } {
-  const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE, dbPath, prefix, SHARED_REDIS_URL], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+function spawnBlockingWorker(dbPath: string, prefix: string, maxStalledCount?: number): { child: ChildProcess; lines: string[] } {
+  const args = [FIXTURE, dbPath, prefix, SHARED_REDIS_URL, ...(maxStalledCount === undefined ? [] : [String(maxStalledCount)])];
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   const lines: string[] = [];
   createInterface({ input: child.stdout! }).on('line', (line) => lines.push(line));
   return { child, lines };
@@ -22,7 +23,11 @@ describe('a worker killed in the middle of a job (real Redis, separate process)'
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
-  it('given a worker process that hangs while delivering a reminder, when it is SIGKILLed and another worker starts, then the reminder is delivered exactly once', async () => {
+  /**
+   * A bot that schedules, a worker process that hangs mid-delivery and is SIGKILLed, then a
+   * fresh worker with a recording messenger. Returns what the test needs to look at.
+   */
+  async function killMidDelivery(maxStalledCount?: number) {
     const prefix = randomPrefix();
     // The bot: schedules reminders but has no messenger, so it processes none itself.
     const bot = createWorld();
@@ -30,7 +35,7 @@ describe('a worker killed in the middle of a job (real Redis, separate process)'
     const botJobs = await startJobsFor(bot, { prefix, options: { nudgeAfterMs: 3_000 } });
     cleanups.push(() => botJobs.stop());
 
-    const { child, lines } = spawnBlockingWorker(bot.dbPath, prefix);
+    const { child, lines } = spawnBlockingWorker(bot.dbPath, prefix, maxStalledCount);
     cleanups.push(async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     });
@@ -49,6 +54,8 @@ describe('a worker killed in the middle of a job (real Redis, separate process)'
     expect(await exited).toBe('SIGKILL');
     const queue = botJobs.queues.get('reminders-console');
     expect(await queue.getJobState(id)).toBe('active');
+    // The dead sender's claim is still in the delivery log: it may have reached the platform.
+    expect(await bot.store.deliveries.get(id)).toMatchObject({ state: 'pending', attempts: 1 });
 
     // A fresh worker (another process in production) with a real messenger takes over once the
     // dead worker's lock and delivery claim lapse.
@@ -56,15 +63,34 @@ describe('a worker killed in the middle of a job (real Redis, separate process)'
     const messenger = new RecordingMessenger();
     replacement.core.messengers.register(messenger);
     cleanups.push(() => replacement.close());
-    const workerJobs = await startJobsFor(replacement, { prefix, role: 'worker', options: { lockDurationMs: 1_000, stalledIntervalMs: 500 } });
+    const options = { lockDurationMs: 1_000, stalledIntervalMs: 500, ...(maxStalledCount === undefined ? {} : { maxStalledCount }) };
+    const workerJobs = await startJobsFor(replacement, { prefix, role: 'worker', options });
     cleanups.push(() => workerJobs.stop());
-
     await waitUntil(async () => (await queue.getJobState(id)) === 'completed', 'the reminder to complete after the restart', 30_000);
+    return { id, queue, messenger, workerJobs, replacement, lines };
+  }
+
+  it('given a worker SIGKILLed mid-send, when another takes over, then it sends once, telling the platform it may repeat', async () => {
+    const { id, queue, messenger, workerJobs, lines } = await killMidDelivery();
     const job = (await queue.getJob(id))!;
     expect(job.returnvalue).toBe('sent');
     expect(job.stalledCounter).toBe(1);
     expect(messenger.posts.map((p) => [p.kind, p.to, p.reply.title])).toEqual([['member', 'ana', 'How is #1 Rust going?']]);
+    // The messenger is told to check the platform first (Discord's nonce, Slack's history).
+    expect(messenger.posts[0]!.delivery).toEqual({ id, mayBeRepeat: true });
     expect(await workerJobs.deliveries.wasSent(id)).toBe(true);
     expect(lines.filter((l) => l.startsWith('delivering'))).toEqual(['delivering @ana']);
+  });
+
+  it('given a job BullMQ fails for stalling (maxStalledCount 0), when it fails, then it is queued again and sent once', async () => {
+    const { id, queue, messenger, replacement } = await killMidDelivery(0);
+    const job = (await queue.getJob(id))!;
+    expect(job.returnvalue).toBe('sent');
+    expect(job.data).toMatchObject({ stallRequeues: 1 });
+    expect(messenger.posts.map((p) => [p.to, p.delivery])).toEqual([['ana', { id, mayBeRepeat: true }]]);
+    expect(replacement.logger.entries.filter((e) => e.msg.startsWith('job failed by BullMQ after its workers died')).map((e) => e.obj)).toEqual([
+      expect.objectContaining({ job: id, requeues: 0 }),
+    ]);
+    expect(replacement.logger.messages('warn').some((m) => m.includes('retries it after the back-off'))).toBe(false);
   });
 });

@@ -2,7 +2,7 @@ import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Community } from '../../src/domain/model.ts';
 import { createConsoleMessenger } from '../../adapters/console/messenger.ts';
-import { nextRuns } from '../../commands/digest.ts';
+import { nextRuns } from '../../src/domain/schedule.ts';
 import { digestSchedulerId } from '../../jobs/digests.ts';
 import { cleanupPrefix, COMMUNITY, createWorld, randomPrefix, RecordingMessenger, startJobsFor, waitUntil, type World } from './harness.ts';
 

@@ -7,7 +7,7 @@ import { createTestCore } from '../support/core.ts';
 import { loadConfig, type Config } from '../../src/composition/config.ts';
 import type { SqliteStore } from '../../src/infra/sqlite/sqlite-store.ts';
 import { MutableServiceStatus } from '../../src/core/service-status.ts';
-import type { Messenger } from '../../src/ports/messenger.ts';
+import type { DeliveryTag, Messenger } from '../../src/ports/messenger.ts';
 import type { CommunityRef, Platform } from '../../src/domain/model.ts';
 import type { Reply } from '../../src/domain/reply.ts';
 import type { CommandResult } from '../../src/core/router.ts';
@@ -57,17 +57,19 @@ export interface Post {
   to: string;
   reply: Reply;
   text: string;
+  /** Which delivery the job said this is, and whether it may be a repeat. */
+  delivery?: DeliveryTag | undefined;
 }
 
 /** A Messenger that records what it would have sent. */
 export class RecordingMessenger implements Messenger {
   readonly posts: Post[] = [];
   constructor(readonly platforms: Platform[] = ['console']) {}
-  async postToChannel(community: CommunityRef, channelId: string, reply: Reply): Promise<void> {
-    this.posts.push({ kind: 'channel', community, to: channelId, reply, text: renderReply(reply) });
+  async postToChannel(community: CommunityRef, channelId: string, reply: Reply, delivery?: DeliveryTag): Promise<void> {
+    this.posts.push({ kind: 'channel', community, to: channelId, reply, text: renderReply(reply), delivery });
   }
-  async sendToMember(community: CommunityRef, memberExternalId: string, reply: Reply): Promise<void> {
-    this.posts.push({ kind: 'member', community, to: memberExternalId, reply, text: renderReply(reply) });
+  async sendToMember(community: CommunityRef, memberExternalId: string, reply: Reply, delivery?: DeliveryTag): Promise<void> {
+    this.posts.push({ kind: 'member', community, to: memberExternalId, reply, text: renderReply(reply), delivery });
   }
 }
 

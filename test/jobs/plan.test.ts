@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { planReminders, reminderJobId, reminderJobIds } from '../../jobs/reminders.ts';
 import { defaultJobsOptions } from '../../jobs/options.ts';
-import { canonicalTimeZone, checkSchedule, digestPeriod, nextRuns, previousRun } from '../../commands/digest.ts';
+import { canonicalTimeZone, checkSchedule, digestPeriod, nextRuns, previousRun } from '../../src/domain/schedule.ts';
 import type { Community } from '../../src/domain/model.ts';
 
 const HOUR = 60 * 60 * 1000;

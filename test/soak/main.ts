@@ -12,6 +12,7 @@ const { values } = parseArgs({
     members: { type: 'string' },
     latency: { type: 'string' },
     lead: { type: 'string' },
+    logs: { type: 'string' },
     'no-redis-restarts': { type: 'boolean' },
   },
 });
@@ -28,6 +29,7 @@ const options = {
   latencyMs: int(values.latency, DEFAULT_SOAK.latencyMs),
   leadMs: int(values.lead, DEFAULT_SOAK.leadMs / 1000) * 1000,
   redisRestarts: !values['no-redis-restarts'],
+  logDir: values.logs,
   progress: (line: string) => console.error(`[soak ${new Date().toISOString().slice(11, 19)}] ${line}`),
 };
 const result = await runSoak(options);

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -32,6 +32,8 @@ export interface SoakOptions {
   redisRestarts: boolean;
   /** Told what happens, line by line. */
   progress: (line: string) => void;
+  /** When set, each process's output is appended to `<logDir>/<role>.log` when it exits. */
+  logDir?: string | undefined;
 }
 
 export const DEFAULT_SOAK: Omit<SoakOptions, 'progress'> = {
@@ -78,6 +80,7 @@ const ROLES: Role[] = ['start-discord', 'start-slack', 'worker-1', 'worker-2'];
 export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const began = Date.now();
   const say = options.progress;
+  if (options.logDir) mkdirSync(options.logDir, { recursive: true });
   const dir = mkdtempSync(join(tmpdir(), 'syllabot-soak-'));
   const dbPath = join(dir, 'soak.sqlite');
   const prefix = `soak-${randomUUID().slice(0, 8)}`;
@@ -117,6 +120,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     });
     const spawn = (role: Role) => {
       const child = spawnSyllabot(role, [role.startsWith('start') ? 'start' : 'worker'], env(role));
+      const logDir = options.logDir;
+      if (logDir) void child.exited.then(() => appendFileSync(join(logDir, `${role}.log`), `=== ${role} ===\n${child.output()}`));
       live.set(role, child);
       everyProcess.push(child);
       return child;

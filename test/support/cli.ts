@@ -36,7 +36,7 @@ export interface CliOptions {
  * quiet for `idleMs` (or after `capMs`) gets SIGTERM, then SIGKILL: its output up to then is
  * what gets checked. Without them, it runs until it exits.
  */
-export function runCli(args: string[], env: Record<string, string>, options: CliOptions = {}): Promise<CliRun> {
+export function runCliExact(args: string[], env: Record<string, string>, options: CliOptions = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { env: operatorEnv(env), stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
@@ -68,9 +68,9 @@ export function runCli(args: string[], env: Record<string, string>, options: Cli
   });
 }
 
-/** The console as an operator runs it: typed `input`, warnings only, no jobs unless `env` asks. */
-export function runConsole(args: string[], input: string, env: Record<string, string> = {}): Promise<CliRun> {
-  return runCli(args, { LOG_LEVEL: 'warn', JOBS_ENABLED: 'false', ...env }, { input });
+/** The CLI as an operator runs it: typed `input`, warnings only, no jobs unless `env` asks. */
+export function runCli(args: string[], input: string, env: Record<string, string> = {}): Promise<CliRun> {
+  return runCliExact(args, { LOG_LEVEL: 'warn', JOBS_ENABLED: 'false', ...env }, { input });
 }
 
 /** Runs tasks with at most `limit` at a time (spawned processes share two cores in CI). */

@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import mongoose from 'mongoose';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StorageUnavailableError } from '../../src/domain/errors.ts';
-import { openMongoStore } from '../../src/infra/mongo/open-mongo-store.ts';
+import { openMongoStore, STANDALONE_LIMITS, standaloneRefusal } from '../../src/infra/mongo/open-mongo-store.ts';
+import { connectionOptions } from '../../src/infra/mongo/connection.ts';
 import type { Store } from '../../src/ports/store/index.ts';
 import { createCore } from '../../src/composition/app.ts';
 import { RecordingLogger, type LogEntry } from '../support/logger.ts';
@@ -30,11 +31,15 @@ interface FakeMongo {
   start(): Promise<void>;
 }
 
-/** Answers the handshake as a standalone primary and every other command with an empty success. */
-function answer(command: Record<string, unknown>, connectionId: number): Record<string, unknown> {
+/**
+ * Answers the handshake as a standalone primary (or, given a set name, as the primary of a
+ * one-node replica set) and every other command with an empty success.
+ */
+function answer(command: Record<string, unknown>, connectionId: number, setName?: string): Record<string, unknown> {
   const name = Object.keys(command)[0] ?? '';
   if (['hello', 'ismaster', 'isMaster'].includes(name)) {
     return {
+      ...(setName ? { setName, setVersion: 1, electionId: new BSON.ObjectId('7fffffff0000000000000001'), topologyVersion: { processId: new BSON.ObjectId(), counter: BSON.Long.fromNumber(0) } } : {}),
       helloOk: true,
       ismaster: true,
       isWritablePrimary: true,
@@ -64,13 +69,13 @@ function frame(opCode: number, responseTo: number, body: Buffer): Buffer {
   return Buffer.concat([header, body]);
 }
 
-function reply(opCode: number, requestId: number, body: Buffer, connectionId: number, commands: Record<string, unknown>[]): Buffer | null {
+function reply(opCode: number, requestId: number, body: Buffer, connectionId: number, commands: Record<string, unknown>[], setName?: string): Buffer | null {
   if (opCode === OP_QUERY) {
     // flags, cstring namespace, skip, return, then the command document.
     const nsEnd = body.indexOf(0, 4);
     const command = BSON.deserialize(body.subarray(nsEnd + 9));
     commands.push(command);
-    const doc = BSON.serialize(answer(command, connectionId));
+    const doc = BSON.serialize(answer(command, connectionId, setName));
     const head = Buffer.alloc(20);
     head.writeInt32LE(0, 0); // responseFlags
     head.writeBigInt64LE(0n, 4); // cursorID
@@ -83,12 +88,12 @@ function reply(opCode: number, requestId: number, body: Buffer, connectionId: nu
     const command = BSON.deserialize(body.subarray(5, 5 + body.readInt32LE(5)));
     commands.push(command);
     const flags = Buffer.alloc(5);
-    return frame(OP_MSG, requestId, Buffer.concat([flags, BSON.serialize(answer(command, connectionId))]));
+    return frame(OP_MSG, requestId, Buffer.concat([flags, BSON.serialize(answer(command, connectionId, setName))]));
   }
   return null;
 }
 
-async function startFakeMongo(): Promise<FakeMongo> {
+async function startFakeMongo(options: { setName?: string } = {}): Promise<FakeMongo> {
   const sockets = new Set<Socket>();
   const commands: Record<string, unknown>[] = [];
   let connectionIds = 0;
@@ -107,7 +112,7 @@ async function startFakeMongo(): Promise<FakeMongo> {
           const length = pending.readInt32LE(0);
           const message = pending.subarray(0, length);
           pending = pending.subarray(length);
-          const out = reply(message.readInt32LE(12), message.readInt32LE(4), message.subarray(16), connectionId, commands);
+          const out = reply(message.readInt32LE(12), message.readInt32LE(4), message.subarray(16), connectionId, commands, options.setName);
           if (out) socket.write(out);
           else socket.destroy();
         }
@@ -179,18 +184,76 @@ describe('Opening the MongoDB store', () => {
     expect(stderr).not.toContain('s3cret');
   });
 
+  it('given a standalone server, when the store opens without the opt-in, then one line says how to make a replica set', async () => {
+    const fake = await startFakeMongo();
+    cleanup.push(() => fake.stop());
+    const opening = openMongoStore(`mongodb://127.0.0.1:${fake.port}/syllabot`, new RecordingLogger(), { serverSelectionTimeoutMS: 1000 });
+    const error = (await opening.then(
+      () => null,
+      (e: unknown) => e,
+    )) as Error | null;
+    expect(error?.message).toBe(standaloneRefusal(`mongodb://127.0.0.1:${fake.port}/syllabot`));
+    expect(error?.message).toMatch(/^MongoDB at 127\.0\.0\.1:\d+ is a standalone server, .*--replSet rs0.*rs\.initiate\(\).*replicaSet=rs0.*MONGODB_ALLOW_STANDALONE=true/);
+    expect(error?.message).not.toContain('\n');
+  });
+
+  it('given the CLI on a standalone MongoDB, when it starts without the opt-in, then it prints the one line and exits 1', async () => {
+    const fake = await startFakeMongo();
+    cleanup.push(() => fake.stop());
+    const bin = fileURLToPath(new URL('../../bin/syllabot.mjs', import.meta.url));
+    const child = spawn(process.execPath, [bin, 'worker'], {
+      env: { PATH: process.env.PATH, MONGODB_URI: `mongodb://127.0.0.1:${fake.port}/syllabot`, JOBS_ENABLED: 'false', LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const [code] = (await once(child, 'exit')) as [number];
+    expect(code).toBe(1);
+    expect(stderr).toContain(`Syllabot stopped: ${standaloneRefusal(`mongodb://127.0.0.1:${fake.port}/syllabot`)}`);
+    expect(stderr).not.toMatch(/^\s+at /m);
+  });
+
+  it('given MONGODB_ALLOW_STANDALONE, when a standalone server opens, then the weaker guarantees are logged at warn', async () => {
+    const fake = await startFakeMongo();
+    cleanup.push(() => fake.stop());
+    const lines: LogEntry[] = [];
+    const store = await openMongoStore(`mongodb://127.0.0.1:${fake.port}/syllabot`, new RecordingLogger(lines), { serverSelectionTimeoutMS: 1000, allowStandalone: true });
+    cleanup.push(() => store.close());
+    const warning = lines.find((l) => l.level === 'warn');
+    expect(warning?.msg).toMatch(/standalone server \(MONGODB_ALLOW_STANDALONE=true\): weaker guarantees/);
+    expect((warning?.obj as { limits: readonly string[] }).limits).toEqual(STANDALONE_LIMITS);
+  });
+
+  it('given a one-node replica set, when the store opens, then it uses transactions and logs no warning', async () => {
+    const fake = await startFakeMongo({ setName: 'rs0' });
+    cleanup.push(() => fake.stop());
+    const lines: LogEntry[] = [];
+    const store = await openMongoStore(`mongodb://127.0.0.1:${fake.port}/syllabot?directConnection=true`, new RecordingLogger(lines), { serverSelectionTimeoutMS: 1000 });
+    cleanup.push(() => store.close());
+    expect(lines.filter((l) => l.level === 'warn')).toEqual([]);
+    expect(lines.find((l) => l.msg === 'using the MongoDB store')?.obj).toMatchObject({ transactions: 'yes (replica set)' });
+  });
+
+  it('given a URI asking for secondary reads, when the connection is made, then reads are still pinned to the primary', async () => {
+    const conn = mongoose.createConnection('mongodb://127.0.0.1:1/syllabot?readPreference=secondaryPreferred', connectionOptions({ serverSelectionTimeoutMS: 100 }));
+    conn.on('error', () => undefined);
+    cleanup.push(() => conn.close(true));
+    expect(conn.getClient().readPreference.mode).toBe('primary');
+  });
+
   it('given a server that answers, when the store opens, then it logs which store and where, and creates its indexes', async () => {
     const fake = await startFakeMongo();
     cleanup.push(() => fake.stop());
     const lines: LogEntry[] = [];
-    const store = await openMongoStore(`mongodb://127.0.0.1:${fake.port}/syllabot`, new RecordingLogger(lines), { serverSelectionTimeoutMS: 1000 });
+    const store = await openMongoStore(`mongodb://127.0.0.1:${fake.port}/syllabot`, new RecordingLogger(lines), { serverSelectionTimeoutMS: 1000, allowStandalone: true });
     cleanup.push(() => store.close());
     expect(store.kind).toBe('mongo');
     const opened = lines.find((l) => l.msg === 'using the MongoDB store');
     expect(opened?.obj).toMatchObject({ store: 'mongo', uri: `mongodb://127.0.0.1:${fake.port}/syllabot`, database: 'syllabot' });
-    expect(String((opened?.obj as { transactions: string }).transactions)).toMatch(/^no \(standalone/);
+    expect(String((opened?.obj as { transactions: string }).transactions)).toMatch(/^no \(standalone server, accepted by MONGODB_ALLOW_STANDALONE\)/);
     const indexes = fake.commands.filter((c) => 'createIndexes' in c).flatMap((c) => (c.indexes as { name: string; unique?: boolean }[]).map((i) => `${String(c.createIndexes)}.${i.name}${i.unique ? ' (unique)' : ''}`));
     expect(indexes.sort()).toEqual([
+      'communities.communities_by_removal',
       'communities.community_by_platform_id (unique)',
       'console_roles.console_role_key (unique)',
       'course_access.course_access_key (unique)',
@@ -204,14 +267,14 @@ describe('Opening the MongoDB store', () => {
       'members.member_by_platform_id (unique)',
       'ratings.rating_key (unique)',
       'ratings.ratings_by_course',
-      'score_snapshots.snapshots_by_time',
+      'score_snapshots.snapshots_by_time_and_seq',
     ]);
   });
 
   it('given a server that drops after start-up, when commands run, then they answer "storage unavailable", and work again once it is back', async () => {
     const fake = await startFakeMongo();
     cleanup.push(() => fake.stop());
-    const store: Store = await openMongoStore(`mongodb://127.0.0.1:${fake.port}/syllabot`, new RecordingLogger(), { serverSelectionTimeoutMS: 1000 });
+    const store: Store = await openMongoStore(`mongodb://127.0.0.1:${fake.port}/syllabot`, new RecordingLogger(), { serverSelectionTimeoutMS: 1000, allowStandalone: true });
     cleanup.push(() => store.close());
     await store.ping();
 

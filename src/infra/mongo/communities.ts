@@ -1,5 +1,6 @@
 import type { Community, CommunityRef, CommunitySettings, Member } from '../../domain/model.ts';
 import type { CommunityStore } from '../../ports/store/index.ts';
+import { WriteRefusedError } from '../../domain/errors.ts';
 import { retryOnDuplicateKey } from './errors.ts';
 import { parseObjectId, requireText, settingsUpdate } from './filters.ts';
 import { toCommunity, toMember } from './mapping.ts';
@@ -46,7 +47,7 @@ export class MongoCommunityStore extends MongoPart implements CommunityStore {
         : update.$set || update.$unset
           ? await this.models.Community.findOneAndUpdate({ _id: id }, update, { returnDocument: 'after' }).lean<Lean<CommunityDoc>>()
           : await this.models.Community.findOne({ _id: id }).lean<Lean<CommunityDoc>>();
-      if (!doc) throw new Error(`community ${communityId} does not exist`);
+      if (!doc) throw new WriteRefusedError('community-not-found', `community ${communityId} does not exist`);
       return toCommunity(doc);
     });
   }
@@ -63,6 +64,8 @@ export class MongoCommunityStore extends MongoPart implements CommunityStore {
       // Reads are the common case: only write when the member is new or renamed.
       const existing = await this.models.Member.findOne(filter).lean<Lean<MemberDoc>>();
       if (existing && existing.displayName === name) return toMember(existing);
+      // Nothing in MongoDB ties a member to a community that exists: check, as SQLite's key does.
+      if (!existing && !(await this.models.Community.exists({ _id: id }))) throw new WriteRefusedError('community-not-found', `community ${communityId} does not exist`);
       const doc = await retryOnDuplicateKey(() =>
         this.models.Member.findOneAndUpdate(
           filter,

@@ -23,6 +23,9 @@ export function connectionOptions(settings: ConnectionSettings = {}): ConnectOpt
     autoIndex: false,
     autoCreate: false,
     sanitizeFilter: true,
+    // Pinned whatever the URI says: a secondary read could miss the member's own last write
+    // (read-your-writes). These options take precedence over the URI's.
+    readPreference: 'primary',
     appName: 'syllabot',
     ...(settings.dbName ? { dbName: settings.dbName } : {}),
   };

@@ -2,12 +2,16 @@ import type { Types } from 'mongoose';
 import type { Course } from '../../domain/model.ts';
 import type { CoursePage, CoursePatch, CourseQuery, CourseStore, NewCourse } from '../../ports/store/index.ts';
 import { foldText, searchText } from '../text-fold.ts';
+import { StorageUnavailableError, WriteRefusedError } from '../../domain/errors.ts';
 import { retryOnDuplicateKey } from './errors.ts';
 import { courseListFilter, isWholeNumber, parseObjectId, requireText, titlePrefixPattern } from './filters.ts';
 import { toCourse } from './mapping.ts';
 import type { CourseCounterDoc, CourseDoc, Lean } from './models.ts';
 import { MongoPart } from './part.ts';
-import { coursePagePipeline } from './pipelines.ts';
+import { activeRatingTotalsPipeline, coursePagePipeline, type CoursePageResult } from './pipelines.ts';
+
+/** Edits of one course that keep losing the compare-and-set to other edits give up after this many tries. */
+const SEARCH_EDIT_ATTEMPTS = 10;
 
 type CourseFields = Omit<CourseDoc, 'communityId' | 'number' | 'archived' | 'createdAt' | 'ratingCount' | 'ratingSum' | 'enrolledCount'>;
 
@@ -15,7 +19,7 @@ export class MongoCourseStore extends MongoPart implements CourseStore {
   createCourse(communityId: string, course: NewCourse): Promise<Course> {
     return this.guard(async () => {
       const id = this.requireId(communityId, 'community');
-      if (!(await this.models.Community.exists({ _id: id }))) throw new Error(`community ${communityId} does not exist`);
+      if (!(await this.models.Community.exists({ _id: id }))) throw new WriteRefusedError('community-not-found', `community ${communityId} does not exist`);
       const fields = courseFields(course);
       return retryOnDuplicateKey(async (attempt) => {
         // A collision means the counter is behind the courses (say, restored from an older
@@ -42,27 +46,36 @@ export class MongoCourseStore extends MongoPart implements CourseStore {
     if (highest) await this.models.CourseCounter.updateOne({ _id: communityId }, { $max: { last: highest.number } }, { upsert: true });
   }
 
+  /**
+   * Sets only the fields given, so two moderators editing different fields of one course both
+   * keep their edit, with or without transactions. The search copy depends on title,
+   * description and tags together: an edit of any of them is written only if those three are
+   * still what it read (compare-and-set), and read again and retried when another edit won.
+   */
   updateCourse(communityId: string, courseId: string, patch: CoursePatch): Promise<Course> {
-    return this.guard(() =>
-      // In a transaction a concurrent edit of the same course is a write conflict and retried;
-      // on a standalone server the later edit wins.
-      this.write(async (session) => {
-        const key = this.scoped(communityId, courseId);
-        const current = key ? await this.models.Course.findOne({ _id: key.id, communityId: key.communityId }).session(session ?? null).lean<Lean<CourseDoc>>() : null;
-        if (!key || !current) throw new Error(`course ${courseId} does not exist in community ${communityId}`);
-        const next = courseFields({
-          title: patch.title ?? current.title,
-          description: patch.description ?? current.description,
-          url: patch.url === undefined ? current.url : patch.url,
-          tags: patch.tags ?? current.tags,
-          value: patch.value ?? current.value,
-          startsAt: patch.startsAt === undefined ? current.startsAt : patch.startsAt,
-        });
-        const doc = await this.models.Course.findOneAndUpdate({ _id: key.id, communityId: key.communityId }, { $set: next }, { returnDocument: 'after', session }).lean<Lean<CourseDoc>>();
-        if (!doc) throw new Error(`course ${courseId} does not exist in community ${communityId}`);
+    return this.guard(async () => {
+      const key = this.scoped(communityId, courseId);
+      if (!key) throw notInCommunity(communityId, courseId);
+      const set = patchFields(patch);
+      const filter = { _id: key.id, communityId: key.communityId };
+      if (patch.title === undefined && patch.description === undefined && patch.tags === undefined) {
+        const doc = await this.models.Course.findOneAndUpdate(filter, { $set: set }, { returnDocument: 'after' }).lean<Lean<CourseDoc>>();
+        if (!doc) throw notInCommunity(communityId, courseId);
         return toCourse(doc);
-      }),
-    );
+      }
+      for (let attempt = 1; attempt <= SEARCH_EDIT_ATTEMPTS; attempt++) {
+        const current = await this.models.Course.findOne(filter).select({ title: 1, description: 1, tags: 1 }).lean<Pick<CourseDoc, 'title' | 'description' | 'tags'>>();
+        if (!current) throw notInCommunity(communityId, courseId);
+        const searched = { title: set.title ?? current.title, description: set.description ?? current.description, tags: set.tags ?? current.tags };
+        const doc = await this.models.Course.findOneAndUpdate(
+          { ...filter, title: current.title, description: current.description, tags: current.tags },
+          { $set: { ...set, searchText: searchText(searched.title, searched.description, searched.tags) } },
+          { returnDocument: 'after' },
+        ).lean<Lean<CourseDoc>>();
+        if (doc) return toCourse(doc);
+      }
+      throw new StorageUnavailableError(new Error(`course ${courseId} kept changing during ${SEARCH_EDIT_ATTEMPTS} attempts to edit it`));
+    });
   }
 
   setCourseArchived(communityId: string, courseId: string, archived: boolean): Promise<Course> {
@@ -71,7 +84,7 @@ export class MongoCourseStore extends MongoPart implements CourseStore {
       const doc = key
         ? await this.models.Course.findOneAndUpdate({ _id: key.id, communityId: key.communityId }, { $set: { archived: archived === true } }, { returnDocument: 'after' }).lean<Lean<CourseDoc>>()
         : null;
-      if (!doc) throw new Error(`course ${courseId} does not exist in community ${communityId}`);
+      if (!doc) throw notInCommunity(communityId, courseId);
       return toCourse(doc);
     });
   }
@@ -109,12 +122,11 @@ export class MongoCourseStore extends MongoPart implements CourseStore {
     return this.guard(async () => {
       const id = parseObjectId(communityId);
       if (!id) return { items: [], total: 0 };
-      const filter = courseListFilter(id, query);
-      const total = await this.models.Course.countDocuments(filter);
       const offset = isWholeNumber(query.offset) ? Math.max(0, query.offset) : 0;
-      if (!isWholeNumber(query.limit) || query.limit < 1 || offset >= total) return { items: [], total };
-      const docs = await this.models.Course.aggregate<Lean<CourseDoc>>(coursePagePipeline(filter, query.sort, query.prior, offset, query.limit));
-      return { items: docs.map(toCourse), total };
+      const limit = isWholeNumber(query.limit) && query.limit >= 1 ? query.limit : null;
+      // One aggregation: the total and the page are computed from the same matched documents.
+      const [page] = await this.models.Course.aggregate<CoursePageResult<Lean<CourseDoc>>>(coursePagePipeline(courseListFilter(id, query), query.sort, query.prior, offset, limit));
+      return { items: (page?.items ?? []).map(toCourse), total: page?.total[0]?.n ?? 0 };
     });
   }
 
@@ -130,11 +142,7 @@ export class MongoCourseStore extends MongoPart implements CourseStore {
     return this.guard(async () => {
       const id = parseObjectId(communityId);
       if (!id) return { ratingCount: 0, ratingSum: 0 };
-      const [totals] = await this.models.Course.aggregate<{ ratingCount: number; ratingSum: number }>([
-        { $match: { communityId: id, archived: false } },
-        { $group: { _id: null, ratingCount: { $sum: '$ratingCount' }, ratingSum: { $sum: '$ratingSum' } } },
-        { $project: { _id: 0, ratingCount: 1, ratingSum: 1 } },
-      ]);
+      const [totals] = await this.models.Course.aggregate<{ ratingCount: number; ratingSum: number }>(activeRatingTotalsPipeline(id));
       return totals ?? { ratingCount: 0, ratingSum: 0 };
     });
   }
@@ -145,7 +153,6 @@ function courseFields(course: NewCourse): CourseFields {
   const title = requireText(course.title, 'title');
   const description = requireText(course.description, 'description');
   const tags = course.tags.map((tag) => requireText(tag, 'tag'));
-  if (typeof course.value !== 'number' || !Number.isFinite(course.value) || course.value <= 0) throw new RangeError('value must be a positive number');
   return {
     title,
     titleFold: foldText(title),
@@ -153,7 +160,31 @@ function courseFields(course: NewCourse): CourseFields {
     description,
     url: course.url === null ? null : requireText(course.url, 'url'),
     tags,
-    value: course.value,
+    value: positiveValue(course.value),
     startsAt: course.startsAt ?? null,
   };
+}
+
+/** The stored fields a patch sets, checked like a new course's, with the folded title beside the title. */
+function patchFields(patch: CoursePatch): Partial<CourseFields> {
+  const set: Partial<CourseFields> = {};
+  if (patch.title !== undefined) {
+    set.title = requireText(patch.title, 'title');
+    set.titleFold = foldText(set.title);
+  }
+  if (patch.description !== undefined) set.description = requireText(patch.description, 'description');
+  if (patch.url !== undefined) set.url = patch.url === null ? null : requireText(patch.url, 'url');
+  if (patch.tags !== undefined) set.tags = patch.tags.map((tag) => requireText(tag, 'tag'));
+  if (patch.value !== undefined) set.value = positiveValue(patch.value);
+  if (patch.startsAt !== undefined) set.startsAt = patch.startsAt;
+  return set;
+}
+
+function positiveValue(value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw new RangeError('value must be a positive number');
+  return value;
+}
+
+function notInCommunity(communityId: string, courseId: string): WriteRefusedError {
+  return new WriteRefusedError('course-not-found', `course ${courseId} is not in community ${communityId}`);
 }

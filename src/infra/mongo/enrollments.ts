@@ -1,11 +1,12 @@
 import type { Types } from 'mongoose';
 import type { Enrollment, StarHistogram } from '../../domain/model.ts';
 import type { EnrollmentQuery, EnrollmentStore, EnrollOutcome, MemberCourse, RateOutcome, UnenrollOutcome } from '../../ports/store/index.ts';
+import { WriteRefusedError } from '../../domain/errors.ts';
 import { isDuplicateKeyError, retryOnDuplicateKey } from './errors.ts';
 import { atOrAfter, isWholeNumber, oneOf, parseObjectId, requireText } from './filters.ts';
 import { toCourse, toEnrollment } from './mapping.ts';
 import type { CourseDoc, EnrollmentDoc, Lean, RatingDoc } from './models.ts';
-import { MongoPart, type EnrollmentKey } from './part.ts';
+import { MongoPart, type EnrollmentKey, type Session } from './part.ts';
 import { starHistogramPipeline } from './pipelines.ts';
 
 export class MongoEnrollmentStore extends MongoPart implements EnrollmentStore {
@@ -14,12 +15,14 @@ export class MongoEnrollmentStore extends MongoPart implements EnrollmentStore {
       const key = this.enrollmentKey(communityId, memberId, courseId);
       try {
         return await this.write(async (session): Promise<EnrollOutcome> => {
+          await this.requireMemberAndOpenCourse(key, session);
           // The unique index decides who enrolled first; a loser gets E11000 before touching the course.
           await this.models.Enrollment.insertOne({ ...key, enrolledAt: at }, { session });
-          const counted = await this.models.Course.updateOne({ _id: key.courseId, communityId: key.communityId }, { $inc: { enrolledCount: 1 } }, { session });
+          const counted = await this.models.Course.updateOne(openCourse(key), { $inc: { enrolledCount: 1, aggregatesVersion: 1 } }, { session });
           if (counted.matchedCount === 0) {
+            // Archived or removed since the check: refuse, and on the standalone path take the row back.
             if (!session) await this.models.Enrollment.deleteOne(key);
-            throw new Error(`course ${courseId} does not exist in community ${communityId}`);
+            throw new WriteRefusedError('course-archived', `course ${courseId} was archived while enrolling`);
           }
           return 'enrolled';
         });
@@ -37,7 +40,7 @@ export class MongoEnrollmentStore extends MongoPart implements EnrollmentStore {
       return this.write(async (session): Promise<UnenrollOutcome> => {
         const removed = await this.models.Enrollment.deleteOne(key, { session });
         if (removed.deletedCount === 0) return 'not-enrolled';
-        await this.models.Course.updateOne({ _id: key.courseId, communityId: key.communityId }, { $inc: { enrolledCount: -1 } }, { session });
+        await this.models.Course.updateOne({ _id: key.courseId, communityId: key.communityId }, { $inc: { enrolledCount: -1, aggregatesVersion: 1 } }, { session });
         return 'unenrolled';
       });
     });
@@ -113,22 +116,37 @@ export class MongoEnrollmentStore extends MongoPart implements EnrollmentStore {
       // (nothing written) and runs again, now replacing the winner's row.
       return retryOnDuplicateKey(() =>
         this.write(async (session): Promise<RateOutcome> => {
+          await this.requireMemberAndOpenCourse(key, session);
           // The upsert hands back the row as it was, atomically: the stars it replaced.
           const before = await this.models.Rating.findOneAndUpdate(key, { $set: { stars, review: text, updatedAt: at } }, { upsert: true, returnDocument: 'before', session }).lean<Lean<RatingDoc> | null>();
           const previous = before ? before.stars : null;
           const course = await this.models.Course.findOneAndUpdate(
-            { _id: key.courseId, communityId: key.communityId },
-            { $inc: { ratingCount: previous === null ? 1 : 0, ratingSum: stars - (previous ?? 0) } },
+            openCourse(key),
+            { $inc: { ratingCount: previous === null ? 1 : 0, ratingSum: stars - (previous ?? 0), aggregatesVersion: 1 } },
             { returnDocument: 'after', session },
           ).lean<Lean<CourseDoc>>();
           if (!course) {
             if (!session) await this.undoRating(key, before);
-            throw new Error(`course ${courseId} does not exist in community ${communityId}`);
+            throw new WriteRefusedError('course-archived', `course ${courseId} was archived while rating`);
           }
           return { previous, course: toCourse(course) };
         }),
       );
     });
+  }
+
+  /**
+   * Nothing in MongoDB ties an enrollment or rating to a member or course that exists, let alone
+   * to one of the same community (SQLite's foreign keys do half of that): refuse before writing.
+   * In a transaction these reads are part of its snapshot, and the course update that follows
+   * is conditional on the course still being open.
+   */
+  private async requireMemberAndOpenCourse(key: EnrollmentKey, session: Session): Promise<void> {
+    const member = await this.models.Member.exists({ _id: key.memberId, communityId: key.communityId }).session(session ?? null);
+    if (!member) throw new WriteRefusedError('member-not-found', `member ${key.memberId.toHexString()} is not in community ${key.communityId.toHexString()}`);
+    const course = await this.models.Course.findOne({ _id: key.courseId, communityId: key.communityId }).select({ archived: 1 }).session(session ?? null).lean<{ archived: boolean }>();
+    if (!course) throw new WriteRefusedError('course-not-found', `course ${key.courseId.toHexString()} is not in community ${key.communityId.toHexString()}`);
+    if (course.archived) throw new WriteRefusedError('course-archived', `course ${key.courseId.toHexString()} is archived`);
   }
 
   /** Standalone path only: puts a rating back as it was when its course turned out not to exist. */
@@ -149,4 +167,9 @@ export class MongoEnrollmentStore extends MongoPart implements EnrollmentStore {
       return histogram;
     });
   }
+}
+
+/** The filter of a course that takes enrollments and ratings: in the community, not archived. */
+function openCourse(key: EnrollmentKey): { _id: Types.ObjectId; communityId: Types.ObjectId; archived: false } {
+  return { _id: key.courseId, communityId: key.communityId, archived: false };
 }

@@ -13,6 +13,7 @@ export function toCommunity(doc: Lean<CommunityDoc>): Community {
     name: doc.name,
     settings: toSettings(doc.settings),
     createdAt: doc.createdAt,
+    ...(doc.removedAt ? { removedAt: doc.removedAt } : {}),
   };
 }
 

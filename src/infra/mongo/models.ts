@@ -13,6 +13,8 @@ export interface CommunityDoc {
   /** Free-form on purpose: settings grow without schema changes and are validated on the way out. */
   settings: Record<string, unknown>;
   createdAt: Date;
+  /** Set while the bot is removed from the community (grace period before the purge). */
+  removedAt?: Date | null;
 }
 
 export interface MemberDoc {
@@ -41,6 +43,13 @@ export interface CourseDoc {
   ratingCount: number;
   ratingSum: number;
   enrolledCount: number;
+  /**
+   * Bumped by every write that changes the three aggregates above (enroll, unenroll, rate, a
+   * recompute's repair): the recompute writes its count only if the course is still at the
+   * version it read before counting, so it never replaces newer figures with older ones.
+   * Absent on courses stored before it existed (read as 0).
+   */
+  aggregatesVersion?: number;
 }
 
 export interface EnrollmentDoc {
@@ -67,6 +76,12 @@ export interface ScoreSnapshotDoc {
   coverage: number;
   memberCount: number;
   courseCount: number;
+  /**
+   * Handed out by the server from the community's counter: orders snapshots taken at the same
+   * instant by the order they were saved, whichever process saved them (client-made ObjectIds
+   * do not). Absent on snapshots stored before it existed.
+   */
+  seq?: number;
 }
 
 /** A workspace's installation of the app: `sealed` is encrypted by the adapter, opaque here. */
@@ -84,6 +99,8 @@ export interface InstallationDoc {
 export interface CourseCounterDoc {
   _id: Types.ObjectId;
   last: number;
+  /** The highest score-snapshot sequence number handed out in this community. */
+  snapshots?: number;
 }
 
 /** What `.lean()` returns: the stored fields plus the `_id`. */
@@ -105,10 +122,12 @@ export const communitySchema = new Schema<CommunityDoc>(
     name: { type: String, required: true },
     settings: { type: Mixed, default: () => ({}) },
     createdAt: { type: Date, required: true },
+    removedAt: { type: Date, default: null },
   },
   { ...OPTIONS, collection: 'communities', minimize: false },
 );
 communitySchema.index({ platform: 1, externalId: 1 }, { unique: true, name: 'community_by_platform_id' });
+communitySchema.index({ removedAt: 1 }, { name: 'communities_by_removal', partialFilterExpression: { removedAt: { $type: 'date' } } });
 
 export const memberSchema = new Schema<MemberDoc>(
   {
@@ -139,6 +158,7 @@ export const courseSchema = new Schema<CourseDoc>(
     ratingCount: { type: Number, required: true, default: 0 },
     ratingSum: { type: Number, required: true, default: 0 },
     enrolledCount: { type: Number, required: true, default: 0 },
+    aggregatesVersion: { type: Number, default: 0 },
   },
   { ...OPTIONS, collection: 'courses' },
 );
@@ -180,10 +200,11 @@ export const scoreSnapshotSchema = new Schema<ScoreSnapshotDoc>(
     coverage: { type: Number, required: true },
     memberCount: { type: Number, required: true },
     courseCount: { type: Number, required: true },
+    seq: { type: Number },
   },
   { ...OPTIONS, collection: 'score_snapshots' },
 );
-scoreSnapshotSchema.index({ communityId: 1, takenAt: -1, _id: -1 }, { name: 'snapshots_by_time' });
+scoreSnapshotSchema.index({ communityId: 1, takenAt: -1, seq: -1 }, { name: 'snapshots_by_time_and_seq' });
 
 export const installationSchema = new Schema<InstallationDoc>(
   {
@@ -203,6 +224,7 @@ export const courseCounterSchema = new Schema<CourseCounterDoc>(
   {
     _id: { type: ObjectId, required: true },
     last: { type: Number, required: true, default: 0 },
+    snapshots: { type: Number },
   },
   { ...OPTIONS, collection: 'course_counters' },
 );

@@ -12,6 +12,8 @@ import { MongoInstallationStore } from './installations.ts';
 import { createModels, ensureIndexes } from './models.ts';
 import type { MongoContext } from './part.ts';
 import { MongoScoreStore } from './scores.ts';
+import { MongoPrivacyStore } from './privacy.ts';
+import { MongoTransfer } from './transfer.ts';
 import { MongoCohortStore } from './cohort-store.ts';
 import { DELIVERIES, MongoDeliveries } from './mongo-deliveries.ts';
 import type { DeliveryRecords } from '../../ports/store/deliveries.ts';
@@ -48,6 +50,8 @@ export class MongoStore implements Store {
   private readonly enrollments: MongoEnrollmentStore;
   private readonly scores: MongoScoreStore;
   private readonly installations: MongoInstallationStore;
+  private readonly privacy: MongoPrivacyStore;
+  private readonly context: MongoContext;
   private closing = false;
 
   private constructor(
@@ -64,6 +68,8 @@ export class MongoStore implements Store {
     this.enrollments = new MongoEnrollmentStore(context);
     this.scores = new MongoScoreStore(context);
     this.installations = new MongoInstallationStore(context);
+    this.privacy = new MongoPrivacyStore(context);
+    this.context = context;
     this.conn.on('disconnected', () => {
       if (!this.closing) logger.warn({ store: 'mongo', uri: where }, 'MongoDB connection lost; commands answer "storage unavailable" until it is back');
     });
@@ -141,6 +147,18 @@ export class MongoStore implements Store {
   readonly saveInstallation: Store['saveInstallation'] = (...a) => this.installations.saveInstallation(...a);
   readonly findInstallation: Store['findInstallation'] = (...a) => this.installations.findInstallation(...a);
   readonly deleteInstallation: Store['deleteInstallation'] = (...a) => this.installations.deleteInstallation(...a);
+
+  readonly memberData: Store['memberData'] = (...a) => this.privacy.memberData(...a);
+  readonly eraseMember: Store['eraseMember'] = (...a) => this.privacy.eraseMember(...a);
+  readonly findMembersByName: Store['findMembersByName'] = (...a) => this.privacy.findMembersByName(...a);
+  readonly markCommunityRemoved: Store['markCommunityRemoved'] = (...a) => this.privacy.markCommunityRemoved(...a);
+  readonly listCommunitiesRemovedBefore: Store['listCommunitiesRemovedBefore'] = (...a) => this.privacy.listCommunitiesRemovedBefore(...a);
+  readonly purgeCommunity: Store['purgeCommunity'] = (...a) => this.privacy.purgeCommunity(...a);
+
+  /** Bulk export and import for `syllabot migrate`. */
+  transfer(description: string): MongoTransfer {
+    return new MongoTransfer(this.context, description);
+  }
 
   async ping(): Promise<void> {
     try {

@@ -6,7 +6,15 @@ import { MongoStore } from './mongo-store.ts';
 
 export interface OpenMongoStoreOptions {
   serverSelectionTimeoutMS?: number;
+  /** MONGODB_ALLOW_STANDALONE: accept a server without transactions (weaker guarantees, logged at warn). */
+  allowStandalone?: boolean;
 }
+
+/** What a standalone server gives up; logged at warn when MONGODB_ALLOW_STANDALONE accepts it (docs/guarantees.md, "The MongoDB store"). */
+export const STANDALONE_LIMITS = [
+  'an enrollment or rating and its course figures are two writes: a crash between them leaves the figures off by one until the next recompute',
+  'a recompute that lands between those two writes can leave the figures off by one until the next recompute',
+] as const;
 
 /**
  * Opens the MongoDB store for `syllabot start|worker|console`. A server that cannot be reached
@@ -22,8 +30,13 @@ export async function openMongoStore(uri: string, logger: Logger, options: OpenM
   } catch (error) {
     throw new Error(startupFailure(uri, timeout, error), { cause: error });
   }
+  if (!store.transactions && !options.allowStandalone) {
+    await store.close().catch(() => undefined);
+    throw new Error(standaloneRefusal(uri));
+  }
+  if (!store.transactions) logger.warn({ store: 'mongo', uri: where, limits: STANDALONE_LIMITS }, 'MongoDB is a standalone server (MONGODB_ALLOW_STANDALONE=true): weaker guarantees, see docs/guarantees.md');
   logger.info(
-    { store: 'mongo', uri: where, database: store.connection.name, transactions: store.transactions ? 'yes (replica set)' : 'no (standalone server: ordered writes, aggregates repaired by the recompute job)' },
+    { store: 'mongo', uri: where, database: store.connection.name, transactions: store.transactions ? 'yes (replica set)' : 'no (standalone server, accepted by MONGODB_ALLOW_STANDALONE)' },
     'using the MongoDB store',
   );
   return store;
@@ -42,6 +55,15 @@ export function startupFailure(uri: string, timeoutMs: number, error: unknown): 
     return `Cannot reach MongoDB at ${hosts} within ${timeoutMs} ms (${reason}). Check MONGODB_URI and that the server is running, or unset MONGODB_URI to use the embedded SQLite store.`;
   }
   return `MongoDB at ${hosts} could not be prepared for Syllabot (${reason}).`;
+}
+
+/** The one-line refusal of a standalone server, saying how to make a one-node replica set. */
+export function standaloneRefusal(uri: string): string {
+  return (
+    `MongoDB at ${mongoHosts(uri)} is a standalone server, and Syllabot needs a replica set for its transactions: ` +
+    `start mongod with --replSet rs0, run rs.initiate() once in mongosh, and add replicaSet=rs0 to MONGODB_URI ` +
+    `(a one-node replica set is enough; docker-compose.yml runs one), or set MONGODB_ALLOW_STANDALONE=true to accept weaker guarantees.`
+  );
 }
 
 function firstLine(error: unknown): string {

@@ -1,4 +1,5 @@
 import type { ClientSession, Connection, Types } from 'mongoose';
+import { WriteRefusedError } from '../../domain/errors.ts';
 import { toStoreError } from './errors.ts';
 import { parseObjectId } from './filters.ts';
 import type { Models } from './models.ts';
@@ -46,9 +47,9 @@ export abstract class MongoPart {
     return this.context.conn.transaction((session) => work(session));
   }
 
-  protected requireId(id: string, what: string): Types.ObjectId {
+  protected requireId(id: string, what: 'community'): Types.ObjectId {
     const parsed = parseObjectId(id);
-    if (!parsed) throw new Error(`${what} ${id} does not exist`);
+    if (!parsed) throw new WriteRefusedError(`${what}-not-found`, `${what} ${id} does not exist`);
     return parsed;
   }
 
@@ -68,7 +69,8 @@ export abstract class MongoPart {
 
   protected enrollmentKey(communityId: string, memberId: string, courseId: string): EnrollmentKey {
     const key = this.optionalEnrollmentKey(communityId, memberId, courseId);
-    if (!key) throw new Error(`member ${memberId} or course ${courseId} does not exist in community ${communityId}`);
-    return key;
+    if (key) return key;
+    if (!parseObjectId(communityId) || !parseObjectId(memberId)) throw new WriteRefusedError('member-not-found', `member ${memberId} is not in community ${communityId}`);
+    throw new WriteRefusedError('course-not-found', `course ${courseId} is not in community ${communityId}`);
   }
 }

@@ -48,15 +48,36 @@ export function courseSortStages(sort: CourseSort, prior?: Prior): PipelineStage
   ];
 }
 
-/** One page of `listCourses`. `limit` must be at least 1: `$limit: 0` is an error in MongoDB. */
-export function coursePagePipeline(filter: CourseListFilter, sort: CourseSort, prior: Prior | undefined, offset: number, limit: number): PipelineStage[] {
+/** What `coursePagePipeline` returns: one document (none when no course matched the filter on some servers). */
+export interface CoursePageResult<T> {
+  total: { n: number }[];
+  items: T[];
+}
+
+/**
+ * `listCourses` in one aggregation: `$facet` counts the matching courses and cuts the page from
+ * the same matched documents, so the total and the items cannot disagree (two reads could, with
+ * a write between them). A `null` limit asks for the total only (`$limit: 0` is an error).
+ */
+export function coursePagePipeline(filter: CourseListFilter, sort: CourseSort, prior: Prior | undefined, offset: number, limit: number | null): PipelineStage[] {
   if (!Number.isSafeInteger(offset) || offset < 0) throw new RangeError('offset must be a whole number ≥ 0');
-  if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError('limit must be a whole number ≥ 1');
-  const stages: PipelineStage[] = [{ $match: { ...filter } }, ...courseSortStages(sort, prior)];
-  if (offset > 0) stages.push({ $skip: offset });
-  stages.push({ $limit: limit });
-  if (sort === 'top') stages.push({ $project: Object.fromEntries(RANK_FIELDS.map((f) => [f, 0])) });
-  return stages;
+  if (limit !== null && (!Number.isSafeInteger(limit) || limit < 1)) throw new RangeError('limit must be a whole number ≥ 1');
+  const total: PipelineStage.FacetPipelineStage[] = [{ $count: 'n' }];
+  if (limit === null) return [{ $match: { ...filter } }, { $facet: { total } }];
+  const items = [...courseSortStages(sort, prior)] as PipelineStage.FacetPipelineStage[];
+  if (offset > 0) items.push({ $skip: offset });
+  items.push({ $limit: limit });
+  if (sort === 'top') items.push({ $project: Object.fromEntries(RANK_FIELDS.map((f) => [f, 0])) });
+  return [{ $match: { ...filter } }, { $facet: { total, items } }];
+}
+
+/** Rating count and sum over a community's active courses: `[{ ratingCount, ratingSum }]`, or none. */
+export function activeRatingTotalsPipeline(communityId: Types.ObjectId): PipelineStage[] {
+  return [
+    { $match: { communityId, archived: false } },
+    { $group: { _id: null, ratingCount: { $sum: '$ratingCount' }, ratingSum: { $sum: '$ratingSum' } } },
+    { $project: { _id: 0, ratingCount: 1, ratingSum: 1 } },
+  ];
 }
 
 /** Rating counts per star value for one course: `[{ _id: stars, n }]`. */

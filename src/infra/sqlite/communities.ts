@@ -1,5 +1,6 @@
 import type { Community, CommunityRef, CommunitySettings, Member } from '../../domain/model.ts';
 import type { CommunityStore } from '../../ports/store/index.ts';
+import { WriteRefusedError } from '../../domain/errors.ts';
 import { SqlitePart } from './connection.ts';
 import { toCommunity, toMember, type CommunityRow, type MemberRow } from './rows.ts';
 
@@ -34,7 +35,7 @@ export class SqliteCommunityStore extends SqlitePart implements CommunityStore {
       this.db
         .transaction(() => {
           const row = this.sql('SELECT * FROM communities WHERE id = ?').get(Number(communityId)) as CommunityRow | undefined;
-          if (!row) throw new Error(`community ${communityId} does not exist`);
+          if (!row) throw new WriteRefusedError('community-not-found', `community ${communityId} does not exist`);
           const settings = { ...(JSON.parse(row.settings) as CommunitySettings), ...patch };
           for (const key of Object.keys(settings) as (keyof CommunitySettings)[]) {
             if (settings[key] === undefined) delete settings[key];
@@ -55,6 +56,9 @@ export class SqliteCommunityStore extends SqlitePart implements CommunityStore {
       const existing = this.sql('SELECT * FROM members WHERE community_id = ? AND external_id = ?').get(Number(communityId), externalId) as MemberRow | undefined;
       // Reads are the common case: only write when the member is new or renamed.
       if (existing && existing.display_name === displayName) return toMember(existing);
+      if (!existing && this.sql('SELECT 1 FROM communities WHERE id = ?').get(Number(communityId)) === undefined) {
+        throw new WriteRefusedError('community-not-found', `community ${communityId} does not exist`);
+      }
       const row = this.sql(
         `INSERT INTO members (community_id, external_id, display_name, joined_at) VALUES (?, ?, ?, ?)
          ON CONFLICT (community_id, external_id) DO UPDATE SET display_name = excluded.display_name

@@ -1,6 +1,7 @@
 import type { Course } from '../../domain/model.ts';
 import type { CoursePage, CoursePatch, CourseQuery, CourseStore, NewCourse } from '../../ports/store/index.ts';
 import { foldText, searchText } from '../text-fold.ts';
+import { WriteRefusedError } from '../../domain/errors.ts';
 import { SqlitePart } from './connection.ts';
 import { COURSE_COLUMNS, toCourse, type CourseRow } from './rows.ts';
 
@@ -12,7 +13,7 @@ export class SqliteCourseStore extends SqlitePart implements CourseStore {
           const number = this.sql('UPDATE communities SET next_course_number = next_course_number + 1 WHERE id = ? RETURNING next_course_number - 1')
             .pluck()
             .get(Number(communityId)) as number | undefined;
-          if (number === undefined) throw new Error(`community ${communityId} does not exist`);
+          if (number === undefined) throw new WriteRefusedError('community-not-found', `community ${communityId} does not exist`);
           const row = this.sql(
             `INSERT INTO courses (community_id, number, title, title_fold, search_text, description, url, tags, value, starts_at, created_at)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ${COURSE_COLUMNS}`,
@@ -40,29 +41,25 @@ export class SqliteCourseStore extends SqlitePart implements CourseStore {
       this.db
         .transaction(() => {
           const current = this.courseRow(communityId, courseId);
-          const next = {
-            title: patch.title ?? current.title,
-            description: patch.description ?? current.description,
-            url: patch.url === undefined ? current.url : patch.url,
-            tags: patch.tags ?? (JSON.parse(current.tags) as string[]),
-            value: patch.value ?? current.value,
-            startsAt: patch.startsAt === undefined ? current.starts_at : (patch.startsAt?.getTime() ?? null),
-          };
+          // Only the fields given are written, so two moderators editing different fields of one
+          // course both keep their edit; the folded copies are derived from the row as it is now.
+          const set: Record<string, unknown> = {};
+          if (patch.title !== undefined) set.title = patch.title;
+          if (patch.description !== undefined) set.description = patch.description;
+          if (patch.url !== undefined) set.url = patch.url;
+          if (patch.tags !== undefined) set.tags = JSON.stringify(patch.tags);
+          if (patch.value !== undefined) set.value = patch.value;
+          if (patch.startsAt !== undefined) set.starts_at = patch.startsAt?.getTime() ?? null;
+          if (patch.title !== undefined) set.title_fold = foldText(patch.title);
+          if (patch.title !== undefined || patch.description !== undefined || patch.tags !== undefined) {
+            set.search_text = searchText(patch.title ?? current.title, patch.description ?? current.description, patch.tags ?? (JSON.parse(current.tags) as string[]));
+          }
+          const columns = Object.keys(set);
+          if (columns.length === 0) return toCourse(current);
           const row = this.sql(
-            `UPDATE courses SET title = ?, title_fold = ?, search_text = ?, description = ?, url = ?, tags = ?, value = ?, starts_at = ?
-             WHERE community_id = ? AND id = ? RETURNING ${COURSE_COLUMNS}`,
-          ).get(
-            next.title,
-            foldText(next.title),
-            searchText(next.title, next.description, next.tags),
-            next.description,
-            next.url,
-            JSON.stringify(next.tags),
-            next.value,
-            next.startsAt,
-            Number(communityId),
-            Number(courseId),
-          ) as CourseRow;
+            `UPDATE courses SET ${columns.map((column) => `${column} = :${column}`).join(', ')}
+             WHERE community_id = :community AND id = :course RETURNING ${COURSE_COLUMNS}`,
+          ).get({ ...set, community: Number(communityId), course: Number(courseId) }) as CourseRow;
           return toCourse(row);
         })
         .immediate(),
@@ -76,14 +73,14 @@ export class SqliteCourseStore extends SqlitePart implements CourseStore {
         Number(communityId),
         Number(courseId),
       ) as CourseRow | undefined;
-      if (!row) throw new Error(`course ${courseId} does not exist in community ${communityId}`);
+      if (!row) throw new WriteRefusedError('course-not-found', `course ${courseId} is not in community ${communityId}`);
       return toCourse(row);
     });
   }
 
   private courseRow(communityId: string, courseId: string): CourseRow {
     const row = this.sql(`SELECT ${COURSE_COLUMNS} FROM courses WHERE community_id = ? AND id = ?`).get(Number(communityId), Number(courseId)) as CourseRow | undefined;
-    if (!row) throw new Error(`course ${courseId} does not exist in community ${communityId}`);
+    if (!row) throw new WriteRefusedError('course-not-found', `course ${courseId} is not in community ${communityId}`);
     return row;
   }
 
@@ -133,11 +130,15 @@ export class SqliteCourseStore extends SqlitePart implements CourseStore {
                  rating_count DESC, number ASC`;
       }
       const filter = where.join(' AND ');
-      const total = this.sql(`SELECT count(*) FROM courses WHERE ${filter}`).pluck().get(withoutPaging(params)) as number;
-      const rows = this.sql(`SELECT ${COURSE_COLUMNS} FROM courses WHERE ${filter} ORDER BY ${order} LIMIT :limit OFFSET :offset`).all(
-        query.sort === 'top' ? params : withoutKeys(params, ['mean', 'weight']),
-      ) as CourseRow[];
-      return { items: rows.map(toCourse), total };
+      // One read transaction: the count and the page come from the same snapshot of the file,
+      // even while another process writes to it.
+      return this.db.transaction((): CoursePage => {
+        const total = this.sql(`SELECT count(*) FROM courses WHERE ${filter}`).pluck().get(withoutPaging(params)) as number;
+        const rows = this.sql(`SELECT ${COURSE_COLUMNS} FROM courses WHERE ${filter} ORDER BY ${order} LIMIT :limit OFFSET :offset`).all(
+          query.sort === 'top' ? params : withoutKeys(params, ['mean', 'weight']),
+        ) as CourseRow[];
+        return { items: rows.map(toCourse), total };
+      })();
     });
   }
 

@@ -1,5 +1,6 @@
 import type { Enrollment, StarHistogram } from '../../domain/model.ts';
 import type { EnrollmentQuery, EnrollmentStore, EnrollOutcome, MemberCourse, RateOutcome, UnenrollOutcome } from '../../ports/store/index.ts';
+import { WriteRefusedError } from '../../domain/errors.ts';
 import { SqlitePart } from './connection.ts';
 import { COURSE_COLUMNS, toCourse, type CourseRow } from './rows.ts';
 
@@ -8,6 +9,7 @@ export class SqliteEnrollmentStore extends SqlitePart implements EnrollmentStore
     return this.guard(() =>
       this.db
         .transaction((): EnrollOutcome => {
+          this.requireMemberAndOpenCourse(communityId, memberId, courseId);
           const inserted = this.sql('INSERT OR IGNORE INTO enrollments (community_id, member_id, course_id, enrolled_at) VALUES (?, ?, ?, ?)').run(
             Number(communityId),
             Number(memberId),
@@ -91,6 +93,7 @@ export class SqliteEnrollmentStore extends SqlitePart implements EnrollmentStore
     return this.guard(() =>
       this.db
         .transaction((): RateOutcome => {
+          this.requireMemberAndOpenCourse(communityId, memberId, courseId);
           const key = [Number(communityId), Number(memberId), Number(courseId)] as const;
           const previous = this.sql('SELECT stars FROM ratings WHERE community_id = ? AND member_id = ? AND course_id = ?').pluck().get(...key) as number | undefined;
           this.sql(
@@ -116,5 +119,17 @@ export class SqliteEnrollmentStore extends SqlitePart implements EnrollmentStore
       for (const row of rows) histogram[row.stars - 1] = row.n;
       return histogram;
     });
+  }
+
+  /**
+   * Foreign keys alone would accept another community's course or member (they name a row, not
+   * its community), and an archived course: refuse those before writing anything.
+   */
+  private requireMemberAndOpenCourse(communityId: string, memberId: string, courseId: string): void {
+    const member = this.sql('SELECT 1 FROM members WHERE community_id = ? AND id = ?').get(Number(communityId), Number(memberId));
+    if (member === undefined) throw new WriteRefusedError('member-not-found', `member ${memberId} is not in community ${communityId}`);
+    const course = this.sql('SELECT archived FROM courses WHERE community_id = ? AND id = ?').get(Number(communityId), Number(courseId)) as { archived: number } | undefined;
+    if (course === undefined) throw new WriteRefusedError('course-not-found', `course ${courseId} is not in community ${communityId}`);
+    if (course.archived === 1) throw new WriteRefusedError('course-archived', `course ${courseId} is archived`);
   }
 }

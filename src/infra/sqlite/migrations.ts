@@ -158,6 +158,16 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       );
     `,
   },
+  {
+    version: 6,
+    name: 'grace period after the bot is removed',
+    // Set on a Discord guildDelete or Slack app_uninstalled; the purge job deletes the
+    // community once it is older than the grace period; a reinstall clears it.
+    sql: `
+      ALTER TABLE communities ADD COLUMN removed_at INTEGER;
+      CREATE INDEX communities_by_removal ON communities (removed_at) WHERE removed_at IS NOT NULL;
+    `,
+  },
 ];
 
 export function migrate(db: Database): number[] {

@@ -10,6 +10,7 @@ export interface CommunityRow {
   name: string;
   settings: string;
   created_at: number;
+  removed_at: number | null;
 }
 export interface MemberRow {
   id: number;
@@ -55,6 +56,7 @@ export function toCommunity(row: CommunityRow): Community {
     name: row.name,
     settings: JSON.parse(row.settings) as CommunitySettings,
     createdAt: new Date(row.created_at),
+    ...(row.removed_at === null ? {} : { removedAt: new Date(row.removed_at) }),
   };
 }
 

@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Database as Db } from 'better-sqlite3';
 import type { Store } from '../../ports/store/index.ts';
 import { SqliteCommunityStore } from './communities.ts';
@@ -6,6 +8,10 @@ import { SqliteCourseStore } from './courses.ts';
 import { SqliteEnrollmentStore } from './enrollments.ts';
 import { SqliteInstallationStore } from './installations.ts';
 import { SqliteScoreStore } from './scores.ts';
+import { SqlitePrivacyStore } from './privacy.ts';
+import { SqliteTransfer } from './transfer.ts';
+import { markInUse } from './in-use.ts';
+import type { OnlineBackup } from '../../ports/store/transfer.ts';
 import { SqliteCohortStore } from './cohort-store.ts';
 import { SqliteDeliveries } from './sqlite-deliveries.ts';
 import type { DeliveryRecords } from '../../ports/store/deliveries.ts';
@@ -13,23 +19,33 @@ import type { DeliveryRecords } from '../../ports/store/deliveries.ts';
 export interface SqliteStoreOptions {
   /** A file path, or `:memory:` for throwaway stores in unit tests. */
   path: string;
+  /**
+   * Marks the file as used by this process (`syllabot start`, `worker`, `console`) until it is
+   * closed, so `syllabot restore` refuses to replace it meanwhile.
+   */
+  markInUseAs?: string;
 }
 
 /**
  * The embedded store: one SQLite file (see SqliteConnection), one module per aggregate over it.
  * This facade only routes each port method to its aggregate's module.
  */
-export class SqliteStore implements Store {
+export class SqliteStore implements Store, OnlineBackup {
   readonly kind = 'sqlite' as const;
   private readonly communities: SqliteCommunityStore;
   private readonly courses: SqliteCourseStore;
   private readonly enrollments: SqliteEnrollmentStore;
   private readonly scores: SqliteScoreStore;
   private readonly installations: SqliteInstallationStore;
+  private readonly privacy: SqlitePrivacyStore;
   readonly cohorts: SqliteCohortStore;
   readonly deliveries: DeliveryRecords;
 
-  private constructor(private readonly connection: SqliteConnection) {
+  private constructor(
+    private readonly connection: SqliteConnection,
+    private readonly releaseInUse: () => void = () => undefined,
+  ) {
+    this.privacy = new SqlitePrivacyStore(connection);
     this.cohorts = new SqliteCohortStore(connection.db);
     this.communities = new SqliteCommunityStore(connection);
     this.courses = new SqliteCourseStore(connection);
@@ -40,7 +56,8 @@ export class SqliteStore implements Store {
   }
 
   static open(options: SqliteStoreOptions): SqliteStore {
-    return new SqliteStore(SqliteConnection.open(options.path));
+    const connection = SqliteConnection.open(options.path);
+    return new SqliteStore(connection, options.markInUseAs && options.path !== ':memory:' ? markInUse(options.path, options.markInUseAs) : undefined);
   }
 
   /** The underlying handle, for integrity checks in tests and benchmarks only. */
@@ -86,6 +103,32 @@ export class SqliteStore implements Store {
   readonly findInstallation: Store['findInstallation'] = (...a) => this.installations.findInstallation(...a);
   readonly deleteInstallation: Store['deleteInstallation'] = (...a) => this.installations.deleteInstallation(...a);
 
+  readonly memberData: Store['memberData'] = (...a) => this.privacy.memberData(...a);
+  readonly eraseMember: Store['eraseMember'] = (...a) => this.privacy.eraseMember(...a);
+  readonly findMembersByName: Store['findMembersByName'] = (...a) => this.privacy.findMembersByName(...a);
+  readonly markCommunityRemoved: Store['markCommunityRemoved'] = (...a) => this.privacy.markCommunityRemoved(...a);
+  readonly listCommunitiesRemovedBefore: Store['listCommunitiesRemovedBefore'] = (...a) => this.privacy.listCommunitiesRemovedBefore(...a);
+  readonly purgeCommunity: Store['purgeCommunity'] = (...a) => this.privacy.purgeCommunity(...a);
+
+  /** Bulk export and import for `syllabot migrate`. */
+  transfer(): SqliteTransfer {
+    return new SqliteTransfer(this.connection.db, `sqlite:${this.connection.db.name}`);
+  }
+
+  /**
+   * SQLite's online backup: pages are copied in steps while other connections keep writing;
+   * pages written meanwhile are copied again, so the file is one consistent state.
+   */
+  async backupTo(file: string, progress?: (done: number, total: number) => void): Promise<void> {
+    mkdirSync(dirname(file), { recursive: true });
+    await this.connection.db.backup(file, {
+      progress: ({ totalPages, remainingPages }) => {
+        progress?.(totalPages - remainingPages, totalPages);
+        return 256;
+      },
+    });
+  }
+
   ping(): Promise<void> {
     return this.connection.guard(() => {
       this.connection.db.prepare('SELECT 1').get();
@@ -94,5 +137,6 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     this.connection.close();
+    this.releaseInUse();
   }
 }

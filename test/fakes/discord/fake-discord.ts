@@ -53,13 +53,28 @@ export interface IdentifyRecord {
   query: URLSearchParams;
 }
 
+export interface FakeRole {
+  id: string;
+  name: string;
+  /** Decimal permission bits; none by default. */
+  permissions?: string;
+  /** A role an integration manages (a bot's own role): cannot be given to members. */
+  managed?: boolean;
+}
+
 export interface FakeGuild {
   id: string;
   name: string;
   locale: string;
   channelId: string;
-  roles: { id: string; name: string }[];
+  /** Lowest first: a role's position is its place in this list (after @everyone at 0). */
+  roles: FakeRole[];
+  /** The bot's own roles in this guild (GET /guilds/:id/members/<bot>). */
+  botRoles: string[];
 }
+
+/** Manage Roles, as Discord's permission bit. */
+export const MANAGE_ROLES = (1n << 28n).toString();
 
 export interface FakeDiscordOptions {
   token?: string;
@@ -117,6 +132,12 @@ export class FakeDiscord {
   readonly guilds: FakeGuild[] = [];
   /** Heartbeats received (each answered with a HEARTBEAT_ACK). */
   heartbeats = 0;
+  /** Roles members hold, as PUT/DELETE .../members/:user/roles/:role left them (`guild:user`). */
+  readonly memberRoles = new Map<string, Set<string>>();
+  /** Members who left their guild: member routes answer 404 Unknown Member. */
+  readonly departed = new Set<string>();
+  /** While set, role changes answer 403 Missing Permissions (the bot lost Manage Roles). */
+  refuseRoleChanges = false;
   /** What PUT .../commands stored, by scope (`global` or a guild id). */
   readonly commands = new Map<string, JsonObject[]>();
   recommendedShards: number;
@@ -186,13 +207,14 @@ export class FakeDiscord {
   // ── Guilds ──────────────────────────────────────────────────────────────────────────────
 
   /** A guild the bot is in, sent in READY (unavailable) and then as GUILD_CREATE. */
-  addGuild(spec: { id?: string; name: string; locale?: string; roles?: { id: string; name: string }[] }): FakeGuild {
+  addGuild(spec: { id?: string; name: string; locale?: string; roles?: FakeRole[]; botRoles?: string[] }): FakeGuild {
     const guild: FakeGuild = {
       id: spec.id ?? snowflake(),
       name: spec.name,
       locale: spec.locale ?? 'en-US',
       channelId: snowflake(),
       roles: spec.roles ?? [],
+      botRoles: spec.botRoles ?? [],
     };
     this.guilds.push(guild);
     this.channels.add(guild.channelId);
@@ -216,7 +238,7 @@ export class FakeDiscord {
       system_channel_id: guild.channelId,
       roles: [
         { ...everyone!, id: guild.id },
-        ...guild.roles.map((role, i) => ({ ...everyone!, id: role.id, name: role.name, position: i + 1, permissions: '0' })),
+        ...guild.roles.map((role, i) => ({ ...everyone!, id: role.id, name: role.name, position: i + 1, permissions: role.permissions ?? '0', managed: role.managed ?? false })),
       ],
       channels: [{ ...channel, id: guild.channelId, guild_id: guild.id }],
     };
@@ -364,6 +386,29 @@ export class FakeDiscord {
       case 'POST /channels/:/messages':
         if (!this.channels.has(parts[1]!)) return [404, { message: 'Unknown Channel', code: 10003 }];
         return this.createMessage(parts[1]!, withAttachments(body, r.files));
+      case 'GET /guilds/:/members/:': {
+        const guild = this.guilds.find((g) => g.id === parts[1]);
+        const userId = parts[3]!;
+        if (!guild) return [404, { message: 'Unknown Guild', code: 10004 }];
+        if (this.departed.has(userId)) return [404, { message: 'Unknown Member', code: 10007 }];
+        const roles = userId === this.applicationId ? guild.botRoles : [...this.rolesOf(guild.id, userId)];
+        const user = userId === this.applicationId ? this.botUser : { id: userId, username: `user${userId.slice(-4)}`, discriminator: '0', global_name: null, avatar: null };
+        return [200, { user, roles, nick: null, avatar: null, joined_at: new Date().toISOString(), deaf: false, mute: false, flags: 0, pending: false }];
+      }
+      case 'PUT /guilds/:/members/:/roles/:':
+      case 'DELETE /guilds/:/members/:/roles/:': {
+        const guild = this.guilds.find((g) => g.id === parts[1]);
+        const [userId, roleId] = [parts[3]!, parts[5]!];
+        if (!guild) return [404, { message: 'Unknown Guild', code: 10004 }];
+        if (this.departed.has(userId)) return [404, { message: 'Unknown Member', code: 10007 }];
+        if (!guild.roles.some((role) => role.id === roleId)) return [404, { message: 'Unknown Role', code: 10011 }];
+        if (this.refuseRoleChanges) return [403, { message: 'Missing Permissions', code: 50013 }];
+        const held = this.memberRoles.get(`${guild.id}:${userId}`) ?? new Set<string>();
+        if (r.method === 'PUT') held.add(roleId);
+        else held.delete(roleId);
+        this.memberRoles.set(`${guild.id}:${userId}`, held);
+        return [204, null];
+      }
       case 'POST /users/@me/channels': {
         // One DM channel per recipient, as on Discord: opening it again returns the same one.
         const recipient = String(body.recipient_id);
@@ -600,6 +645,23 @@ export class FakeDiscord {
     this.dispatch(session, t, d);
   }
 
+  /** Changes a role and tells the shard that owns its guild (GUILD_ROLE_UPDATE), as Discord does. */
+  updateRole(guild: FakeGuild, roleId: string, patch: Partial<Omit<FakeRole, 'id'>>): void {
+    const index = guild.roles.findIndex((r) => r.id === roleId);
+    if (index < 0) throw new Error(`No role ${roleId} in ${guild.name}`);
+    Object.assign(guild.roles[index]!, patch);
+    const created = this.guildCreate(guild);
+    const role = (created.roles as JsonObject[]).find((r) => r.id === roleId)!;
+    for (const session of this.sessions) {
+      if (session.ready && session.shard && shardOf(guild.id, session.shard[1]) === session.shard[0]) this.dispatch(session, 'GUILD_ROLE_UPDATE', { guild_id: guild.id, role });
+    }
+  }
+
+  /** Roles a member holds now, as the bot's role changes left them. */
+  rolesOf(guildId: string, userId: string): Set<string> {
+    return this.memberRoles.get(`${guildId}:${userId}`) ?? new Set<string>();
+  }
+
   /** A channel the bot may post to, besides each guild's own. */
   addChannel(): string {
     const id = snowflake();
@@ -642,7 +704,7 @@ function isRouteParam(parts: string[], i: number): boolean {
   const prev = parts[i - 1];
   const part = parts[i]!;
   if (part === '@me' || part === '@original') return false;
-  if (prev === 'applications' || prev === 'guilds' || prev === 'channels') return true;
+  if (prev === 'applications' || prev === 'guilds' || prev === 'channels' || prev === 'members' || prev === 'roles') return true;
   if (parts[0] === 'interactions' && (i === 1 || i === 2)) return true;
   if (parts[0] === 'webhooks' && (i === 1 || i === 2)) return true;
   return false;

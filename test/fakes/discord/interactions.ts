@@ -30,16 +30,18 @@ export interface FakeMember {
   locale?: string;
 }
 
-export type OptionValue = string | number | boolean;
+/** `{ role: id }` is a role-type option (Discord sends its id, with the role under `resolved`). */
+export type OptionValue = string | number | boolean | { role: string };
 export interface SentInteraction {
   id: string;
   token: string;
   shard: number;
 }
 
-const OPTION_TYPE = { subcommand: 1, string: 3, integer: 4, boolean: 5, channel: 7, number: 10 } as const;
+const OPTION_TYPE = { subcommand: 1, string: 3, integer: 4, boolean: 5, channel: 7, role: 8, number: 10 } as const;
 
 function typedOption(name: string, value: OptionValue, focused = false): JsonObject {
+  if (typeof value === 'object') return { name, type: OPTION_TYPE.role, value: value.role };
   const type =
     typeof value === 'boolean' ? OPTION_TYPE.boolean : typeof value === 'number' ? (Number.isInteger(value) ? OPTION_TYPE.integer : OPTION_TYPE.number) : OPTION_TYPE.string;
   return { name, type, value, ...(focused ? { focused: true } : {}) };
@@ -91,7 +93,8 @@ function base(fake: FakeDiscord, guild: FakeGuild | null, member: FakeMember): J
       ...(template.member as JsonObject),
       user: userOf(member),
       nick: member.nick ?? null,
-      roles: member.roles ?? [],
+      // Discord sends the roles the member holds now, including those the bot gave.
+      roles: [...new Set([...(member.roles ?? []), ...fake.rolesOf(guild.id, member.id)])],
       permissions: member.permissions ?? PERMISSIONS.member,
     },
   };

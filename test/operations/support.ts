@@ -1,0 +1,39 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createCore, type Core } from '../../src/composition/app.ts';
+import { SqliteStore } from '../../src/infra/sqlite/sqlite-store.ts';
+import type { MigrateIo } from '../../src/operations/migrate.ts';
+import type { Platform } from '../../src/domain/model.ts';
+import { silentLogger } from '../../src/ports/logger.ts';
+import { member, textOf } from '../support/core.ts';
+
+export function tempDir(): { dir: string; dispose(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'syllabot-ops-'));
+  return { dir, dispose: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export function coreOn(path: string): Core & { sqlite: SqliteStore } {
+  const sqlite = SqliteStore.open({ path });
+  return { ...createCore({ store: sqlite, logger: silentLogger, config: { BAYES_PRIOR_WEIGHT: 5 } }), sqlite };
+}
+
+export const quietIo = (lines: string[] = []): MigrateIo => ({
+  out: (line) => lines.push(line),
+  progress: { start: () => undefined, advance: () => undefined, finish: () => undefined },
+});
+
+export interface CommunitySpec {
+  platform: Platform;
+  id: string;
+}
+
+/** What members of a community read from /score and every page of /courses (both sorts). */
+export async function whatMembersSee(core: Core, community: CommunitySpec): Promise<string[]> {
+  const reader = member(core, { id: 'reader-who-never-writes', platform: community.platform, community: community.id });
+  const seen: string[] = [];
+  for (const line of ['/score', '/courses', '/courses sort:top', '/courses sort:new', '/courses 2', '/courses sort:top 2']) {
+    seen.push(textOf(await reader.say(line)));
+  }
+  return seen;
+}
