@@ -1,7 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Installation, Store } from '../../src/ports/store/index.ts';
 import type { Community, Member } from '../../src/domain/model.ts';
+import { describeHistoryContract } from './history-contract.ts';
 import { describeDeliveryContract } from './delivery-contract.ts';
+import { describeStoreGuarantees } from './store-guarantees.ts';
 import { describeCatalogFreshness } from './catalog-freshness-contract.ts';
 
 export interface StoreHarness {
@@ -17,6 +19,7 @@ export interface StoreHarness {
  * that opens a fresh, empty store; the MongoDB suite runs the same cases as SQLite.
  */
 export function describeStoreContract(name: string, open: () => Promise<StoreHarness>): void {
+  describeHistoryContract(name, open);
   describe(`Store contract: ${name}`, () => {
     let harness: StoreHarness;
     let store: Store;
@@ -259,6 +262,7 @@ export function describeStoreContract(name: string, open: () => Promise<StoreHar
     });
 
     describeDeliveryContract(() => store);
+    describeStoreGuarantees(() => ({ store, community, ana, bo }));
     describeCatalogFreshness(() => harness);
 
     describe('installations', () => {

@@ -8,6 +8,7 @@ import { SqliteCourseStore } from './courses.ts';
 import { SqliteEnrollmentStore } from './enrollments.ts';
 import { SqliteInstallationStore } from './installations.ts';
 import { SqliteScoreStore } from './scores.ts';
+import { SqliteHistoryStore } from './history.ts';
 import { SqlitePrivacyStore } from './privacy.ts';
 import { SqliteTransfer } from './transfer.ts';
 import { markInUse } from './in-use.ts';
@@ -41,6 +42,7 @@ export class SqliteStore implements Store, OnlineBackup {
   private readonly enrollments: SqliteEnrollmentStore;
   private readonly scores: SqliteScoreStore;
   private readonly installations: SqliteInstallationStore;
+  private readonly history: SqliteHistoryStore;
   private readonly privacy: SqlitePrivacyStore;
   readonly cohorts: SqliteCohortStore;
   readonly deliveries: DeliveryRecords;
@@ -61,6 +63,7 @@ export class SqliteStore implements Store, OnlineBackup {
     this.enrollments = new SqliteEnrollmentStore(connection);
     this.scores = new SqliteScoreStore(connection);
     this.installations = new SqliteInstallationStore(connection);
+    this.history = new SqliteHistoryStore(connection);
     this.deliveries = new SqliteDeliveries(connection);
   }
 
@@ -132,6 +135,12 @@ export class SqliteStore implements Store, OnlineBackup {
   readonly findInstallation: Store['findInstallation'] = (...a) => this.installations.findInstallation(...a);
   readonly deleteInstallation: Store['deleteInstallation'] = (...a) => this.installations.deleteInstallation(...a);
 
+  readonly saveDailySnapshot: Store['saveDailySnapshot'] = (...a) => this.history.saveDailySnapshot(...a);
+  readonly listDailySnapshots: Store['listDailySnapshots'] = (...a) => this.history.listDailySnapshots(...a);
+  readonly pruneDailySnapshots: Store['pruneDailySnapshots'] = (...a) => this.history.pruneDailySnapshots(...a);
+  readonly listEnrollmentRows: Store['listEnrollmentRows'] = (...a) => this.history.listEnrollmentRows(...a);
+  readonly listRatingRows: Store['listRatingRows'] = (...a) => this.history.listRatingRows(...a);
+  readonly listRecentReviews: Store['listRecentReviews'] = (...a) => this.history.listRecentReviews(...a);
   readonly memberData: Store['memberData'] = (...a) => this.privacy.memberData(...a);
   readonly eraseMember: Store['eraseMember'] = (...a) => this.privacy.eraseMember(...a);
   readonly findMembersByName: Store['findMembersByName'] = (...a) => this.privacy.findMembersByName(...a);
