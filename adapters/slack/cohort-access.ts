@@ -8,7 +8,6 @@ import { slackErrorCode, type WorkspaceTokens } from './workspaces.ts';
 export const COHORT_SCOPES = ['channels:manage', 'groups:write', 'usergroups:read'] as const;
 /** User group members change rarely and a check runs on every enroll and rate: read them at most this often. */
 const GROUP_CACHE_MS = 60_000;
-const USER_GROUP_ID = /^S[A-Z0-9]{2,}$/;
 
 interface UserGroup {
   id: string;
