@@ -207,10 +207,10 @@ export class JobsService {
    * for stalling are queued again first. Re-adding a job Redis still holds is a no-op, and the
    * delivery log refuses repeats, so reconciling often is safe.
    */
-  async reconcile(since: Date, options: { digestCatchUp?: boolean } = {}): Promise<ReconcileReport> {
+  async reconcile(since: Date, options: { catchUp?: boolean } = {}): Promise<ReconcileReport> {
     const { store, clock } = this.deps.core;
     const now = clock.now();
-    const from = new Date(Math.min(since.getTime(), now.getTime() - this.deps.options.catchUpWindowMs));
+    const from = options.catchUp ? new Date(Math.min(since.getTime(), now.getTime() - this.deps.options.catchUpWindowMs)) : since;
     const stalledRequeued = await this.sweepStalls();
     const communities = await store.listCommunities();
     const digests = communities.filter((c) => c.settings.digest);
@@ -222,7 +222,7 @@ export class JobsService {
       const { queued, started } = await this.reconcileReminders(community, from, now);
       totals.remindersQueued += queued;
       totals.remindersSkippedStarted += started;
-      if (options.digestCatchUp) totals.digestsCaughtUp += await this.catchUpDigests(community, from, now);
+      if (options.catchUp) totals.digestsCaughtUp += await this.catchUpDigests(community, from, now);
     }
     await this.digests.prune(withDigest);
     await this.deliveries.pruneSent(new Date(now.getTime() - this.deps.options.deliveryRetentionMs));
@@ -345,7 +345,13 @@ export class JobsService {
     try {
       await this.recompute.ensureSchedule();
       this.logger.info({ scheduler: 'recompute-every', everyMinutes: this.deps.options.recomputeEveryMs / 60_000 }, 'job scheduler ready: score recompute');
-      if (this.deps.role === 'all') await this.reconcile(downSince, { digestCatchUp: await this.redisLostData() });
+      if (this.deps.role === 'all') {
+        const lost = await this.redisLostData();
+        await this.reconcile(downSince, { catchUp: lost });
+        // Only now: a process killed during the catch-up leaves the marker unset, so the next
+        // bot process to connect catches up again (re-adding what is queued is a no-op).
+        await this.producer.set(this.redisMarkerKey(), new Date().toISOString());
+      }
     } catch (err) {
       this.quietError(err instanceof Error ? err : new Error(String(err)), { during: 'set-up' });
       this.requestRepair(downSince);
@@ -354,17 +360,15 @@ export class JobsService {
 
   /**
    * Whether this Redis lost the data an earlier connection left (restarted without persistence,
-   * flushed, replaced). A marker key in Redis is matched with a record in the store: a Redis
-   * without the marker for a deployment the store has seen connected means lost data. Digest
-   * slots are caught up only then: their jobs come from schedulers, so unlike reminders a slot
-   * cannot be re-added under its old id, and a first start must not post slots from before the
-   * digest was set.
+   * flushed, replaced): it lacks the marker a bot process sets after each reconcile, for a
+   * deployment whose store says it has been connected before. Only then does a reconcile catch
+   * up (reminders and digest slots due within the window and not sent): otherwise their jobs are
+   * still in Redis, and a first start, a new JOBS_PREFIX or a moved store must not send what
+   * fell due before it.
    */
   private async redisLostData(): Promise<boolean> {
-    const { prefix } = this.deps.options;
-    const marker = `redis-connected-${prefix}`;
-    const fresh = (await this.producer.set(`${prefix}:jobs:connected-since`, new Date().toISOString(), 'NX')) === 'OK';
-    if (!fresh) return false;
+    if ((await this.producer.exists(this.redisMarkerKey())) === 1) return false;
+    const marker = `redis-connected-${this.deps.options.prefix}`;
     if (await this.deliveries.wasSent(marker)) {
       const hours = this.deps.options.catchUpWindowMs / 3_600_000;
       this.logger.warn({ catchUpHours: hours }, 'Redis came back without its data: queuing again every reminder and digest of the catch-up window that was not sent');
@@ -372,6 +376,10 @@ export class JobsService {
     }
     await this.deliveries.markSent(marker);
     return false;
+  }
+
+  private redisMarkerKey(): string {
+    return `${this.deps.options.prefix}:jobs:reconciled`;
   }
 
   /** Set-up or scheduling failed while Redis seemed up: do it again (from the store) a little later. */
