@@ -6,7 +6,7 @@ import type { Member } from '../src/domain/model.ts';
 import { communityScore } from '../src/domain/score.ts';
 import { UserError, UserErrorCode } from '../src/domain/errors.ts';
 import type { MemberData } from '../src/ports/store/privacy.ts';
-import { courseName } from './present.ts';
+import { courseName } from '../src/domain/course-name.ts';
 import { commandLabel } from '../src/core/usage.ts';
 
 const CANDIDATES = 5;
