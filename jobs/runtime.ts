@@ -346,11 +346,14 @@ export class JobsService {
       await this.recompute.ensureSchedule();
       this.logger.info({ scheduler: 'recompute-every', everyMinutes: this.deps.options.recomputeEveryMs / 60_000 }, 'job scheduler ready: score recompute');
       if (this.deps.role === 'all') {
+        const connection = this.health.connections;
         const lost = await this.redisLostData();
         await this.reconcile(downSince, { catchUp: lost });
-        // Only now: a process killed during the catch-up leaves the marker unset, so the next
-        // bot process to connect catches up again (re-adding what is queued is a no-op).
-        await this.producer.set(this.redisMarkerKey(), new Date().toISOString());
+        // Only now, and only on the connection the reconcile ran on: a process killed during the
+        // catch-up leaves the marker unset, so the next bot process catches up again (re-adding
+        // what is queued is a no-op); a reconcile that Redis restarted under must not mark the
+        // new, empty Redis as reconciled.
+        if (this.health.connections === connection && this.health.state === 'up') await this.producer.set(this.redisMarkerKey(), new Date().toISOString());
       }
     } catch (err) {
       this.quietError(err instanceof Error ? err : new Error(String(err)), { during: 'set-up' });
