@@ -202,8 +202,8 @@ export class JobsService {
 
   /**
    * Makes the queue match the store: every digest scheduler, every reminder due from `since` on,
-   * and, back to the catch-up window, every reminder and digest slot that fell due and is not
-   * `sent` in the delivery log (a Redis that came back empty lost their jobs). Jobs BullMQ failed
+   * and with `catchUp` (Redis came back without its data), back to the catch-up window, every
+   * reminder and the latest digest slot that fell due and are not `sent` in the delivery log. Jobs BullMQ failed
    * for stalling are queued again first. Re-adding a job Redis still holds is a no-op, and the
    * delivery log refuses repeats, so reconciling often is safe.
    */
