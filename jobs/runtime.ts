@@ -345,9 +345,12 @@ export class JobsService {
     try {
       await this.recompute.ensureSchedule();
       this.logger.info({ scheduler: 'recompute-every', everyMinutes: this.deps.options.recomputeEveryMs / 60_000 }, 'job scheduler ready: score recompute');
-      if (this.deps.role === 'all') {
-        const connection = this.health.connections;
-        const lost = await this.redisLostData();
+      const connection = this.health.connections;
+      // Bot processes reconcile on every connect; workers only to catch up after Redis lost its
+      // data, so a Redis emptied while every bot process is down (or restarting) is refilled by
+      // whichever process comes first.
+      const lost = await this.redisLostData(this.deps.role === 'all');
+      if (this.deps.role === 'all' || lost) {
         await this.reconcile(downSince, { catchUp: lost });
         // Only now, and only on the connection the reconcile ran on: a process killed during the
         // catch-up leaves the marker unset, so the next bot process catches up again (re-adding
@@ -369,7 +372,7 @@ export class JobsService {
    * still in Redis, and a first start, a new JOBS_PREFIX or a moved store must not send what
    * fell due before it.
    */
-  private async redisLostData(): Promise<boolean> {
+  private async redisLostData(recordFirstConnection: boolean): Promise<boolean> {
     if ((await this.producer.exists(this.redisMarkerKey())) === 1) return false;
     const marker = `redis-connected-${this.deps.options.prefix}`;
     if (await this.deliveries.wasSent(marker)) {
@@ -377,7 +380,9 @@ export class JobsService {
       this.logger.warn({ catchUpHours: hours }, 'Redis came back without its data: queuing again every reminder and digest of the catch-up window that was not sent');
       return true;
     }
-    await this.deliveries.markSent(marker);
+    // Only a bot process, which reconciles and sets the Redis marker right after, records the
+    // first connection: a worker doing it would make that bot's start look like lost data.
+    if (recordFirstConnection) await this.deliveries.markSent(marker);
     return false;
   }
 
