@@ -1,3 +1,4 @@
+import { fastRepeatStrategy } from './cron-next.ts';
 import { Worker, type Job, type Processor } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Core } from '../src/composition/app.ts';
@@ -337,6 +338,8 @@ export class JobsService {
       // BullMQ fails a job whose workers died more often than this, for good; those are queued
       // again (stalls.ts), so this only bounds how fast a job that kills its worker is given up.
       maxStalledCount: options.maxStalledCount,
+      // Scheduling a digest's next run: the same times as BullMQ's default, computed cheaply.
+      settings: { repeatStrategy: fastRepeatStrategy },
     });
     const observer = this.deps.observer ?? ignoreJobs;
     worker.on('error', (err: Error) => this.quietError(err, { queue }));
