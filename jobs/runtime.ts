@@ -14,7 +14,7 @@ import { withTimeout } from './deliver.ts';
 import { ReminderScheduler } from './reminders.ts';
 import { reminderProcessor } from './reminder-processor.ts';
 import { DigestScheduler, digestProcessor } from './digests.ts';
-import { recomputeProcessor, RecomputeScheduler } from './recompute.ts';
+import { DailyHistory, recomputeProcessor, RecomputeScheduler } from './recompute.ts';
 import { WorkerPool } from './workers.ts';
 import { Reconciler, type ReconcileReport } from './reconcile.ts';
 import { EventScheduling } from './event-scheduling.ts';
@@ -125,7 +125,12 @@ export class JobsService {
   /** Starts the workers (and, in role `all`, the event listener); returns without waiting for Redis. */
   start(): this {
     const { core, role } = this.deps;
-    this.workers.start(RECOMPUTE_QUEUE, recomputeProcessor({ store: core.store, clock: core.clock, logger: this.logger, scheduler: this.recompute }), CONCURRENCY.recompute);
+    const history = new DailyHistory(this.deps.priorWeight);
+    this.workers.start(
+      RECOMPUTE_QUEUE,
+      recomputeProcessor({ store: core.store, clock: core.clock, logger: this.logger, scheduler: this.recompute, history, retentionDays: this.deps.options.historyRetentionDays }),
+      CONCURRENCY.recompute,
+    );
     const deliver = { log: this.deliveries, sendTimeoutMs: this.deps.options.sendTimeoutMs, logger: this.logger };
     // Only platforms this process can deliver to: the other queues are left to processes that can.
     for (const platform of core.messengers.platforms) {

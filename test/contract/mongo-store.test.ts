@@ -47,6 +47,7 @@ if (typeof target === 'string') {
     const store = await MongoStore.connect({ uri: target.uri, dbName, serverSelectionTimeoutMS: 5_000, transactions });
     return {
       store,
+      peerEnv: { PEER_STORE: 'mongo', PEER_MONGODB_URI: target.uri, PEER_MONGODB_DB: dbName, PEER_TRANSACTIONS: transactions },
       async dispose() {
         await store.connection.dropDatabase();
         await store.close();

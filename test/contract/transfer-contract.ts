@@ -55,6 +55,13 @@ export function describeTransferContract(name: string, open: () => Promise<Trans
             if ((m * n) % 4 !== 1) await store.rate(c.id, member.id, course.id, ((m + n + i) % 5) + 1, m % 2 ? `review ${m}` : null, new Date(1_700_000_100_000 + m));
           }
         }
+        await store.cohorts.setCourseAccess(c.id, courses[1]!.id, { roleId: `role-${i}`, channelId: `chan-${i}`, channelLeave: true, requiredRoleId: null });
+        await store.cohorts.setCourseAccess(c.id, courses[2]!.id, { requiredRoleId: 'members' });
+        await store.cohorts.setGrant(c.id, members[1]!.id, courses[1]!.id, `role-${i}`, 'granted', new Date(1_700_000_150_000));
+        await store.cohorts.setGrant(c.id, members[3]!.id, courses[1]!.id, `role-${i}`, 'refused', new Date(1_700_000_160_000));
+        await store.cohorts.setLapsed(c.id, members[3]!.id, courses[1]!.id, true, new Date(1_700_000_170_000));
+        await store.cohorts.grantConsoleRole(c.id, 'u5', 'members');
+        await store.cohorts.grantConsoleRole(c.id, 'not-yet-seen', 'members');
         await store.setCourseArchived(c.id, courses[4]!.id, true);
         await store.saveScoreSnapshot({ communityId: c.id, takenAt: new Date(1_700_000_200_000 + i), score: 2.5, satisfaction: 3.5, coverage: 0.7, memberCount: 7, courseCount: 4 });
       }
@@ -87,6 +94,15 @@ export function describeTransferContract(name: string, open: () => Promise<Trans
         ratings: d.ratings.map((r) => [r.course.number, r.stars, r.review, r.updatedAt.getTime()]),
       });
       expect(plain(data)).toEqual(plain(original));
+      // Cohorts: course access, grants and console roles, by natural keys.
+      const course1 = (await pair.target.store.getCourseByNumber(removed!.id, 2))!;
+      expect(await pair.target.store.cohorts.getCourseAccess(removed!.id, course1.id)).toMatchObject({ roleId: 'role-1', channelId: 'chan-1', channelLeave: true, requiredRoleId: null });
+      const grants = await pair.target.store.cohorts.listGrants(removed!.id, course1.id);
+      expect(grants.map((g) => [g.state, g.lapsed, g.roleId]).sort()).toEqual([
+        ['granted', false, 'role-1'],
+        ['refused', true, 'role-1'],
+      ]);
+      expect(await pair.target.store.cohorts.listConsoleRoles(removed!.id, 'not-yet-seen')).toEqual(['members']);
     });
 
     it('given a copy already made, when imported again, then nothing is duplicated', async () => {

@@ -275,6 +275,8 @@ describe('Opening the MongoDB store', () => {
       'course_access.course_access_key (unique)',
       'courses.course_by_number (unique)',
       'courses.course_by_title',
+      'daily_snapshots.daily_snapshot_key (unique)',
+      'daily_snapshots.daily_snapshots_by_time',
       'deliveries.deliveries_sent_at',
       'enrollment_grants.grant_key (unique)',
       'enrollments.enrollment_key (unique)',

@@ -1,13 +1,20 @@
-import mongoose, { type Types } from 'mongoose';
+import mongoose, { type Connection, type Types } from 'mongoose';
 import type { Community, CommunityRef, Member } from '../../domain/model.ts';
 import type { ErasedMember, MemberData, PrivacyStore, PurgedCommunity } from '../../ports/store/privacy.ts';
-import { MongoPart } from './part.ts';
+import { MongoPart, type MongoContext } from './part.ts';
 import { escapeRegex, oneOf, parseObjectId, requireText } from './filters.ts';
 import { toCommunity, toCourse, toMember } from './mapping.ts';
 import type { CommunityDoc, CourseDoc, Lean, MemberDoc, RatingDoc } from './models.ts';
 
 /** `/privacy` and the grace period on MongoDB; every query filters on the community first. */
 export class MongoPrivacyStore extends MongoPart implements PrivacyStore {
+  private readonly conn: Connection;
+
+  constructor(context: MongoContext) {
+    super(context);
+    this.conn = context.conn;
+  }
+
   private async memberDataNow(communityId: string, memberId: string): Promise<MemberData> {
     const key = this.scoped(communityId, memberId);
     const member = key ? await this.models.Member.findOne({ _id: key.id, communityId: key.communityId }).lean<Lean<MemberDoc>>() : null;
@@ -48,6 +55,10 @@ export class MongoPrivacyStore extends MongoPart implements PrivacyStore {
       }
       await this.models.Rating.deleteMany(scope, { session });
       await this.models.Enrollment.deleteMany(scope, { session });
+      // Cohort records (grants, console roles) go with the member.
+      await this.conn.collection('enrollment_grants').deleteMany(scope, { session });
+      const gone = await this.models.Member.findOne({ _id: key.id, communityId: key.communityId }).session(session ?? null).lean<Lean<MemberDoc>>();
+      if (gone) await this.conn.collection('console_roles').deleteMany({ communityId: key.communityId, memberExternalId: gone.externalId }, { session });
       await this.models.Member.deleteOne({ _id: key.id, communityId: key.communityId }, { session });
       const courses = await this.models.Course.find({ communityId: key.communityId, _id: oneOf(enrollments.map((e) => e.courseId)) })
         .sort({ number: 1 })
@@ -96,8 +107,11 @@ export class MongoPrivacyStore extends MongoPart implements PrivacyStore {
       const ratings = (await this.models.Rating.deleteMany(scope, { session })).deletedCount;
       const enrollments = (await this.models.Enrollment.deleteMany(scope, { session })).deletedCount;
       const snapshots = (await this.models.ScoreSnapshot.deleteMany(scope, { session })).deletedCount;
+      // The daily history (/stats) goes with the community too.
+      await this.models.DailySnapshot.deleteMany(scope, { session });
       const courses = (await this.models.Course.deleteMany(scope, { session })).deletedCount;
       const members = (await this.models.Member.deleteMany(scope, { session })).deletedCount;
+      for (const collection of ['course_access', 'enrollment_grants', 'console_roles']) await this.conn.collection(collection).deleteMany(scope, { session });
       await this.models.CourseCounter.deleteOne({ _id: id }, { session });
       await this.models.Community.deleteOne({ _id: id }, { session });
       return { members, courses, enrollments, ratings, snapshots };

@@ -1,10 +1,13 @@
-import mongoose, { type ClientSession, type Model, type Types } from 'mongoose';
+import mongoose, { type ClientSession, type Connection, type Model, type Types } from 'mongoose';
 import type { CommunityRef, Platform } from '../../domain/model.ts';
 import {
   communityKey,
   type CommunityRecord,
+  type ConsoleRoleRecord,
+  type CourseAccessRecord,
   type CourseRecord,
   type EnrollmentRecord,
+  type GrantRecord,
   type MemberRecord,
   type RatingRecord,
   type SnapshotRecord,
@@ -19,6 +22,14 @@ import { MongoPart, type MongoContext } from './part.ts';
 
 type Id = Types.ObjectId;
 type BulkOps = Parameters<Model<unknown>['bulkWrite']>[0];
+type NaturalKeys = { community: CommunityRef; member: string | null; course: number };
+/** The ids every cohort document carries (course access has no member). */
+interface CohortDoc {
+  _id: Id;
+  communityId: Id;
+  courseId?: Id;
+  memberId?: Id;
+}
 
 const trustedIn = <T>(values: readonly T[]) => mongoose.trusted({ $in: [...values] }) as { $in: T[] };
 const after = (id: Id | null) => (id ? { _id: mongoose.trusted({ $gt: id }) as { $gt: Id } } : {});
@@ -29,14 +40,23 @@ const after = (id: Id | null) => (id ? { _id: mongoose.trusted({ $gt: id }) as {
  * where the server has them), so an import can be repeated without duplicates.
  */
 export class MongoTransfer extends MongoPart implements StoreTransfer {
+  private readonly conn: Connection;
+
   constructor(
     context: MongoContext,
     readonly description: string,
   ) {
     super(context);
+    this.conn = context.conn;
+  }
+
+  /** The cohort collections' models, registered on this connection by MongoCohortStore. */
+  private cohortModel(kind: 'courseAccess' | 'grants' | 'consoleRoles'): Model<unknown> {
+    return this.conn.model({ courseAccess: 'CourseAccess', grants: 'EnrollmentGrant', consoleRoles: 'ConsoleRole' }[kind]) as unknown as Model<unknown>;
   }
 
   private model(kind: TransferKind): Model<unknown> {
+    if (kind === 'courseAccess' || kind === 'grants' || kind === 'consoleRoles') return this.cohortModel(kind);
     const byKind = {
       communities: this.models.Community,
       members: this.models.Member,
@@ -141,6 +161,34 @@ export class MongoTransfer extends MongoPart implements StoreTransfer {
           return [{ community, member, course, stars: d.stars, review: d.review ?? null, updatedAt: d.updatedAt }];
         });
       }
+      case 'courseAccess': {
+        const list = docs as (CohortDoc & { roleId: string | null; channelId: string | null; channelLeave: boolean; requiredRoleId: string | null })[];
+        const numbers = await this.courseNumbers(list.map((d) => d.courseId!));
+        return list.flatMap((d): CourseAccessRecord[] => {
+          const community = ref(d.communityId);
+          const course = numbers.get(d.courseId!.toHexString());
+          return community && course !== undefined
+            ? [{ community, course, roleId: d.roleId ?? null, channelId: d.channelId ?? null, channelLeave: d.channelLeave === true, requiredRoleId: d.requiredRoleId ?? null }]
+            : [];
+        });
+      }
+      case 'grants': {
+        const list = docs as (CohortDoc & { roleId: string | null; state: GrantRecord['state']; lapsed: boolean; updatedAt: Date })[];
+        const [numbers, members] = await Promise.all([this.courseNumbers(list.map((d) => d.courseId!)), this.memberIds(list.map((d) => d.memberId!))]);
+        return list.flatMap((d): GrantRecord[] => {
+          const community = ref(d.communityId);
+          const course = numbers.get(d.courseId!.toHexString());
+          const member = members.get(d.memberId!.toHexString());
+          return community && course !== undefined && member !== undefined
+            ? [{ community, member, course, roleId: d.roleId ?? null, state: d.state, lapsed: d.lapsed === true, updatedAt: d.updatedAt }]
+            : [];
+        });
+      }
+      case 'consoleRoles':
+        return (docs as (CohortDoc & { memberExternalId: string; role: string })[]).flatMap((d): ConsoleRoleRecord[] => {
+          const community = ref(d.communityId);
+          return community ? [{ community, member: d.memberExternalId, role: d.role }] : [];
+        });
       case 'snapshots':
         return (docs as Lean<ScoreSnapshotDoc>[]).flatMap((s): SnapshotRecord[] => {
           const community = ref(s.communityId);
@@ -227,6 +275,41 @@ export class MongoTransfer extends MongoPart implements StoreTransfer {
         });
         return bulk(kind === 'enrollments' ? this.models.Enrollment : this.models.Rating, ops);
       }
+      case 'courseAccess': {
+        const list = records as CourseAccessRecord[];
+        const keys = await this.memberAndCourseIds(list.map((r) => ({ ...r, member: null })), session);
+        return bulk(
+          this.cohortModel('courseAccess'),
+          list.flatMap((r) => {
+            const key = keys({ ...r, member: null });
+            if (!key) return [];
+            const { communityId, courseId } = key;
+            return [{ updateOne: { filter: { communityId, courseId }, update: { $set: { roleId: r.roleId, channelId: r.channelId, channelLeave: r.channelLeave, requiredRoleId: r.requiredRoleId } }, upsert: true } }];
+          }),
+        );
+      }
+      case 'grants': {
+        const list = records as GrantRecord[];
+        const keys = await this.memberAndCourseIds(list, session);
+        return bulk(
+          this.cohortModel('grants'),
+          list.flatMap((r) => {
+            const key = keys(r);
+            return key ? [{ updateOne: { filter: key, update: { $set: { roleId: r.roleId, state: r.state, lapsed: r.lapsed, updatedAt: r.updatedAt } }, upsert: true } }] : [];
+          }),
+        );
+      }
+      case 'consoleRoles': {
+        const list = records as ConsoleRoleRecord[];
+        const ids = await this.communityIds(list.map((r) => r.community), session);
+        const ops = list.flatMap((r) => {
+          const communityId = ids.get(communityKey(r.community));
+          if (!communityId) return [];
+          const doc = { communityId, memberExternalId: r.member, role: r.role };
+          return [{ updateOne: { filter: doc, update: { $setOnInsert: doc }, upsert: true } }];
+        });
+        return bulk(this.cohortModel('consoleRoles'), ops);
+      }
       case 'snapshots': {
         const list = records as SnapshotRecord[];
         const ids = await this.communityIds(list.map((s) => s.community), session);
@@ -255,6 +338,16 @@ export class MongoTransfer extends MongoPart implements StoreTransfer {
     }
   }
 
+  private async courseNumbers(ids: readonly Id[]): Promise<Map<string, number>> {
+    const docs = await this.models.Course.find({ _id: trustedIn(ids) }).select({ number: 1 }).lean<Lean<CourseDoc>[]>();
+    return new Map(docs.map((c) => [c._id.toHexString(), c.number]));
+  }
+
+  private async memberIds(ids: readonly Id[]): Promise<Map<string, string>> {
+    const docs = await this.models.Member.find({ _id: trustedIn(ids) }).select({ externalId: 1 }).lean<Lean<MemberDoc>[]>();
+    return new Map(docs.map((m) => [m._id.toHexString(), m.externalId]));
+  }
+
   private async communityIds(refs: readonly CommunityRef[], session: ClientSession | undefined): Promise<Map<string, Id>> {
     const byPlatform = new Map<string, Set<string>>();
     for (const r of refs) (byPlatform.get(r.platform) ?? byPlatform.set(r.platform, new Set()).get(r.platform)!).add(r.externalId);
@@ -269,17 +362,15 @@ export class MongoTransfer extends MongoPart implements StoreTransfer {
     return ids;
   }
 
-  private async memberAndCourseIds(
-    list: readonly (EnrollmentRecord | RatingRecord)[],
-    session: ClientSession | undefined,
-  ): Promise<(r: EnrollmentRecord | RatingRecord) => { communityId: Id; memberId: Id; courseId: Id } | null> {
+  /** Resolves natural keys to this store's ids for a batch; a null member resolves the course alone. */
+  private async memberAndCourseIds<R extends NaturalKeys>(list: readonly R[], session: ClientSession | undefined): Promise<(r: NaturalKeys) => { communityId: Id; memberId: Id; courseId: Id } | null> {
     const communities = await this.communityIds(list.map((r) => r.community), session);
     const members = new Map<string, Id>();
     const courses = new Map<string, Id>();
     for (const [key, communityId] of communities) {
       const mine = list.filter((r) => communityKey(r.community) === key);
       const [m, c] = await Promise.all([
-        this.models.Member.find({ communityId, externalId: trustedIn([...new Set(mine.map((r) => r.member))]) }).session(session ?? null).select({ externalId: 1 }).lean<Lean<MemberDoc>[]>(),
+        this.models.Member.find({ communityId, externalId: trustedIn([...new Set(mine.flatMap((r) => (r.member === null ? [] : [r.member])))]) }).session(session ?? null).select({ externalId: 1 }).lean<Lean<MemberDoc>[]>(),
         this.models.Course.find({ communityId, number: trustedIn([...new Set(mine.map((r) => r.course))]) }).session(session ?? null).select({ number: 1 }).lean<Lean<CourseDoc>[]>(),
       ]);
       for (const doc of m) members.set(`${key}\u0000${doc.externalId}`, doc._id);
@@ -288,8 +379,9 @@ export class MongoTransfer extends MongoPart implements StoreTransfer {
     return (r) => {
       const key = communityKey(r.community);
       const communityId = communities.get(key);
-      const memberId = members.get(`${key}\u0000${r.member}`);
       const courseId = courses.get(`${key}\u0000${r.course}`);
+      // A course-only key (course access) carries its community id in place of a member id.
+      const memberId = r.member === null ? communityId : members.get(`${key}\u0000${r.member}`);
       return communityId && memberId && courseId ? { communityId, memberId, courseId } : null;
     };
   }

@@ -35,6 +35,9 @@ export function inspectBackup(file: string): Record<TransferKind, number> {
       courses: 'courses',
       enrollments: 'enrollments',
       ratings: 'ratings',
+      courseAccess: 'course_access',
+      grants: 'enrollment_grants',
+      consoleRoles: 'console_roles',
       snapshots: 'score_snapshots',
       installations: 'installations',
     };

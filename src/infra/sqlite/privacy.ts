@@ -41,6 +41,8 @@ export function eraseMember(db: Db, communityId: string, memberId: string): Eras
       const unenroll = db.prepare('UPDATE courses SET enrolled_count = enrolled_count - 1 WHERE community_id = ? AND id = ?');
       for (const c of enrolled) unenroll.run(key.community, c.id);
       db.prepare('DELETE FROM ratings WHERE community_id = :community AND member_id = :member').run(key);
+      db.prepare('DELETE FROM enrollment_grants WHERE community_id = :community AND member_id = :member').run(key);
+      db.prepare('DELETE FROM console_roles WHERE community_id = :community AND member_external_id = (SELECT external_id FROM members WHERE id = :member)').run(key);
       db.prepare('DELETE FROM enrollments WHERE community_id = :community AND member_id = :member').run(key);
       db.prepare('DELETE FROM members WHERE community_id = :community AND id = :member').run(key);
       return {

@@ -2,8 +2,11 @@ import type { Database as Db } from 'better-sqlite3';
 import type { Platform } from '../../domain/model.ts';
 import type {
   CommunityRecord,
+  ConsoleRoleRecord,
+  CourseAccessRecord,
   CourseRecord,
   EnrollmentRecord,
+  GrantRecord,
   MemberRecord,
   RatingRecord,
   SnapshotRecord,
@@ -40,6 +43,19 @@ const READ: Record<TransferKind, { table: string; query: string }> = {
     query: `SELECT r.rowid AS k, c.platform, c.external_id AS community_ext, m.external_id AS member_ext, co.number AS course_number, r.stars, r.review, r.updated_at
             FROM ratings r JOIN communities c ON c.id = r.community_id JOIN members m ON m.id = r.member_id JOIN courses co ON co.id = r.course_id`,
   },
+  courseAccess: {
+    table: 'course_access',
+    query: 'SELECT a.rowid AS k, c.platform, c.external_id AS community_ext, co.number AS course_number, a.* FROM course_access a JOIN communities c ON c.id = a.community_id JOIN courses co ON co.id = a.course_id',
+  },
+  grants: {
+    table: 'enrollment_grants',
+    query: `SELECT g.rowid AS k, c.platform, c.external_id AS community_ext, m.external_id AS member_ext, co.number AS course_number, g.*
+            FROM enrollment_grants g JOIN communities c ON c.id = g.community_id JOIN members m ON m.id = g.member_id JOIN courses co ON co.id = g.course_id`,
+  },
+  consoleRoles: {
+    table: 'console_roles',
+    query: 'SELECT r.rowid AS k, c.platform, c.external_id AS community_ext, r.member_external_id AS member_ext, r.role FROM console_roles r JOIN communities c ON c.id = r.community_id',
+  },
   snapshots: {
     table: 'score_snapshots',
     query: 'SELECT s.rowid AS k, c.platform, c.external_id AS community_ext, s.* FROM score_snapshots s JOIN communities c ON c.id = s.community_id',
@@ -47,7 +63,7 @@ const READ: Record<TransferKind, { table: string; query: string }> = {
   installations: { table: 'installations', query: 'SELECT i.rowid AS k, i.* FROM installations i' },
 };
 
-const ALIAS: Record<TransferKind, string> = { communities: 'c', members: 'm', courses: 'co', enrollments: 'e', ratings: 'r', snapshots: 's', installations: 'i' };
+const ALIAS: Record<TransferKind, string> = { communities: 'c', members: 'm', courses: 'co', enrollments: 'e', ratings: 'r', courseAccess: 'a', grants: 'g', consoleRoles: 'r', snapshots: 's', installations: 'i' };
 
 const community = (row: Row) => ({ platform: row.platform as Platform, externalId: row.community_ext as string });
 const date = (value: unknown) => new Date(value as number);
@@ -94,6 +110,24 @@ const FROM_ROW: { [K in TransferKind]: (row: Row) => TransferRecords[K] } = {
     review: row.review as string | null,
     updatedAt: date(row.updated_at),
   }),
+  courseAccess: (row): CourseAccessRecord => ({
+    community: community(row),
+    course: row.course_number as number,
+    roleId: row.role_id as string | null,
+    channelId: row.channel_id as string | null,
+    channelLeave: row.channel_leave === 1,
+    requiredRoleId: row.required_role_id as string | null,
+  }),
+  grants: (row): GrantRecord => ({
+    community: community(row),
+    member: row.member_ext as string,
+    course: row.course_number as number,
+    roleId: row.role_id as string | null,
+    state: row.state as GrantRecord['state'],
+    lapsed: row.lapsed === 1,
+    updatedAt: date(row.updated_at),
+  }),
+  consoleRoles: (row): ConsoleRoleRecord => ({ community: community(row), member: row.member_ext as string, role: row.role as string }),
   snapshots: (row): SnapshotRecord => ({
     community: community(row),
     takenAt: date(row.taken_at),
@@ -178,6 +212,30 @@ const WRITE: { [K in TransferKind]: { sql: string; params: (record: TransferReco
           ON CONFLICT (community_id, member_id, course_id) DO UPDATE SET stars = excluded.stars, review = excluded.review, updated_at = excluded.updated_at`,
     params: (r) => ({ ...ref(r.community), member: r.member, course: r.course, stars: r.stars, review: r.review, updatedAt: r.updatedAt.getTime() }),
   },
+  courseAccess: {
+    sql: `INSERT INTO course_access (community_id, course_id, role_id, channel_id, channel_leave, required_role_id)
+          SELECT c.id, co.id, @roleId, @channelId, @channelLeave, @requiredRoleId FROM communities c
+            JOIN courses co ON co.community_id = c.id AND co.number = @course
+          WHERE c.platform = @platform AND c.external_id = @community
+          ON CONFLICT (community_id, course_id) DO UPDATE SET role_id = excluded.role_id, channel_id = excluded.channel_id,
+            channel_leave = excluded.channel_leave, required_role_id = excluded.required_role_id`,
+    params: (r) => ({ ...ref(r.community), course: r.course, roleId: r.roleId, channelId: r.channelId, channelLeave: r.channelLeave ? 1 : 0, requiredRoleId: r.requiredRoleId }),
+  },
+  grants: {
+    sql: `INSERT INTO enrollment_grants (community_id, member_id, course_id, role_id, state, lapsed, updated_at)
+          SELECT c.id, m.id, co.id, @roleId, @state, @lapsed, @updatedAt FROM communities c
+            JOIN members m ON m.community_id = c.id AND m.external_id = @member
+            JOIN courses co ON co.community_id = c.id AND co.number = @course
+          WHERE c.platform = @platform AND c.external_id = @community
+          ON CONFLICT (community_id, course_id, member_id) DO UPDATE SET role_id = excluded.role_id, state = excluded.state,
+            lapsed = excluded.lapsed, updated_at = excluded.updated_at`,
+    params: (r) => ({ ...ref(r.community), member: r.member, course: r.course, roleId: r.roleId, state: r.state, lapsed: r.lapsed ? 1 : 0, updatedAt: r.updatedAt.getTime() }),
+  },
+  consoleRoles: {
+    sql: `INSERT INTO console_roles (community_id, member_external_id, role) SELECT c.id, @member, @role ${IN_COMMUNITY}
+          ON CONFLICT (community_id, member_external_id, role) DO NOTHING`,
+    params: (r) => ({ ...ref(r.community), member: r.member, role: r.role }),
+  },
   snapshots: {
     // No unique key in the schema: a snapshot is the same one when its community and instant are.
     sql: `INSERT INTO score_snapshots (community_id, taken_at, score, satisfaction, coverage, member_count, course_count)
@@ -221,9 +279,6 @@ function ref(c: { platform: string; externalId: string }): Row {
  */
 export const NOT_TRANSFERRED: Record<string, string> = {
   deliveries: 'keys are store ids of the source',
-  course_access: 'cohorts: not carried yet',
-  enrollment_grants: 'cohorts: not carried yet',
-  console_roles: 'cohorts: not carried yet',
 };
 
 /** The columns each table's transfer reads and writes: a test compares them with the schema. */
@@ -238,6 +293,9 @@ export const TRANSFERRED_COLUMNS: Record<string, readonly string[]> = {
   ratings: ['community_id', 'member_id', 'course_id', 'stars', 'review', 'updated_at'],
   score_snapshots: ['community_id', 'taken_at', 'score', 'satisfaction', 'coverage', 'member_count', 'course_count'],
   installations: ['platform', 'external_id', 'sealed', 'name', 'bot_user_id', 'scopes', 'installed_at'],
+  course_access: ['community_id', 'course_id', 'role_id', 'channel_id', 'channel_leave', 'required_role_id'],
+  enrollment_grants: ['community_id', 'member_id', 'course_id', 'role_id', 'state', 'lapsed', 'updated_at'],
+  console_roles: ['community_id', 'member_external_id', 'role'],
 };
 
 export class SqliteTransfer implements StoreTransfer {

@@ -7,7 +7,7 @@ import type { Installation } from './installations.ts';
  * number), never store ids, so SQLite row ids and MongoDB ObjectIds never leak across and an
  * import is an upsert: running it again after an interruption adds nothing twice.
  */
-export const TRANSFER_KINDS = ['communities', 'members', 'courses', 'enrollments', 'ratings', 'snapshots', 'installations'] as const;
+export const TRANSFER_KINDS = ['communities', 'members', 'courses', 'enrollments', 'ratings', 'courseAccess', 'grants', 'consoleRoles', 'snapshots', 'installations'] as const;
 export type TransferKind = (typeof TRANSFER_KINDS)[number];
 
 export interface CommunityRecord extends CommunityRef {
@@ -60,6 +60,34 @@ export interface RatingRecord {
   updatedAt: Date;
 }
 
+/** A course's cohort: its role, channel and required role (platform ids). */
+export interface CourseAccessRecord {
+  community: CommunityRef;
+  course: number;
+  roleId: string | null;
+  channelId: string | null;
+  channelLeave: boolean;
+  requiredRoleId: string | null;
+}
+
+/** Where one enrollment stands with its course's role. */
+export interface GrantRecord {
+  community: CommunityRef;
+  member: string;
+  course: number;
+  roleId: string | null;
+  state: 'none' | 'granted' | 'refused' | 'left';
+  lapsed: boolean;
+  updatedAt: Date;
+}
+
+/** A role given on the console, by the member's platform id. */
+export interface ConsoleRoleRecord {
+  community: CommunityRef;
+  member: string;
+  role: string;
+}
+
 export interface SnapshotRecord {
   community: CommunityRef;
   takenAt: Date;
@@ -79,6 +107,9 @@ export interface TransferRecords {
   courses: CourseRecord;
   enrollments: EnrollmentRecord;
   ratings: RatingRecord;
+  courseAccess: CourseAccessRecord;
+  grants: GrantRecord;
+  consoleRoles: ConsoleRoleRecord;
   snapshots: SnapshotRecord;
   installations: InstallationRecord;
 }
