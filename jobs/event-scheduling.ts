@@ -6,6 +6,7 @@ import type { JobsOptions } from './options.ts';
 import { planReminders, reminderJobIds, type ReminderScheduler } from './reminders.ts';
 import type { DigestScheduler } from './digests.ts';
 import type { RecomputeScheduler } from './recompute.ts';
+import type { CohortScheduler } from './cohorts.ts';
 
 export interface EventSchedulingDeps {
   store: CourseStore & EnrollmentStore;
@@ -15,6 +16,7 @@ export interface EventSchedulingDeps {
   reminders: ReminderScheduler;
   digests: DigestScheduler;
   recompute: RecomputeScheduler;
+  cohorts: CohortScheduler;
 }
 
 /** Turns what happened (a domain event) into what Redis must hold: reminders, recomputes, digest schedulers. */
@@ -67,6 +69,9 @@ export class EventScheduling {
         this.deps.logger.info({ community: event.community.id, schedule: digest?.schedule, timezone: digest?.timezone }, outcome === 'scheduled' ? 'digest scheduler set' : 'digest scheduler off');
         return;
       }
+      case 'cohort-sync':
+        await this.deps.cohorts.request(event.community.platform, event.community.id, event.course.id, true);
+        return;
       case 'course-created':
       case 'reminders-toggled':
         // Nothing to queue: the digest finds new courses by date, and each reminder checks the

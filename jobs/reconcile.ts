@@ -1,4 +1,4 @@
-import type { CommunityStore, CourseStore, EnrollmentStore } from '../src/ports/store/index.ts';
+import type { CommunityStore, CourseStore, EnrollmentStore, Store } from '../src/ports/store/index.ts';
 import type { Clock } from '../src/ports/clock.ts';
 import type { Logger } from '../src/ports/logger.ts';
 import type { Community, Enrollment, Platform } from '../src/domain/model.ts';
@@ -9,6 +9,7 @@ import { planReminders, type PlannedReminder, type ReminderScheduler } from './r
 import { catchUpDigestJobId, dueDigestSlots, splitForCatchUp } from './catch-up.ts';
 import { sweepStalledFailures } from './stalls.ts';
 import { digestDeliveryKey, type DigestScheduler } from './digests.ts';
+import type { CohortScheduler } from './cohorts.ts';
 
 export interface ReconcileReport {
   communities: number;
@@ -20,10 +21,13 @@ export interface ReconcileReport {
   digestsCaughtUp: number;
   /** Jobs BullMQ had failed for stalling, queued again. */
   stalledRequeued: number;
+  /** Courses whose enrollees' roles were not in step, queued for another pass. */
+  cohortPassesQueued: number;
 }
 
 export interface ReconcilerDeps {
-  store: CommunityStore & CourseStore & EnrollmentStore;
+  store: CommunityStore & CourseStore & EnrollmentStore & Pick<Store, 'cohorts'>;
+  cohorts: CohortScheduler;
   clock: Clock;
   options: JobsOptions;
   logger: Logger;
@@ -57,19 +61,27 @@ export class Reconciler {
     const digests = communities.filter((c) => c.settings.digest);
     await this.deps.digests.syncAll(digests, { skipUnchanged: true, stopped: () => this.deps.stopping() });
     const withDigest = new Set(digests.map((c) => c.id));
-    const totals = { remindersQueued: 0, remindersSkippedStarted: 0, digestsCaughtUp: 0 };
+    const totals = { remindersQueued: 0, remindersSkippedStarted: 0, digestsCaughtUp: 0, cohortPassesQueued: 0 };
     for (const community of communities) {
       if (this.deps.stopping()) throw new Error('stopped during the reconcile');
       const { queued, started } = await this.reconcileReminders(community, from, now);
       totals.remindersQueued += queued;
       totals.remindersSkippedStarted += started;
       if (options.digestCatchUp) totals.digestsCaughtUp += await this.catchUpDigests(community, from, now);
+      totals.cohortPassesQueued += await this.reconcileCohorts(community);
     }
     await this.deps.digests.prune(withDigest);
     await this.deps.deliveries.pruneSent(new Date(now.getTime() - this.deps.options.deliveryRetentionMs));
     const report = { communities: communities.length, digestSchedulers: withDigest.size, ...totals, stalledRequeued };
     this.deps.logger.info({ ...report, since: since.toISOString(), catchUpFrom: from.toISOString() }, 'jobs reconciled with the store: digest schedulers, reminders and missed deliveries queued');
     return report;
+  }
+
+  /** Courses whose enrollees' roles are not in step (a pass cut short, a refusal): queued again. */
+  private async reconcileCohorts(community: Community): Promise<number> {
+    const courseIds = await this.deps.store.cohorts.coursesNeedingSync(community.id);
+    for (const courseId of courseIds) await this.deps.cohorts.request(community.platform, community.id, courseId);
+    return courseIds.length;
   }
 
   /** Queues the community's digest slots that fell due within the window and were not posted. */

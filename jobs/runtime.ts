@@ -15,6 +15,7 @@ import { ReminderScheduler } from './reminders.ts';
 import { reminderProcessor } from './reminder-processor.ts';
 import { DigestScheduler, digestProcessor } from './digests.ts';
 import { DailyHistory, recomputeProcessor, RecomputeScheduler } from './recompute.ts';
+import { cohortProcessor, cohortQueueName, CohortScheduler } from './cohorts.ts';
 import { WorkerPool } from './workers.ts';
 import { Reconciler, type ReconcileReport } from './reconcile.ts';
 import { EventScheduling } from './event-scheduling.ts';
@@ -43,11 +44,11 @@ export interface QueueDepth {
 }
 
 /** Every queue any process may use: depths are global, so each process reports them all. */
-const ALL_QUEUES = [RECOMPUTE_QUEUE, ...PLATFORMS.flatMap((p) => [reminderQueueName(p), digestQueueName(p)])];
+const ALL_QUEUES = [RECOMPUTE_QUEUE, ...PLATFORMS.flatMap((p) => [reminderQueueName(p), digestQueueName(p), cohortQueueName(p)])];
 /** A scrape must not hang on a Redis that is slow to answer. */
 const DEPTH_TIMEOUT_MS = 2_000;
 
-const CONCURRENCY = { reminders: 5, digests: 2, recompute: 1 } as const;
+const CONCURRENCY = { reminders: 5, digests: 2, recompute: 1, cohorts: 1 } as const;
 
 /**
  * The jobs of one process. It never blocks start-up or a command on Redis: while Redis is away
@@ -64,6 +65,7 @@ export class JobsService {
   private readonly reminders: ReminderScheduler;
   private readonly digests: DigestScheduler;
   private readonly recompute: RecomputeScheduler;
+  private readonly cohorts: CohortScheduler;
   private readonly workers: WorkerPool;
   private readonly reconciler: Reconciler;
   private readonly events: EventScheduling;
@@ -92,6 +94,7 @@ export class JobsService {
     this.reminders = new ReminderScheduler(this.queues, now);
     this.digests = new DigestScheduler(this.queues, this.logger);
     this.recompute = new RecomputeScheduler(this.queues, options.recomputeEveryMs, options.recomputeDebounceMs);
+    this.cohorts = new CohortScheduler(this.queues, options.cohortRetryDelayMs);
     this.workers = new WorkerPool({
       connection: this.workerRedis,
       queues: this.queues,
@@ -101,10 +104,11 @@ export class JobsService {
       quietError: (err, context) => this.quietError(err, context),
     });
     const schedulers = { reminders: this.reminders, digests: this.digests, logger: this.logger, options, clock: core.clock };
-    this.events = new EventScheduling({ ...schedulers, store: core.store, recompute: this.recompute });
+    this.events = new EventScheduling({ ...schedulers, store: core.store, recompute: this.recompute, cohorts: this.cohorts });
     this.reconciler = new Reconciler({
       ...schedulers,
       store: core.store,
+      cohorts: this.cohorts,
       queues: this.queues,
       deliveries: this.deliveries,
       platforms: () => core.messengers.platforms,
@@ -143,6 +147,15 @@ export class JobsService {
         digestQueueName(platform),
         digestProcessor({ ...deliver, store: core.store, catalog: core.catalog, messenger: core.messengers, priorWeight: this.deps.priorWeight }),
         CONCURRENCY.digests,
+      );
+    }
+    // Course roles: one queue per platform this process serves and whose roles it reaches (a
+    // worker process has messengers but no adapter, so it leaves these to the bot processes).
+    for (const platform of core.access.platforms.filter((p) => core.messengers.platforms.includes(p))) {
+      this.workers.start(
+        cohortQueueName(platform),
+        cohortProcessor({ store: core.store, access: core.access, clock: core.clock, logger: this.logger, stopping: () => this.stopping }),
+        CONCURRENCY.cohorts,
       );
     }
     if (role === 'all') this.unsubscribe = core.events.subscribe((event) => this.onEvent(event));

@@ -31,7 +31,7 @@ export const configSchema = z
     MONGODB_URI: url(/^mongodb(\+srv)?$/),
     /**
      * MongoDB without a replica set has no multi-document transactions, so the store's promises
-     * weaken (docs/guarantees.md, "The MongoDB store"): refused at start-up unless this accepts it.
+     * weaken (docs/guarantees.md, MongoDB section): refused at start-up unless this accepts it.
      */
     MONGODB_ALLOW_STANDALONE: z.stringbool().default(false),
     /** Memory for course catalogs kept in memory by the store, in MB; 0 reads every catalog from the store. */

@@ -3,6 +3,7 @@ import type { Installation, Store } from '../../src/ports/store/index.ts';
 import type { Community, Member } from '../../src/domain/model.ts';
 import { describeHistoryContract } from './history-contract.ts';
 import { describeDeliveryContract } from './delivery-contract.ts';
+import { describeStoreGuarantees } from './store-guarantees.ts';
 import { describeCatalogFreshness } from './catalog-freshness-contract.ts';
 
 export interface StoreHarness {
@@ -261,6 +262,7 @@ export function describeStoreContract(name: string, open: () => Promise<StoreHar
     });
 
     describeDeliveryContract(() => store);
+    describeStoreGuarantees(() => ({ store, community, ana, bo }));
     describeCatalogFreshness(() => harness);
 
     describe('installations', () => {
