@@ -22,7 +22,7 @@ function capture(): { stream: Writable; text: () => string } {
   return { stream, text: () => text };
 }
 
-async function runCli(args: { url?: string }, env: Record<string, string> = {}) {
+async function printManifest(args: { url?: string }, env: Record<string, string> = {}) {
   const out = capture();
   const err = capture();
   const code = await printSlackManifest(args, slackManifestConfig(loadConfig(env)), { stdout: out.stream, stderr: err.stream });
@@ -31,7 +31,7 @@ async function runCli(args: { url?: string }, env: Record<string, string> = {}) 
 
 describe('syllabot slack-manifest', () => {
   it('given --url, then it prints JSON with every top-level command, its description and usage hint, pointing at /slack/events', async () => {
-    const run = await runCli({ url: 'https://bot.example.com/' });
+    const run = await printManifest({ url: 'https://bot.example.com/' });
     expect(run.code).toBe(0);
     expect(run.stderr).toBe('');
     const manifest = JSON.parse(run.stdout) as SlackManifest;
@@ -65,13 +65,13 @@ describe('syllabot slack-manifest', () => {
   });
 
   it('given SLACK_COMMAND_PREFIX=sb, then every command is prefixed', async () => {
-    const run = await runCli({ url: 'https://bot.example.com' }, { SLACK_COMMAND_PREFIX: 'sb' });
+    const run = await printManifest({ url: 'https://bot.example.com' }, { SLACK_COMMAND_PREFIX: 'sb' });
     const manifest = JSON.parse(run.stdout) as SlackManifest;
     expect(manifest.features.slash_commands.map((c) => c.command)).toEqual(registry.topLevelNames().map((n) => `/sb-${n}`));
   });
 
   it('given no --url, then it prints a Socket Mode manifest without request URLs and says so on stderr', async () => {
-    const run = await runCli({});
+    const run = await printManifest({});
     expect(run.code).toBe(0);
     expect(run.stderr).toContain('Socket Mode');
     const manifest = JSON.parse(run.stdout) as SlackManifest;
@@ -94,8 +94,8 @@ describe('syllabot slack-manifest', () => {
       SLACK_SIGNING_SECRET: 'signing-secret',
       SYLLABOT_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
     };
-    const oauth = await runCli({ url: 'https://bot.example.com/' }, oauthEnv);
-    const single = await runCli({ url: 'https://bot.example.com/' });
+    const oauth = await printManifest({ url: 'https://bot.example.com/' }, oauthEnv);
+    const single = await printManifest({ url: 'https://bot.example.com/' });
     expect(oauth.code).toBe(0);
     const manifest = JSON.parse(oauth.stdout) as SlackManifest;
     expect(manifest.oauth_config).toEqual({
@@ -106,14 +106,14 @@ describe('syllabot slack-manifest', () => {
     const { oauth_config: _right, ...singleRest } = JSON.parse(single.stdout) as SlackManifest;
     expect(rest).toEqual(singleRest);
 
-    const withoutUrl = await runCli({}, oauthEnv);
+    const withoutUrl = await printManifest({}, oauthEnv);
     expect(withoutUrl.code).toBe(1);
     expect(withoutUrl.stdout).toBe('');
     expect(withoutUrl.stderr).toContain('needs --url');
   });
 
   it('given a prefix that makes a command longer than Slack’s 32 characters, then it exits 1 with a clear message', async () => {
-    const run = await runCli({ url: 'https://bot.example.com' }, { SLACK_COMMAND_PREFIX: 'a-very-long-prefix-for-commands' });
+    const run = await printManifest({ url: 'https://bot.example.com' }, { SLACK_COMMAND_PREFIX: 'a-very-long-prefix-for-commands' });
     expect(run.code).toBe(1);
     expect(run.stdout).toBe('');
     expect(run.stderr).toContain("longer than Slack's 32 characters");
