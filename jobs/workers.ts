@@ -7,6 +7,7 @@ import type { Queues } from './queues.ts';
 import { withTimeout } from './deliver.ts';
 import { absorbLateConnectionErrors, releaseStalledTimer } from './bullmq-workarounds.ts';
 import { failedByStalls, requeueStalled } from './stalls.ts';
+import { fastRepeatStrategy } from './cron-next.ts';
 
 export interface WorkerPoolDeps {
   connection: Redis;
@@ -38,6 +39,8 @@ export class WorkerPool {
       // BullMQ fails a job whose workers died more often than this, for good; those are queued
       // again (stalls.ts), so this only bounds how fast a job that kills its worker is given up.
       maxStalledCount: options.maxStalledCount,
+      // Scheduling a digest's next run: the same times as BullMQ's default, computed cheaply.
+      settings: { repeatStrategy: fastRepeatStrategy },
     });
     const observer = this.deps.observer;
     worker.on('error', (err: Error) => this.deps.quietError(err, { queue }));
