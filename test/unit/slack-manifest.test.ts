@@ -55,7 +55,7 @@ describe('syllabot slack-manifest', () => {
 
   it('asks for the scopes and events the adapter uses, enables interactivity and the Home tab at the same URL', () => {
     const manifest = buildSlackManifest({ registry, i18n: en, prefix: '', url: 'https://bot.example.com/base' });
-    expect(manifest.oauth_config.scopes.bot).toEqual(['commands', 'chat:write', 'chat:write.public', 'im:write', 'users:read', 'files:write', 'im:history', 'channels:history', 'groups:history']);
+    expect(manifest.oauth_config.scopes.bot).toEqual(['commands', 'chat:write', 'chat:write.public', 'im:write', 'users:read', 'files:write', 'im:history', 'channels:history', 'groups:history', 'channels:manage', 'groups:write', 'channels:read', 'groups:read', 'usergroups:read']);
     expect(manifest.settings.event_subscriptions).toEqual({ request_url: 'https://bot.example.com/base/slack/events', bot_events: ['app_home_opened', 'app_uninstalled', 'tokens_revoked'] });
     expect(manifest.settings.interactivity).toEqual({ is_enabled: true, request_url: 'https://bot.example.com/base/slack/events' });
     expect(manifest.settings.socket_mode_enabled).toBe(false);
@@ -99,7 +99,7 @@ describe('syllabot slack-manifest', () => {
     expect(oauth.code).toBe(0);
     const manifest = JSON.parse(oauth.stdout) as SlackManifest;
     expect(manifest.oauth_config).toEqual({
-      scopes: { bot: ['commands', 'chat:write', 'chat:write.public', 'im:write', 'users:read', 'files:write', 'im:history', 'channels:history', 'groups:history'] },
+      scopes: { bot: ['commands', 'chat:write', 'chat:write.public', 'im:write', 'users:read', 'files:write', 'im:history', 'channels:history', 'groups:history', 'channels:manage', 'groups:write', 'channels:read', 'groups:read', 'usergroups:read'] },
       redirect_urls: ['https://bot.example.com/slack/oauth_redirect'],
     });
     const { oauth_config: _left, ...rest } = manifest;
