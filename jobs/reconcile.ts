@@ -47,15 +47,15 @@ export class Reconciler {
 
   /**
    * Makes the queue match the store: every digest scheduler, every reminder due from `since` on,
-   * and, back to the catch-up window, every reminder and digest slot that fell due and is not
-   * `sent` in the delivery log (a Redis that came back empty lost their jobs). Jobs BullMQ failed
+   * and with `catchUp` (Redis came back without its data), back to the catch-up window, every
+   * reminder and the latest digest slot that fell due and are not `sent` in the delivery log. Jobs BullMQ failed
    * for stalling are queued again first. Re-adding a job Redis still holds is a no-op, and the
    * delivery log refuses repeats, so reconciling often is safe.
    */
-  async reconcile(since: Date, options: { digestCatchUp?: boolean } = {}): Promise<ReconcileReport> {
+  async reconcile(since: Date, options: { catchUp?: boolean } = {}): Promise<ReconcileReport> {
     const { store, clock } = this.deps;
     const now = clock.now();
-    const from = new Date(Math.min(since.getTime(), now.getTime() - this.deps.options.catchUpWindowMs));
+    const from = options.catchUp ? new Date(Math.min(since.getTime(), now.getTime() - this.deps.options.catchUpWindowMs)) : since;
     const stalledRequeued = await this.sweepStalls();
     const communities = await store.listCommunities();
     const digests = communities.filter((c) => c.settings.digest);
@@ -67,7 +67,7 @@ export class Reconciler {
       const { queued, started } = await this.reconcileReminders(community, from, now);
       totals.remindersQueued += queued;
       totals.remindersSkippedStarted += started;
-      if (options.digestCatchUp) totals.digestsCaughtUp += await this.catchUpDigests(community, from, now);
+      if (options.catchUp) totals.digestsCaughtUp += await this.catchUpDigests(community, from, now);
       totals.cohortPassesQueued += await this.reconcileCohorts(community);
     }
     await this.deps.digests.prune(withDigest);
