@@ -19,6 +19,7 @@ import { failedByStalls, requeueStalled, sweepStalledFailures } from './stalls.t
 import { reminderProcessor } from './reminder-processor.ts';
 import { digestDeliveryKey, DigestScheduler, digestProcessor } from './digests.ts';
 import { recomputeProcessor, RecomputeScheduler } from './recompute.ts';
+import { MAINTENANCE_QUEUE, maintenanceProcessor, MaintenanceScheduler } from './maintenance.ts';
 
 export type JobsRole = 'all' | 'worker';
 
@@ -41,7 +42,7 @@ export interface QueueDepth {
 }
 
 /** Every queue any process may use: depths are global, so each process reports them all. */
-const ALL_QUEUES = [RECOMPUTE_QUEUE, ...PLATFORMS.flatMap((p) => [reminderQueueName(p), digestQueueName(p)])];
+const ALL_QUEUES = [RECOMPUTE_QUEUE, MAINTENANCE_QUEUE, ...PLATFORMS.flatMap((p) => [reminderQueueName(p), digestQueueName(p)])];
 /** A scrape must not hang on a Redis that is slow to answer. */
 const DEPTH_TIMEOUT_MS = 2_000;
 
@@ -74,6 +75,7 @@ export class JobsService {
   private readonly reminders: ReminderScheduler;
   private readonly digests: DigestScheduler;
   private readonly recompute: RecomputeScheduler;
+  private readonly maintenance: MaintenanceScheduler;
   private readonly workers: Worker[] = [];
   private readonly logger: Logger;
   private unsubscribe: (() => void) | undefined;
@@ -101,6 +103,7 @@ export class JobsService {
     this.reminders = new ReminderScheduler(this.queues, now);
     this.digests = new DigestScheduler(this.queues, this.logger);
     this.recompute = new RecomputeScheduler(this.queues, options.recomputeEveryMs, options.recomputeDebounceMs);
+    this.maintenance = new MaintenanceScheduler(this.queues, options);
     this.setState('paused');
     this.health = new RedisHealth(this.producer, describeUrl(deps.redisUrl), this.logger, now, {
       up: (downSince) => this.onRedisUp(downSince),
@@ -112,6 +115,7 @@ export class JobsService {
   start(): this {
     const { core, role } = this.deps;
     this.startWorker(RECOMPUTE_QUEUE, recomputeProcessor({ store: core.store, clock: core.clock, logger: this.logger, scheduler: this.recompute }), CONCURRENCY.recompute);
+    this.startWorker(MAINTENANCE_QUEUE, maintenanceProcessor({ store: core.store, clock: core.clock, logger: this.logger, settings: this.deps.options }), 1);
     const deliver = { log: this.deliveries, sendTimeoutMs: this.deps.options.sendTimeoutMs, logger: this.logger };
     // Only platforms this process can deliver to: the other queues are left to processes that can.
     for (const platform of core.messengers.platforms) {
@@ -344,6 +348,7 @@ export class JobsService {
     if (this.stopping) return;
     try {
       await this.recompute.ensureSchedule();
+      await this.maintenance.ensureSchedules();
       this.logger.info({ scheduler: 'recompute-every', everyMinutes: this.deps.options.recomputeEveryMs / 60_000 }, 'job scheduler ready: score recompute');
       if (this.deps.role === 'all') await this.reconcile(downSince, { digestCatchUp: await this.redisLostData() });
     } catch (err) {
