@@ -36,18 +36,24 @@ export async function runRaw(store: CommandStore, seeded: SeededCommunity, op: P
           offset: (page - 1) * LIMITS.coursesPerPage,
           limit: LIMITS.coursesPerPage,
         });
-        return result.total > 0 && page > Math.ceil(result.total / LIMITS.coursesPerPage) ? 'user-error' : 'ok';
+        if (result.total === 0) return 'ok';
+        if (page > Math.ceil(result.total / LIMITS.coursesPerPage)) return 'user-error';
+        await store.cohorts.listCourseAccess(cid, result.items.map((c) => c.id));
+        return 'ok';
       }
       case 'enroll': {
         const course = await resolveCourse(store, cid, courseRef(seeded.courses[op.course]!, op.ref), { includeArchived: true });
         if (await store.isEnrolled(cid, member.id, course.id)) return 'ok';
         if (course.archived) return 'user-error';
+        await store.cohorts.getCourseAccess(cid, course.id);
         await store.enroll(cid, member.id, course.id, new Date());
         return 'ok';
       }
       case 'rate': {
         const course = await resolveCourse(store, cid, courseRef(seeded.courses[op.course]!, op.ref), { includeArchived: true });
         if (!(await store.isEnrolled(cid, member.id, course.id))) return 'user-error';
+        // No course in the bench is members-only, so the role check and setLapsed never run.
+        await store.cohorts.getCourseAccess(cid, course.id);
         await store.rate(cid, member.id, course.id, op.stars, op.review ?? null, new Date());
         return 'ok';
       }

@@ -9,6 +9,7 @@ import { DigestScheduler } from '../jobs/digests.ts';
 import { digestQueueName, Queues, RECOMPUTE_QUEUE } from '../jobs/queues.ts';
 import { producerConnection } from '../jobs/redis.ts';
 import { digestSettings, seedManyCommunities, type ManyCommunitiesShape, type SeededCommunities } from './fixtures/many-communities.ts';
+import { measureCatalogMemory, type CatalogMemory } from './lib/catalog-memory.ts';
 import { countingLogger, type CountingLogger } from './lib/counting-logger.ts';
 import { ownRedisProblem, startOwnRedis, type OwnRedis } from './lib/own-redis.ts';
 import { note, progress } from './lib/progress.ts';
@@ -59,11 +60,13 @@ export const scaleCommunitiesSection: BenchSection = {
       const seeded = await seedManyCommunities(store, SHAPE);
       store.database.pragma('wal_checkpoint(TRUNCATE)');
       await checkSeed(store, seeded.communities);
+      note('in-memory course catalogs of every community');
+      const catalogs = await measureCatalogMemory(join(workDir, 'communities.sqlite'), seeded.communities);
       const logger = countingLogger();
       const schedulers = await timeSchedulers(redis, seeded.communities, logger);
       const recompute = await timeRecompute(redis, store, seeded, logger);
       if (logger.counts.warn + logger.counts.error > 0) throw new Error(`the jobs logged problems while measured:\n${logger.samples.join('\n')}`);
-      return report(seeded, schedulers, recompute);
+      return report(seeded, schedulers, recompute, catalogs);
     } finally {
       await store.close();
       await redis.stop();
@@ -185,7 +188,7 @@ async function timeRecompute(redis: OwnRedis, store: SqliteStore, seeded: Seeded
   return { ms, snapshots };
 }
 
-function report(seeded: SeededCommunities, s: SchedulerTimings, r: RecomputeTiming): SectionReport {
+function report(seeded: SeededCommunities, s: SchedulerTimings, r: RecomputeTiming, c: CatalogMemory): SectionReport {
   const n = seeded.communities.length;
   const lines = [
     'Scale: 10,000 communities',
@@ -201,6 +204,7 @@ function report(seeded: SeededCommunities, s: SchedulerTimings, r: RecomputeTimi
         [`create one at a time (serial; ${formatNumber(SERIAL_SAMPLE)} timed, scaled)`, `${(s.serialMs / 1000).toFixed(2)} s`, `${((s.serialMs * 1000) / n).toFixed(0)} µs`],
         [`Redis memory (used_memory growth)`, `${(s.bytesPerCommunity * n / 1_048_576).toFixed(1)} MiB`, `${formatNumber(Math.round(s.bytesPerCommunity))} B`],
         [`full score recompute (1 worker)`, `${(r.ms / 1000).toFixed(2)} s`, `${((r.ms * 1000) / n).toFixed(0)} µs`],
+        [`course catalogs in memory (heap growth, every community cached)`, `${((c.bytesPerCommunity * c.communities) / 1_048_576).toFixed(1)} MiB`, `${formatNumber(c.bytesPerCommunity)} B`],
       ],
     ),
     '',
@@ -208,6 +212,8 @@ function report(seeded: SeededCommunities, s: SchedulerTimings, r: RecomputeTimi
     '(the next run of a pattern in a time zone, ~1-2 ms of CPU in the process), not by Redis (~50 µs), so overlapping',
     'round trips gains little. What pays is not upserting: a restart re-syncs unchanged schedulers by reading them back.',
     `The recompute saved a snapshot for ${formatNumber(r.snapshots)} communities.`,
+    `Catalogs: ${SHAPE.coursesPerCommunity} courses each; the cache counts ${formatNumber(c.estimatedBytesPerCommunity)} B a community against its bound, so the default ` +
+      `CATALOG_CACHE_MB=64 keeps ${formatNumber(c.fitInDefaultBound)} of them (least recently used evicted); reading all ${formatNumber(c.communities)} once took ${(c.fillMs / 1000).toFixed(2)} s.`,
   ];
   return {
     lines,
@@ -218,6 +224,9 @@ function report(seeded: SeededCommunities, s: SchedulerTimings, r: RecomputeTimi
       schedulers_10k_resync_unchanged_s: round(s.resyncMs / 1000, 2),
       redis_bytes_per_community: Math.round(s.bytesPerCommunity),
       recompute_10k_communities_s: round(r.ms / 1000, 2),
+      catalog_bytes_per_community: c.bytesPerCommunity,
+      catalog_estimated_bytes_per_community: c.estimatedBytesPerCommunity,
+      catalog_communities_in_default_bound: c.fitInDefaultBound,
     },
   };
 }

@@ -9,6 +9,7 @@ import { courseAddCommand, courseArchiveCommand, courseEditCommand, courseUnarch
 import { remindCommand } from './remind.ts';
 import { privacyCommand } from './privacy.ts';
 import { digestNowCommand } from './digest.ts';
+import { statsCommand } from './stats.ts';
 import { settingsDigestCommand, settingsLocaleCommand, settingsShowCommand } from './settings.ts';
 import { courseShowCommand } from './course-show.ts';
 import { roleGrantCommand, roleRevokeCommand } from './role.ts';
@@ -34,6 +35,7 @@ export const ALL_COMMANDS: readonly Command[] = [
   settingsShowCommand,
   settingsDigestCommand,
   settingsLocaleCommand,
+  statsCommand,
   settingsAccessUrlCommand,
   roleGrantCommand,
   roleRevokeCommand,

@@ -24,6 +24,8 @@ export interface JobsOptions {
   recomputeEveryMs: number;
   /** Ratings within this window share one recompute. */
   recomputeDebounceMs: number;
+  /** Daily snapshots older than this are pruned once a day. */
+  historyRetentionDays: number;
   /** BullMQ job lock; a worker that dies mid-job loses its jobs to others after this. */
   lockDurationMs: number;
   /** How often workers look for jobs whose lock expired (stalled jobs). */
@@ -62,7 +64,7 @@ export interface JobsOptions {
 
 export function defaultJobsOptions(
   config: Pick<Config, 'RATE_NUDGE_DAYS' | 'RECOMPUTE_EVERY_MINUTES'> &
-    Partial<Pick<Config, 'JOBS_PREFIX' | 'CATCH_UP_HOURS' | 'GRACE_PERIOD_DAYS' | 'BACKUP_DIR' | 'BACKUP_KEEP' | 'BACKUP_EVERY_HOURS'>>,
+    Partial<Pick<Config, 'JOBS_PREFIX' | 'CATCH_UP_HOURS' | 'HISTORY_RETENTION_DAYS' | 'GRACE_PERIOD_DAYS' | 'BACKUP_DIR' | 'BACKUP_KEEP' | 'BACKUP_EVERY_HOURS'>>,
 ): JobsOptions {
   return {
     prefix: config.JOBS_PREFIX ?? 'syllabot',
@@ -73,6 +75,7 @@ export function defaultJobsOptions(
     nudgeAfterMs: config.RATE_NUDGE_DAYS * DAY,
     recomputeEveryMs: config.RECOMPUTE_EVERY_MINUTES * MINUTE,
     recomputeDebounceMs: 30 * SECOND,
+    historyRetentionDays: config.HISTORY_RETENTION_DAYS ?? 400,
     // A killed worker's jobs are taken over within lock + 2 stall checks (~8 s; BullMQ renews
     // the lock every half lock). Shorter locks cost renewals, ~1 tiny script per running job per
     // 2.5 s, and risk false stalls if a process blocks its event loop for 5 s.

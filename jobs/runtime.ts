@@ -18,7 +18,7 @@ import { catchUpDigestJobId, dueDigestSlots, splitForCatchUp } from './catch-up.
 import { failedByStalls, requeueStalled, sweepStalledFailures } from './stalls.ts';
 import { reminderProcessor } from './reminder-processor.ts';
 import { digestDeliveryKey, DigestScheduler, digestProcessor } from './digests.ts';
-import { recomputeProcessor, RecomputeScheduler } from './recompute.ts';
+import { DailyHistory, recomputeProcessor, RecomputeScheduler } from './recompute.ts';
 import { MAINTENANCE_QUEUE, maintenanceProcessor, MaintenanceScheduler } from './maintenance.ts';
 
 export type JobsRole = 'all' | 'worker';
@@ -114,7 +114,14 @@ export class JobsService {
   /** Starts the workers (and, in role `all`, the event listener); returns without waiting for Redis. */
   start(): this {
     const { core, role } = this.deps;
-    this.startWorker(RECOMPUTE_QUEUE, recomputeProcessor({ store: core.store, clock: core.clock, logger: this.logger, scheduler: this.recompute }), CONCURRENCY.recompute);
+    this.startWorker(RECOMPUTE_QUEUE, recomputeProcessor({
+        store: core.store,
+        clock: core.clock,
+        logger: this.logger,
+        scheduler: this.recompute,
+        history: new DailyHistory(this.deps.priorWeight),
+        retentionDays: this.deps.options.historyRetentionDays,
+      }), CONCURRENCY.recompute);
     this.startWorker(MAINTENANCE_QUEUE, maintenanceProcessor({ store: core.store, clock: core.clock, logger: this.logger, settings: this.deps.options }), 1);
     const deliver = { log: this.deliveries, sendTimeoutMs: this.deps.options.sendTimeoutMs, logger: this.logger };
     // Only platforms this process can deliver to: the other queues are left to processes that can.

@@ -13,6 +13,8 @@ import { createMessageCatalog, type MessageCatalog } from '../core/i18n.ts';
 import { LIMITS } from '../domain/limits.ts';
 import { createCommandRegistry } from '../../commands/index.ts';
 import type { Command } from '../core/command.ts';
+import type { Analytics, ChartRenderer } from '../ports/analytics.ts';
+import { EchartsChartRenderer } from '../infra/charts/echarts-renderer.ts';
 import type { Core } from '../core/facade.ts';
 import { CohortAccessRegistry } from '../core/cohort-access-registry.ts';
 import { ConsoleCohortAccess } from '../../adapters/console/cohort-access.ts';
@@ -31,6 +33,8 @@ export interface CoreOptions {
   observer?: CommandObserver;
   /** Commands besides the built-in ones (tests drive adapters with commands of their own). */
   extraCommands?: readonly Command[];
+  /** Charts for /stats; default ECharts rendered on the server. */
+  charts?: ChartRenderer;
 }
 
 /** Wires the command core around a store; adapters and jobs attach to what it returns. */
@@ -40,6 +44,7 @@ export function createCore(options: CoreOptions): Core {
   const catalog = options.catalog ?? createMessageCatalog();
   const clock = options.clock ?? systemClock;
   const services = options.services ?? new MutableServiceStatus();
+  const analytics: Analytics = { charts: options.charts ?? new EchartsChartRenderer(), dashboard: null };
   const access = new CohortAccessRegistry();
   access.register(new ConsoleCohortAccess(store));
   const router = new CommandRouter({
@@ -54,6 +59,7 @@ export function createCore(options: CoreOptions): Core {
     logger,
     settings: { priorWeight: options.config.BAYES_PRIOR_WEIGHT, coursesPerPage: LIMITS.coursesPerPage },
     ...(options.observer ? { observer: options.observer } : {}),
+    analytics,
   });
-  return { router, store, events, catalog, logger, clock, services, messengers: new MessengerRegistry(), access };
+  return { router, store, events, catalog, logger, clock, services, messengers: new MessengerRegistry(), access, analytics };
 }

@@ -31,9 +31,11 @@ export const configSchema = z
     MONGODB_URI: url(/^mongodb(\+srv)?$/),
     /**
      * MongoDB without a replica set has no multi-document transactions, so the store's promises
-     * weaken (docs/guarantees.md, "The MongoDB store"): refused at start-up unless this accepts it.
+     * weaken (docs/guarantees.md, MongoDB section): refused at start-up unless this accepts it.
      */
     MONGODB_ALLOW_STANDALONE: z.stringbool().default(false),
+    /** Memory for course catalogs kept in memory by the store, in MB; 0 reads every catalog from the store. */
+    CATALOG_CACHE_MB: z.coerce.number().min(0).max(65_536).default(64),
     REDIS_URL: url(/^rediss?$/).default('redis://127.0.0.1:6379'),
     /** Lets a deployment run without jobs even when a Redis would be reachable. */
     JOBS_ENABLED: z.stringbool().default(true),
@@ -91,6 +93,8 @@ export const configSchema = z
     BAYES_PRIOR_WEIGHT: z.coerce.number().min(0).max(1000).default(5),
     RATE_NUDGE_DAYS: z.coerce.number().min(0).max(365).default(3),
     RECOMPUTE_EVERY_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
+    /** Daily community snapshots (the /stats history) older than this are pruned. */
+    HISTORY_RETENTION_DAYS: z.coerce.number().int().min(7).max(3650).default(400),
     /** After Redis lost its data, reminders and digests due this far back and not sent are sent late. */
     CATCH_UP_HOURS: z.coerce.number().min(0).max(168).default(6),
 

@@ -5,6 +5,7 @@ import type { EventSink } from '../ports/events.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { ServiceStatus } from '../ports/services.ts';
 import type { Logger } from '../ports/logger.ts';
+import type { Analytics } from '../ports/analytics.ts';
 import type { AccessKind } from '../ports/rate-limiter.ts';
 import type { CohortAccess } from '../ports/cohort-access.ts';
 import type { Translator } from './i18n.ts';
@@ -59,6 +60,7 @@ export interface CommandContext {
   readonly commands: CommandRegistry;
   readonly settings: CoreSettings;
   readonly logger: Logger;
+  readonly analytics: Analytics;
 }
 
 /**

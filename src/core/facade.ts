@@ -1,5 +1,6 @@
 import type { Clock } from '../ports/clock.ts';
 import type { Logger } from '../ports/logger.ts';
+import type { Analytics } from '../ports/analytics.ts';
 import type { ServiceStatusBoard } from '../ports/services.ts';
 import type { Store } from '../ports/store/index.ts';
 import type { EventBus } from './event-bus.ts';
@@ -28,6 +29,8 @@ export interface Core {
   services: ServiceStatusBoard;
   /** Adapters register their messengers here; jobs deliver through it. */
   messengers: MessengerRegistry;
+  /** The chart renderer and, once the dashboard runs, its links. */
+  analytics: Analytics;
   /** Adapters register their roles and channels here (the console's is built in); commands and the cohort job use it. */
   access: CohortAccessRegistry;
 }

@@ -9,6 +9,7 @@ import type { ServiceStatus } from '../ports/services.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { RateLimiter } from '../ports/rate-limiter.ts';
 import type { CommandObserver, CommandOutcome } from '../ports/observer.ts';
+import { NO_ANALYTICS, type Analytics } from '../ports/analytics.ts';
 import type { CohortAccessRegistry } from './cohort-access-registry.ts';
 import type { Command, CommandContext, CommandRegistry, CoreSettings, Surface } from './command.ts';
 import { resolveLocale, type MessageCatalog, type Translator } from './i18n.ts';
@@ -87,6 +88,8 @@ export interface RouterDeps {
   settings: CoreSettings;
   /** Told about every handled request (metrics); optional. */
   observer?: CommandObserver;
+  /** Charts and dashboard links for /stats and /dashboard. */
+  analytics?: Analytics;
   /** Roles and channels per platform; a platform with none registered has no cohorts. */
   access?: CohortAccessRegistry;
 }
@@ -234,6 +237,7 @@ export class CommandRouter {
       commands: this.deps.commands,
       settings: this.deps.settings,
       logger: this.deps.logger,
+      analytics: this.deps.analytics ?? NO_ANALYTICS,
     };
   }
 

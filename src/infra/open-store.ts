@@ -11,7 +11,7 @@ export async function openStore(config: Config, logger: Logger, role = 'syllabot
     return openMongoStore(config.MONGODB_URI, logger, { allowStandalone: config.MONGODB_ALLOW_STANDALONE });
   }
   const path = resolve(config.SQLITE_PATH);
-  const store = SqliteStore.open({ path, markInUseAs: role });
+  const store = SqliteStore.open({ path, markInUseAs: role, catalogCacheBytes: config.CATALOG_CACHE_MB * 2 ** 20 });
   logger.info({ store: 'sqlite', path }, 'using the embedded SQLite store');
   return store;
 }

@@ -10,9 +10,11 @@ import { describeCohortStoreContract } from './cohort-store-contract.ts';
 
 const openSqlite = async () => {
   const dir = mkdtempSync(join(tmpdir(), 'syllabot-sqlite-'));
-  const store = SqliteStore.open({ path: join(dir, 'nested', 'test.sqlite') });
+  const path = join(dir, 'nested', 'test.sqlite');
+  const store = SqliteStore.open({ path });
   return {
     store,
+    peerEnv: { PEER_STORE: 'sqlite', PEER_SQLITE_PATH: path },
     async dispose() {
       await store.close();
       rmSync(dir, { recursive: true, force: true });

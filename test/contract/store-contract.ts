@@ -1,10 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Installation, Store } from '../../src/ports/store/index.ts';
 import type { Community, Member } from '../../src/domain/model.ts';
+import { describeHistoryContract } from './history-contract.ts';
 import { describeDeliveryContract } from './delivery-contract.ts';
+import { describeStoreGuarantees } from './store-guarantees.ts';
+import { describeCatalogFreshness } from './catalog-freshness-contract.ts';
 
 export interface StoreHarness {
   store: Store;
+  /** The environment with which test/contract/fixtures/store-peer.ts opens this same store in another process. */
+  peerEnv: Record<string, string>;
   /** Closes the store and removes what the test created. */
   dispose(): Promise<void>;
 }
@@ -14,6 +19,7 @@ export interface StoreHarness {
  * that opens a fresh, empty store; the MongoDB suite runs the same cases as SQLite.
  */
 export function describeStoreContract(name: string, open: () => Promise<StoreHarness>): void {
+  describeHistoryContract(name, open);
   describe(`Store contract: ${name}`, () => {
     let harness: StoreHarness;
     let store: Store;
@@ -256,6 +262,8 @@ export function describeStoreContract(name: string, open: () => Promise<StoreHar
     });
 
     describeDeliveryContract(() => store);
+    describeStoreGuarantees(() => ({ store, community, ana, bo }));
+    describeCatalogFreshness(() => harness);
 
     describe('installations', () => {
       const installation = (externalId: string, sealed: number[], extra: Partial<Installation> = {}): Installation => ({

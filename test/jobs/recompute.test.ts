@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Community, Course } from '../../src/domain/model.ts';
 import { communityScore } from '../../src/domain/score.ts';
-import { RECOMPUTE_SCHEDULER_ID } from '../../jobs/recompute.ts';
+import { DailyHistory, PRUNE_SCHEDULER_ID, RECOMPUTE_SCHEDULER_ID, recomputeCommunity } from '../../jobs/recompute.ts';
+import { buildDailySnapshot } from '../../src/domain/history.ts';
 import type { JobsOptions } from '../../jobs/options.ts';
 import { cleanupPrefix, COMMUNITY, createWorld, randomPrefix, RecordingMessenger, startJobsFor, waitUntil, type World } from './harness.ts';
 
@@ -60,7 +61,10 @@ describe('score recomputation (real Redis)', () => {
 
     // The periodic scheduler follows RECOMPUTE_EVERY_MINUTES.
     const schedulers = await queue.getJobSchedulers();
-    expect(schedulers.map((s) => [s.key, s.every])).toEqual([[RECOMPUTE_SCHEDULER_ID, 7 * 60_000]]);
+    expect(schedulers.map((s) => [s.key, s.every]).sort()).toEqual([
+      [PRUNE_SCHEDULER_ID, 24 * 60 * 60_000],
+      [RECOMPUTE_SCHEDULER_ID, 7 * 60_000],
+    ]);
 
     // One more rating through the command publishes `rated`, which queues the debounced recompute.
     await world.run('/enroll 1', 'ana');
@@ -89,7 +93,10 @@ describe('score recomputation (real Redis)', () => {
     world.store.database.prepare('UPDATE courses SET rating_sum = rating_sum + 7, enrolled_count = 0 WHERE id = ?').run(Number(courses[2]!.id));
     expect((await world.store.getCourse(community.id, courses[2]!.id))!.ratingSum).toBe(exact[2]!.ratingSum + 7);
 
-    expect((await queue.getJobSchedulers()).map((s) => [s.key, s.every])).toEqual([[RECOMPUTE_SCHEDULER_ID, 1_000]]);
+    expect((await queue.getJobSchedulers()).map((s) => [s.key, s.every]).sort()).toEqual([
+      [PRUNE_SCHEDULER_ID, 24 * 60 * 60_000],
+      [RECOMPUTE_SCHEDULER_ID, 1_000],
+    ]);
     await waitUntil(() => world.logger.entries.some((e) => e.level === 'warn' && e.msg.includes('repaired the aggregates of 1 course')), 'the repair');
     expect(await world.store.listActiveCourses(community.id)).toEqual(exact);
     const repair = world.logger.entries.find((e) => e.msg.includes('repaired the aggregates'))!;
@@ -98,5 +105,57 @@ describe('score recomputation (real Redis)', () => {
       repairs: [{ courseId: courses[2]!.id, after: { ratingSum: exact[2]!.ratingSum, enrolledCount: exact[2]!.enrolledCount } }],
     });
     await waitUntil(async () => (await world.store.listScoreSnapshots(community.id, 1)).length === 1, 'a snapshot');
+  });
+
+  it('given a rating, when the recompute runs, then the community gets its daily snapshot at once (backfill), once', async () => {
+    const { world } = await setup();
+    const { community } = await seed(world);
+    await world.run('/enroll 1', 'ana');
+    await world.run('/rate 1 5', 'ana');
+    await waitUntil(async () => (await world.store.listDailySnapshots(community.id, '2000-01-01')).length === 1, 'the daily snapshot');
+    const [daily] = await world.store.listDailySnapshots(community.id, '2000-01-01');
+    const score = (await world.store.listScoreSnapshots(community.id, 1))[0]!;
+    expect(daily!.score).toBeCloseTo(score.score, 12);
+    expect(daily!.courses).toHaveLength(4);
+  });
+
+  it('given snapshots older than the retention, when the daily prune job runs, then they are deleted and newer ones kept', async () => {
+    const { world, queue } = await setup({ historyRetentionDays: 30 });
+    const { community } = await seed(world);
+    const old = buildDailySnapshot({ communityId: community.id, day: '2020-01-01', takenAt: new Date('2020-01-01T12:00:00Z'), memberCount: 1, courses: [], priorWeight: 5 });
+    await world.store.saveDailySnapshot(old);
+    await world.store.saveDailySnapshot({ ...old, day: '2099-01-01', takenAt: new Date() });
+    await queue.add('prune-history', {});
+    await waitUntil(async () => (await world.store.listDailySnapshots(community.id, '2000-01-01')).every((s) => s.day !== '2020-01-01'), 'the prune');
+    expect((await world.store.listDailySnapshots(community.id, '2000-01-01')).map((s) => s.day)).toContain('2099-01-01');
+    expect(world.logger.entries.some((e) => e.msg === 'old daily snapshots pruned' && (e.obj as { pruned?: number }).pruned === 1)).toBe(true);
+  });
+});
+
+describe('daily snapshots (test clock, two processes)', () => {
+  it('given recomputes across a week in two processes, when each day passes in the community time zone, then one snapshot a day', async () => {
+    const world = createWorld();
+    try {
+      await world.run('/course add title:"Rust 101" value:2');
+      await world.run('/enroll 1', 'ana');
+      await world.run('/rate 1 4', 'ana');
+      const community = (await world.store.findCommunity({ platform: 'console', externalId: COMMUNITY }))!;
+      // The community's day is Shanghai's: 23:30 UTC is already the next day there.
+      await world.store.updateCommunitySettings(community.id, { digest: { channelId: 'c', schedule: '0 9 * * 1', timezone: 'Asia/Shanghai' } });
+      const processes = [new DailyHistory(5), new DailyHistory(5)];
+      let now = Date.parse('2026-03-01T15:30:00Z');
+      const clock = { now: () => new Date(now) };
+      const written: (string | null)[] = [];
+      for (let step = 0; step < 7 * 4; step++) {
+        // Every 6 hours, both processes run the recompute.
+        for (const history of processes) written.push((await recomputeCommunity(world.store, community.id, clock, world.logger, history)).dailySnapshot);
+        now += 6 * 60 * 60 * 1000;
+      }
+      const days = (await world.store.listDailySnapshots(community.id, '2000-01-01')).map((s) => s.day);
+      expect(days).toEqual(['2026-03-01', '2026-03-02', '2026-03-03', '2026-03-04', '2026-03-05', '2026-03-06', '2026-03-07', '2026-03-08']);
+      expect(written.filter((d) => d !== null)).toEqual(days);
+    } finally {
+      await world.close();
+    }
   });
 });

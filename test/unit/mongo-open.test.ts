@@ -200,7 +200,7 @@ describe('Opening the MongoDB store', () => {
     expect(stderr).not.toContain('s3cret');
   });
 
-  it('given a standalone server, when the store opens without the opt-in, then one line says how to make a replica set', async () => {
+  it('given a standalone server and no opt-in, when the store opens, then one line says how to fix it', async () => {
     const fake = await startFakeMongo();
     cleanup.push(() => fake.stop());
     const opening = openMongoStore(`mongodb://127.0.0.1:${fake.port}/syllabot`, recordingLogger([]), { serverSelectionTimeoutMS: 1000 });
@@ -213,7 +213,7 @@ describe('Opening the MongoDB store', () => {
     expect(error?.message).not.toContain('\n');
   });
 
-  it('given the CLI on a standalone MongoDB, when it starts without the opt-in, then it prints the one line and exits 1', async () => {
+  it('given the CLI on a standalone MongoDB and no opt-in, then it prints that one line and exits 1', async () => {
     const fake = await startFakeMongo();
     cleanup.push(() => fake.stop());
     const bin = fileURLToPath(new URL('../../bin/syllabot.mjs', import.meta.url));
@@ -229,7 +229,7 @@ describe('Opening the MongoDB store', () => {
     expect(stderr).not.toMatch(/^\s+at /m);
   });
 
-  it('given MONGODB_ALLOW_STANDALONE, when a standalone server opens, then the weaker guarantees are logged at warn', async () => {
+  it('given MONGODB_ALLOW_STANDALONE, when a standalone server opens, then the limits are logged at warn', async () => {
     const fake = await startFakeMongo();
     cleanup.push(() => fake.stop());
     const lines: LogLine[] = [];
@@ -250,7 +250,7 @@ describe('Opening the MongoDB store', () => {
     expect(lines.find((l) => l.msg === 'using the MongoDB store')?.obj).toMatchObject({ transactions: 'yes (replica set)' });
   });
 
-  it('given a URI asking for secondary reads, when the connection is made, then reads are still pinned to the primary', async () => {
+  it('given a URI asking for secondary reads, when connected, then reads are still pinned to the primary', async () => {
     const conn = mongoose.createConnection('mongodb://127.0.0.1:1/syllabot?readPreference=secondaryPreferred', connectionOptions({ serverSelectionTimeoutMS: 100 }));
     conn.on('error', () => undefined);
     cleanup.push(() => conn.close(true));
@@ -275,6 +275,8 @@ describe('Opening the MongoDB store', () => {
       'course_access.course_access_key (unique)',
       'courses.course_by_number (unique)',
       'courses.course_by_title',
+      'daily_snapshots.daily_snapshot_key (unique)',
+      'daily_snapshots.daily_snapshots_by_time',
       'deliveries.deliveries_sent_at',
       'enrollment_grants.grant_key (unique)',
       'enrollments.enrollment_key (unique)',

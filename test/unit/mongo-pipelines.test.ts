@@ -139,7 +139,7 @@ const query: fc.Arbitrary<CourseQuery> = fc.record({
 });
 
 describe('MongoDB pipelines on mingo, against the SQLite store', () => {
-  it('given any catalog and query, when a course page runs on mingo, then total and items equal SQLite listCourses', async () => {
+  it('given any catalog and query, when a page runs on mingo, then total and items equal SQLite listCourses', async () => {
     let compared = 0;
     await fc.assert(
       fc.asyncProperty(fc.array(catalogCourse, { maxLength: 12 }), fc.array(query, { minLength: 1, maxLength: 5 }), async (catalog, queries) => {
@@ -161,7 +161,7 @@ describe('MongoDB pipelines on mingo, against the SQLite store', () => {
     console.info(`mingo course pages: ${compared} queries compared with SQLite, all equal`);
   });
 
-  it('given ties in weighted rating, when sorted top, then mingo and SQLite break them by more ratings, then number', async () => {
+  it('given weighted-rating ties, when sorted top, then mingo and SQLite break them alike', async () => {
     const same = (stars: number[]): CatalogCourse => ({ title: 'Same', description: '', tags: [], archived: false, stars, enrolled: [] });
     const { store, communityId } = await seed([same([4, 4]), same([4]), same([4, 4]), same([]), same([4]), same([])]);
     const data = mirror(store);
@@ -173,7 +173,7 @@ describe('MongoDB pipelines on mingo, against the SQLite store', () => {
     await store.close();
   });
 
-  it('given an offset past the end, when the page runs on mingo, then the total is kept and the items are empty, as in SQLite', async () => {
+  it('given an offset past the end, when a page runs on mingo, then as in SQLite: total kept, no items', async () => {
     const { store, communityId } = await seed([{ title: 'Rust', description: '', tags: [], archived: false, stars: [5], enrolled: [true] }]);
     const data = mirror(store);
     const [page] = run<CoursePageResult<Doc>>(data.courses, coursePagePipeline(courseListFilter(data.communityId(communityId), {}), 'number', undefined, 5, 10));
@@ -182,7 +182,7 @@ describe('MongoDB pipelines on mingo, against the SQLite store', () => {
     await store.close();
   });
 
-  it('given any ratings and enrollments, when histogram, recount and totals run on mingo, then they equal what SQLite keeps', async () => {
+  it('given any ratings, when histogram, recounts and totals run on mingo, then they equal SQLite', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(catalogCourse, { minLength: 1, maxLength: 8 }), async (catalog) => {
         const { store, communityId, courseIds } = await seed(catalog);
@@ -215,7 +215,7 @@ describe('MongoDB pipelines on mingo, against the SQLite store', () => {
 describe('MongoDB pipelines: what they send', () => {
   const communityId = new Types.ObjectId();
 
-  it('given a search, when the page pipeline is built, then $match comes first and user text appears only in its pattern', () => {
+  it('given a search, when the page pipeline is built, then user text is only in the leading $match', () => {
     const pipeline = coursePagePipeline(courseListFilter(communityId, { text: '$ratingSum' }), 'top', { mean: 4, weight: 5 }, 0, 10);
     const [match, ...rest] = pipeline;
     expect(Object.keys(match!)).toEqual(['$match']);

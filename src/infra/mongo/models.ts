@@ -1,5 +1,6 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
 import { PLATFORMS } from '../../domain/model.ts';
+import { dailySnapshotSchema, type DailySnapshotDoc } from './history-models.ts';
 
 /**
  * The MongoDB documents. Field names are camelCase like the domain; every document but a
@@ -238,6 +239,7 @@ export interface Models {
   ScoreSnapshot: Model<ScoreSnapshotDoc>;
   CourseCounter: Model<CourseCounterDoc>;
   Installation: Model<InstallationDoc>;
+  DailySnapshot: Model<DailySnapshotDoc>;
 }
 
 /** Binds the schemas to one connection, so two stores (two databases) never share models. */
@@ -251,6 +253,7 @@ export function createModels(connection: Connection): Models {
     ScoreSnapshot: connection.model<ScoreSnapshotDoc>('ScoreSnapshot', scoreSnapshotSchema),
     CourseCounter: connection.model<CourseCounterDoc>('CourseCounter', courseCounterSchema),
     Installation: connection.model<InstallationDoc>('Installation', installationSchema),
+    DailySnapshot: connection.model<DailySnapshotDoc>('DailySnapshot', dailySnapshotSchema),
   };
 }
 

@@ -12,6 +12,7 @@ import { MongoInstallationStore } from './installations.ts';
 import { createModels, ensureIndexes } from './models.ts';
 import type { MongoContext } from './part.ts';
 import { MongoScoreStore } from './scores.ts';
+import { MongoHistoryStore } from './history.ts';
 import { MongoPrivacyStore } from './privacy.ts';
 import { MongoTransfer } from './transfer.ts';
 import { MongoCohortStore } from './cohort-store.ts';
@@ -50,6 +51,7 @@ export class MongoStore implements Store {
   private readonly enrollments: MongoEnrollmentStore;
   private readonly scores: MongoScoreStore;
   private readonly installations: MongoInstallationStore;
+  private readonly history: MongoHistoryStore;
   private readonly privacy: MongoPrivacyStore;
   private readonly context: MongoContext;
   private closing = false;
@@ -68,6 +70,7 @@ export class MongoStore implements Store {
     this.enrollments = new MongoEnrollmentStore(context);
     this.scores = new MongoScoreStore(context);
     this.installations = new MongoInstallationStore(context);
+    this.history = new MongoHistoryStore(context);
     this.privacy = new MongoPrivacyStore(context);
     this.context = context;
     this.conn.on('disconnected', () => {
@@ -148,6 +151,12 @@ export class MongoStore implements Store {
   readonly findInstallation: Store['findInstallation'] = (...a) => this.installations.findInstallation(...a);
   readonly deleteInstallation: Store['deleteInstallation'] = (...a) => this.installations.deleteInstallation(...a);
 
+  readonly saveDailySnapshot: Store['saveDailySnapshot'] = (...a) => this.history.saveDailySnapshot(...a);
+  readonly listDailySnapshots: Store['listDailySnapshots'] = (...a) => this.history.listDailySnapshots(...a);
+  readonly pruneDailySnapshots: Store['pruneDailySnapshots'] = (...a) => this.history.pruneDailySnapshots(...a);
+  readonly listEnrollmentRows: Store['listEnrollmentRows'] = (...a) => this.history.listEnrollmentRows(...a);
+  readonly listRatingRows: Store['listRatingRows'] = (...a) => this.history.listRatingRows(...a);
+  readonly listRecentReviews: Store['listRecentReviews'] = (...a) => this.history.listRecentReviews(...a);
   readonly memberData: Store['memberData'] = (...a) => this.privacy.memberData(...a);
   readonly eraseMember: Store['eraseMember'] = (...a) => this.privacy.eraseMember(...a);
   readonly findMembersByName: Store['findMembersByName'] = (...a) => this.privacy.findMembersByName(...a);

@@ -10,7 +10,7 @@ export interface OpenMongoStoreOptions {
   allowStandalone?: boolean;
 }
 
-/** What a standalone server gives up; logged at warn when MONGODB_ALLOW_STANDALONE accepts it (docs/guarantees.md, "The MongoDB store"). */
+/** What a standalone server gives up; logged at warn when MONGODB_ALLOW_STANDALONE accepts it (docs/guarantees.md, MongoDB section). */
 export const STANDALONE_LIMITS = [
   'an enrollment or rating and its course figures are two writes: a crash between them leaves the figures off by one until the next recompute',
   'a recompute that lands between those two writes can leave the figures off by one until the next recompute',

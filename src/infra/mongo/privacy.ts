@@ -107,9 +107,11 @@ export class MongoPrivacyStore extends MongoPart implements PrivacyStore {
       const ratings = (await this.models.Rating.deleteMany(scope, { session })).deletedCount;
       const enrollments = (await this.models.Enrollment.deleteMany(scope, { session })).deletedCount;
       const snapshots = (await this.models.ScoreSnapshot.deleteMany(scope, { session })).deletedCount;
+      // The daily history (/stats) goes with the community too.
+      await this.models.DailySnapshot.deleteMany(scope, { session });
       const courses = (await this.models.Course.deleteMany(scope, { session })).deletedCount;
       const members = (await this.models.Member.deleteMany(scope, { session })).deletedCount;
-      for (const collection of ['course_access', 'enrollment_grants', 'console_roles']) await this.conn.collection(collection).deleteMany(scope, { session });
+      for (const collection of ['course_access', 'enrollment_grants', 'console_roles', 'daily_snapshots']) await this.conn.collection(collection).deleteMany(scope, { session });
       await this.models.CourseCounter.deleteOne({ _id: id }, { session });
       await this.models.Community.deleteOne({ _id: id }, { session });
       return { members, courses, enrollments, ratings, snapshots };

@@ -59,9 +59,12 @@ export class SqliteCohortStore implements CohortStore {
     return this.guard(() => {
       const out = new Map<string, CourseAccess>();
       if (courseIds.length === 0) return out;
-      const rows = this.db
-        .prepare(`SELECT * FROM course_access WHERE community_id = ? AND course_id IN (${courseIds.map(() => '?').join(', ')})`)
-        .all(Number(communityId), ...courseIds.map(Number)) as AccessRow[];
+      // One statement for any number of ids (every /courses page asks): preparing one per call
+      // cost more than the query.
+      const rows = this.sql('SELECT * FROM course_access WHERE community_id = ? AND course_id IN (SELECT value FROM json_each(?))').all(
+        Number(communityId),
+        JSON.stringify(courseIds.map(Number)),
+      ) as AccessRow[];
       for (const row of rows) out.set(String(row.course_id), toAccess(row));
       return out;
     });

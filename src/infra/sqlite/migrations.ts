@@ -168,6 +168,30 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       CREATE INDEX communities_by_removal ON communities (removed_at) WHERE removed_at IS NOT NULL;
     `,
   },
+  {
+    version: 7,
+    name: 'daily community snapshots',
+    // One row per community and day (its time zone): the primary key is what makes the
+    // recompute job's "once a day" hold across processes. Course figures ride along as JSON,
+    // read only as a whole. Pruning goes by taken_at across communities.
+    sql: `
+      CREATE TABLE daily_snapshots (
+        community_id INTEGER NOT NULL REFERENCES communities(id),
+        day TEXT NOT NULL,
+        taken_at INTEGER NOT NULL,
+        score REAL NOT NULL,
+        satisfaction REAL NOT NULL,
+        coverage REAL NOT NULL,
+        member_count INTEGER NOT NULL,
+        rating_count INTEGER NOT NULL,
+        enrollment_count INTEGER NOT NULL,
+        active_course_count INTEGER NOT NULL,
+        courses TEXT NOT NULL,
+        PRIMARY KEY (community_id, day)
+      );
+      CREATE INDEX daily_snapshots_by_time ON daily_snapshots (taken_at);
+    `,
+  },
 ];
 
 export function migrate(db: Database): number[] {

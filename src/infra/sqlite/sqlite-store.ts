@@ -8,6 +8,7 @@ import { SqliteCourseStore } from './courses.ts';
 import { SqliteEnrollmentStore } from './enrollments.ts';
 import { SqliteInstallationStore } from './installations.ts';
 import { SqliteScoreStore } from './scores.ts';
+import { SqliteHistoryStore } from './history.ts';
 import { SqlitePrivacyStore } from './privacy.ts';
 import { SqliteTransfer } from './transfer.ts';
 import { markInUse } from './in-use.ts';
@@ -15,10 +16,14 @@ import type { OnlineBackup } from '../../ports/store/transfer.ts';
 import { SqliteCohortStore } from './cohort-store.ts';
 import { SqliteDeliveries } from './sqlite-deliveries.ts';
 import type { DeliveryRecords } from '../../ports/store/deliveries.ts';
+import { CatalogCache, DEFAULT_CATALOG_CACHE_BYTES } from '../catalog/catalog-cache.ts';
+import { SqliteCatalog } from './catalog.ts';
 
 export interface SqliteStoreOptions {
   /** A file path, or `:memory:` for throwaway stores in unit tests. */
   path: string;
+  /** Memory bound of the in-memory course catalogs (CATALOG_CACHE_MB); 0 turns them off. */
+  catalogCacheBytes?: number;
   /**
    * Marks the file as used by this process (`syllabot start`, `worker`, `console`) until it is
    * closed, so `syllabot restore` refuses to replace it meanwhile.
@@ -37,14 +42,20 @@ export class SqliteStore implements Store, OnlineBackup {
   private readonly enrollments: SqliteEnrollmentStore;
   private readonly scores: SqliteScoreStore;
   private readonly installations: SqliteInstallationStore;
+  private readonly history: SqliteHistoryStore;
   private readonly privacy: SqlitePrivacyStore;
   readonly cohorts: SqliteCohortStore;
   readonly deliveries: DeliveryRecords;
 
+  /** Null when turned off. */
+  readonly catalog: SqliteCatalog | null;
+
   private constructor(
     private readonly connection: SqliteConnection,
+    catalogCacheBytes: number,
     private readonly releaseInUse: () => void = () => undefined,
   ) {
+    this.catalog = catalogCacheBytes > 0 ? new SqliteCatalog(connection, new CatalogCache(catalogCacheBytes)) : null;
     this.privacy = new SqlitePrivacyStore(connection);
     this.cohorts = new SqliteCohortStore(connection.db);
     this.communities = new SqliteCommunityStore(connection);
@@ -52,12 +63,17 @@ export class SqliteStore implements Store, OnlineBackup {
     this.enrollments = new SqliteEnrollmentStore(connection);
     this.scores = new SqliteScoreStore(connection);
     this.installations = new SqliteInstallationStore(connection);
+    this.history = new SqliteHistoryStore(connection);
     this.deliveries = new SqliteDeliveries(connection);
   }
 
   static open(options: SqliteStoreOptions): SqliteStore {
     const connection = SqliteConnection.open(options.path);
-    return new SqliteStore(connection, options.markInUseAs && options.path !== ':memory:' ? markInUse(options.path, options.markInUseAs) : undefined);
+    return new SqliteStore(
+      connection,
+      options.catalogCacheBytes ?? DEFAULT_CATALOG_CACHE_BYTES,
+      options.markInUseAs && options.path !== ':memory:' ? markInUse(options.path, options.markInUseAs) : undefined,
+    );
   }
 
   /** The underlying handle, for integrity checks in tests and benchmarks only. */
@@ -79,12 +95,28 @@ export class SqliteStore implements Store, OnlineBackup {
   readonly createCourse: Store['createCourse'] = (...a) => this.courses.createCourse(...a);
   readonly updateCourse: Store['updateCourse'] = (...a) => this.courses.updateCourse(...a);
   readonly setCourseArchived: Store['setCourseArchived'] = (...a) => this.courses.setCourseArchived(...a);
-  readonly getCourseByNumber: Store['getCourseByNumber'] = (...a) => this.courses.getCourseByNumber(...a);
-  readonly getCourse: Store['getCourse'] = (...a) => this.courses.getCourse(...a);
+  // Catalog reads come from memory where the catalog can answer them (see SqliteCatalog).
+  readonly getCourseByNumber: Store['getCourseByNumber'] = (...a) => this.fromCatalog((c) => c.getCourseByNumber(...a), () => this.courses.getCourseByNumber(...a));
+  readonly getCourse: Store['getCourse'] = (...a) => this.fromCatalog((c) => c.getCourse(...a), () => this.courses.getCourse(...a));
   readonly findCoursesByTitlePrefix: Store['findCoursesByTitlePrefix'] = (...a) => this.courses.findCoursesByTitlePrefix(...a);
-  readonly listCourses: Store['listCourses'] = (...a) => this.courses.listCourses(...a);
-  readonly listActiveCourses: Store['listActiveCourses'] = (...a) => this.courses.listActiveCourses(...a);
-  readonly activeRatingTotals: Store['activeRatingTotals'] = (...a) => this.courses.activeRatingTotals(...a);
+  readonly listCourses: Store['listCourses'] = (...a) => this.fromCatalog((c) => c.listCourses(...a), () => this.courses.listCourses(...a));
+  readonly listActiveCourses: Store['listActiveCourses'] = (...a) => this.fromCatalog((c) => c.listActiveCourses(...a), () => this.courses.listActiveCourses(...a));
+  readonly activeRatingTotals: Store['activeRatingTotals'] = (...a) => this.fromCatalog((c) => c.activeRatingTotals(...a), () => this.courses.activeRatingTotals(...a));
+
+  private fromCatalog<T>(cached: (catalog: SqliteCatalog) => T | undefined, stored: () => Promise<T>): Promise<T> {
+    const catalog = this.catalog;
+    if (!catalog) return stored();
+    let answer: T | undefined;
+    try {
+      answer = cached(catalog);
+    } catch (error) {
+      // A busy or unreadable file: the same error the store's own read would give.
+      return this.connection.guard(() => {
+        throw error;
+      });
+    }
+    return answer === undefined ? stored() : Promise.resolve(answer);
+  }
 
   readonly enroll: Store['enroll'] = (...a) => this.enrollments.enroll(...a);
   readonly unenroll: Store['unenroll'] = (...a) => this.enrollments.unenroll(...a);
@@ -103,6 +135,12 @@ export class SqliteStore implements Store, OnlineBackup {
   readonly findInstallation: Store['findInstallation'] = (...a) => this.installations.findInstallation(...a);
   readonly deleteInstallation: Store['deleteInstallation'] = (...a) => this.installations.deleteInstallation(...a);
 
+  readonly saveDailySnapshot: Store['saveDailySnapshot'] = (...a) => this.history.saveDailySnapshot(...a);
+  readonly listDailySnapshots: Store['listDailySnapshots'] = (...a) => this.history.listDailySnapshots(...a);
+  readonly pruneDailySnapshots: Store['pruneDailySnapshots'] = (...a) => this.history.pruneDailySnapshots(...a);
+  readonly listEnrollmentRows: Store['listEnrollmentRows'] = (...a) => this.history.listEnrollmentRows(...a);
+  readonly listRatingRows: Store['listRatingRows'] = (...a) => this.history.listRatingRows(...a);
+  readonly listRecentReviews: Store['listRecentReviews'] = (...a) => this.history.listRecentReviews(...a);
   readonly memberData: Store['memberData'] = (...a) => this.privacy.memberData(...a);
   readonly eraseMember: Store['eraseMember'] = (...a) => this.privacy.eraseMember(...a);
   readonly findMembersByName: Store['findMembersByName'] = (...a) => this.privacy.findMembersByName(...a);

@@ -1,0 +1,202 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { SqliteStore } from '../../src/infra/sqlite/sqlite-store.ts';
+import type { CourseQuery } from '../../src/ports/store/index.ts';
+
+/**
+ * The in-memory catalogs against the rows: two cached stores on one file (two connections, as
+ * two processes would be) and an uncached one as the reference, under random interleaved
+ * writes through either store, through SQL behind the stores' backs, and reads of every kind.
+ */
+
+const COMMUNITIES = 2;
+const MEMBERS = 4;
+const WORDS = ['Rust', 'Go', 'rust basics', 'Ｇｏ deep', 'Zig', 'C++', 'é'];
+
+type Writer = 'a' | 'c';
+type Op =
+  | { kind: 'create'; by: Writer; community: number; title: string; tag: string }
+  | { kind: 'update'; by: Writer; community: number; course: number; title?: string; description?: string; value?: number }
+  | { kind: 'archive'; by: Writer; community: number; course: number; archived: boolean }
+  | { kind: 'enroll' | 'unenroll'; by: Writer; community: number; member: number; course: number }
+  | { kind: 'rate'; by: Writer; community: number; member: number; course: number; stars: number }
+  | { kind: 'recompute'; by: Writer; community: number }
+  | { kind: 'sql'; by: Writer; community: number; course: number; delta: number }
+  | { kind: 'read'; by: Writer; community: number; course: number; query: CourseQuery };
+
+/** Mostly one connection, so its snapshots live long enough between the other's commits to go stale. */
+const writer = fc.constantFrom<Writer>('a', 'a', 'a', 'c');
+const community = fc.nat({ max: COMMUNITIES - 1 });
+const course = fc.integer({ min: 1, max: 8 });
+const member = fc.nat({ max: MEMBERS - 1 });
+const query: fc.Arbitrary<CourseQuery> = fc.record(
+  {
+    text: fc.oneof(fc.constantFrom(...WORDS.map((w) => w.slice(0, 3)), '', 'ＲＵＳＴ', 'zzz'), fc.constant(undefined)),
+    sort: fc.constantFrom('number' as const, 'new' as const, 'top' as const),
+    // Whole and half means tie many weighted ratings, so the tie-breaks are exercised.
+    prior: fc.record({ mean: fc.oneof(fc.constantFrom(0, 2.5, 3, 4, 5), fc.double({ min: 0, max: 5, noNaN: true })), weight: fc.constantFrom(0, 0, 1, 2, 5) }),
+    includeArchived: fc.boolean(),
+    offset: fc.oneof(fc.integer({ min: 0, max: 6 }), fc.constantFrom(-1, 1.5)),
+    limit: fc.oneof(fc.integer({ min: 1, max: 6 }), fc.constant(0)),
+  },
+  { requiredKeys: ['sort', 'offset', 'limit'] },
+);
+const op: fc.Arbitrary<Op> = fc.oneof(
+  fc.record({ kind: fc.constant('create' as const), by: writer, community, title: fc.constantFrom(...WORDS), tag: fc.constantFrom('web', 'sys', 'Ｗｅｂ') }),
+  fc.record(
+    { kind: fc.constant('update' as const), by: writer, community, course, title: fc.constantFrom(...WORDS), description: fc.constantFrom('deep dive', 'intro'), value: fc.integer({ min: 1, max: 9 }) },
+    { requiredKeys: ['kind', 'by', 'community', 'course'] },
+  ),
+  fc.record({ kind: fc.constant('archive' as const), by: writer, community, course, archived: fc.boolean() }),
+  fc.record({ kind: fc.constantFrom('enroll' as const, 'unenroll' as const), by: writer, community, member, course }),
+  fc.record({ kind: fc.constant('rate' as const), by: writer, community, member, course, stars: fc.integer({ min: 1, max: 5 }) }),
+  fc.record({ kind: fc.constant('recompute' as const), by: writer, community }),
+  fc.record({ kind: fc.constant('sql' as const), by: writer, community, course, delta: fc.integer({ min: -2, max: 3 }) }),
+  fc.record({ kind: fc.constant('read' as const), by: writer, community, course, query }),
+  fc.record({ kind: fc.constant('read' as const), by: writer, community, course, query }),
+);
+
+/** A call's answer, or the error it threw: the cached and uncached paths must agree on both. */
+async function outcome<T>(run: () => Promise<T>): Promise<{ value: T } | { error: string }> {
+  try {
+    return { value: await run() };
+  } catch (error) {
+    return { error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+async function replay(ops: Op[], cacheBytes: number): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'syllabot-catalog-'));
+  const path = join(dir, 'store.sqlite');
+  const stores = { a: SqliteStore.open({ path, catalogCacheBytes: cacheBytes }), c: SqliteStore.open({ path, catalogCacheBytes: cacheBytes }) };
+  const plain = SqliteStore.open({ path, catalogCacheBytes: 0 });
+  try {
+    const communities = [];
+    const members: string[][] = [];
+    for (let i = 0; i < COMMUNITIES; i++) {
+      const c = await plain.upsertCommunity({ platform: 'console', externalId: `c${i}` }, `C${i}`);
+      communities.push(c.id);
+      members.push(await Promise.all(Array.from({ length: MEMBERS }, async (_, m) => (await plain.upsertMember(c.id, `m${m}`, `M${m}`)).id)));
+      const made = [];
+      for (const title of ['Rust', 'Go', 'Zig']) made.push(await plain.createCourse(c.id, { title, description: 'intro', url: null, tags: ['web'], value: 1, startsAt: null }));
+      // A tie at the mean 4 the reads use: #1 with one 4★, #2 with two; more ratings must rank first.
+      await plain.rate(c.id, members[i]![0]!, made[0]!.id, 4, null, new Date());
+      await plain.rate(c.id, members[i]![0]!, made[1]!.id, 4, null, new Date());
+      await plain.rate(c.id, members[i]![1]!, made[1]!.id, 4, null, new Date());
+    }
+    for (const step of ops) {
+      const store = stores[step.by];
+      const cid = communities[step.community]!;
+      const courseId = 'course' in step ? ((await plain.getCourseByNumber(cid, step.course))?.id ?? '999999') : '';
+      switch (step.kind) {
+        case 'create':
+          await store.createCourse(cid, { title: step.title, description: 'intro', url: null, tags: [step.tag], value: 1, startsAt: null });
+          break;
+        case 'update':
+          await outcome(() => store.updateCourse(cid, courseId, { title: step.title, description: step.description, value: step.value }));
+          break;
+        case 'archive':
+          await outcome(() => store.setCourseArchived(cid, courseId, step.archived));
+          break;
+        case 'enroll':
+          await outcome(() => store.enroll(cid, members[step.community]![step.member]!, courseId, new Date()));
+          break;
+        case 'unenroll':
+          await outcome(() => store.unenroll(cid, members[step.community]![step.member]!, courseId));
+          break;
+        case 'rate':
+          await outcome(() => store.rate(cid, members[step.community]![step.member]!, courseId, step.stars, null, new Date()));
+          break;
+        case 'recompute':
+          await store.recomputeAggregates(cid);
+          break;
+        case 'sql':
+          // Behind the store's back, on the same connection: drift the recompute job would repair.
+          store.database.prepare('UPDATE courses SET rating_sum = rating_sum + ?, rating_count = rating_count + 1 WHERE community_id = ? AND id = ?').run(step.delta, Number(cid), Number(courseId));
+          break;
+        case 'read':
+          break;
+      }
+      // After every step, a read of every kind by both cached stores (and the step's own query).
+      for (const by of ['a', 'c'] as const) {
+        const reader = stores[by];
+        const q: CourseQuery = step.kind === 'read' ? step.query : { sort: 'top', prior: { mean: 4, weight: step.community === 1 ? 0 : 2 }, offset: 0, limit: 8, includeArchived: step.community === 1 };
+        const number = 'course' in step ? step.course : 1;
+        const reads: [string, () => Promise<unknown>][] = [
+          ['listCourses', () => reader.listCourses(cid, q)],
+          ['listActiveCourses', () => reader.listActiveCourses(cid)],
+          ['activeRatingTotals', () => reader.activeRatingTotals(cid)],
+          ['getCourseByNumber', () => reader.getCourseByNumber(cid, number)],
+          ['getCourse', () => reader.getCourse(cid, courseId)],
+        ];
+        const reference: (() => Promise<unknown>)[] = [
+          () => plain.listCourses(cid, q),
+          () => plain.listActiveCourses(cid),
+          () => plain.activeRatingTotals(cid),
+          () => plain.getCourseByNumber(cid, number),
+          () => plain.getCourse(cid, courseId),
+        ];
+        for (const [i, [name, read]] of reads.entries()) {
+          expect(await outcome(read), `${name} by ${by} after ${JSON.stringify(step)}`).toEqual(await outcome(reference[i]!));
+        }
+      }
+    }
+  } finally {
+    await stores.a.close();
+    await stores.c.close();
+    await plain.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('in-memory course catalogs (SQLite)', () => {
+  it('given random interleaved writes by two connections and behind their backs, when read, then cached equals uncached', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { minLength: 10, maxLength: 60 }), (ops) => replay(ops, 64 * 2 ** 20)),
+      { numRuns: 60 },
+    );
+  });
+
+  it('given a memory bound smaller than one catalog, when read under random writes, then cached still equals uncached', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { minLength: 10, maxLength: 40 }), (ops) => replay(ops, 3_000)),
+      { numRuns: 25 },
+    );
+  });
+
+  it('given many communities and a small bound, when every catalog is read, then the cache stays within the bound', async () => {
+    const store = SqliteStore.open({ path: ':memory:', catalogCacheBytes: 20_000 });
+    try {
+      for (let i = 0; i < 40; i++) {
+        const c = await store.upsertCommunity({ platform: 'console', externalId: `c${i}` }, `C${i}`);
+        for (const title of ['Rust', 'Go', 'Zig']) await store.createCourse(c.id, { title, description: 'x'.repeat(200), url: null, tags: [], value: 1, startsAt: null });
+        expect((await store.listActiveCourses(c.id)).length).toBe(3);
+      }
+      const { bytes, communities } = store.catalog!.cache.stats();
+      expect(bytes).toBeLessThanOrEqual(20_000);
+      expect(communities).toBeGreaterThan(0);
+      expect(communities).toBeLessThan(40);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('given a cached catalog, when a caller tries to change a course it was handed, then it cannot', async () => {
+    const store = SqliteStore.open({ path: ':memory:' });
+    try {
+      const c = await store.upsertCommunity({ platform: 'console', externalId: 'x' }, 'X');
+      await store.createCourse(c.id, { title: 'Rust', description: '', url: null, tags: ['a'], value: 1, startsAt: null });
+      const [course] = await store.listActiveCourses(c.id);
+      expect(() => {
+        (course as { title: string }).title = 'changed';
+      }).toThrow(TypeError);
+      expect(() => course!.tags.push('b')).toThrow(TypeError);
+      expect((await store.listActiveCourses(c.id))[0]).toMatchObject({ title: 'Rust', tags: ['a'] });
+    } finally {
+      await store.close();
+    }
+  });
+});
