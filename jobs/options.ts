@@ -24,6 +24,8 @@ export interface JobsOptions {
   recomputeEveryMs: number;
   /** Ratings within this window share one recompute. */
   recomputeDebounceMs: number;
+  /** First back-off after the platform refused a course role (doubling, 12 attempts: about a day). */
+  cohortRetryDelayMs: number;
   /** Daily snapshots older than this are pruned once a day. */
   historyRetentionDays: number;
   /** BullMQ job lock; a worker that dies mid-job loses its jobs to others after this. */
@@ -75,6 +77,7 @@ export function defaultJobsOptions(
     nudgeAfterMs: config.RATE_NUDGE_DAYS * DAY,
     recomputeEveryMs: config.RECOMPUTE_EVERY_MINUTES * MINUTE,
     recomputeDebounceMs: 30 * SECOND,
+    cohortRetryDelayMs: 30 * SECOND,
     historyRetentionDays: config.HISTORY_RETENTION_DAYS ?? 400,
     // A killed worker's jobs are taken over within lock + 2 stall checks (~8 s; BullMQ renews
     // the lock every half lock). Shorter locks cost renewals, ~1 tiny script per running job per

@@ -20,6 +20,7 @@ import { reminderProcessor } from './reminder-processor.ts';
 import { digestDeliveryKey, DigestScheduler, digestProcessor } from './digests.ts';
 import { DailyHistory, recomputeProcessor, RecomputeScheduler } from './recompute.ts';
 import { MAINTENANCE_QUEUE, maintenanceProcessor, MaintenanceScheduler } from './maintenance.ts';
+import { cohortProcessor, cohortQueueName, CohortScheduler } from './cohorts.ts';
 
 export type JobsRole = 'all' | 'worker';
 
@@ -42,7 +43,7 @@ export interface QueueDepth {
 }
 
 /** Every queue any process may use: depths are global, so each process reports them all. */
-const ALL_QUEUES = [RECOMPUTE_QUEUE, MAINTENANCE_QUEUE, ...PLATFORMS.flatMap((p) => [reminderQueueName(p), digestQueueName(p)])];
+const ALL_QUEUES = [RECOMPUTE_QUEUE, MAINTENANCE_QUEUE, ...PLATFORMS.flatMap((p) => [reminderQueueName(p), digestQueueName(p), cohortQueueName(p)])];
 /** A scrape must not hang on a Redis that is slow to answer. */
 const DEPTH_TIMEOUT_MS = 2_000;
 
@@ -56,9 +57,11 @@ export interface ReconcileReport {
   digestsCaughtUp: number;
   /** Jobs BullMQ had failed for stalling, queued again. */
   stalledRequeued: number;
+  /** Courses whose enrollees' roles were not in step, queued for another pass. */
+  cohortPassesQueued: number;
 }
 
-const CONCURRENCY = { reminders: 5, digests: 2, recompute: 1 } as const;
+const CONCURRENCY = { reminders: 5, digests: 2, recompute: 1, cohorts: 1 } as const;
 
 /**
  * The jobs of one process. It never blocks start-up or a command on Redis: while Redis is away
@@ -76,6 +79,7 @@ export class JobsService {
   private readonly digests: DigestScheduler;
   private readonly recompute: RecomputeScheduler;
   private readonly maintenance: MaintenanceScheduler;
+  private readonly cohorts: CohortScheduler;
   private readonly workers: Worker[] = [];
   private readonly logger: Logger;
   private unsubscribe: (() => void) | undefined;
@@ -104,6 +108,7 @@ export class JobsService {
     this.digests = new DigestScheduler(this.queues, this.logger);
     this.recompute = new RecomputeScheduler(this.queues, options.recomputeEveryMs, options.recomputeDebounceMs);
     this.maintenance = new MaintenanceScheduler(this.queues, options);
+    this.cohorts = new CohortScheduler(this.queues, options.cohortRetryDelayMs);
     this.setState('paused');
     this.health = new RedisHealth(this.producer, describeUrl(deps.redisUrl), this.logger, now, {
       up: (downSince) => this.onRedisUp(downSince),
@@ -135,6 +140,15 @@ export class JobsService {
         digestQueueName(platform),
         digestProcessor({ ...deliver, store: core.store, catalog: core.catalog, messenger: core.messengers, priorWeight: this.deps.priorWeight }),
         CONCURRENCY.digests,
+      );
+    }
+    // Course roles: one queue per platform this process serves and whose roles it reaches (a
+    // worker process has messengers but no adapter, so it leaves these to the bot processes).
+    for (const platform of core.access.platforms.filter((p) => core.messengers.platforms.includes(p))) {
+      this.startWorker(
+        cohortQueueName(platform),
+        cohortProcessor({ store: core.store, access: core.access, clock: core.clock, logger: this.logger, stopping: () => this.stopping }),
+        CONCURRENCY.cohorts,
       );
     }
     if (role === 'all') this.unsubscribe = core.events.subscribe((event) => this.onEvent(event));
@@ -227,19 +241,27 @@ export class JobsService {
     const digests = communities.filter((c) => c.settings.digest);
     await this.digests.syncAll(digests, { skipUnchanged: true, stopped: () => this.stopping });
     const withDigest = new Set(digests.map((c) => c.id));
-    const totals = { remindersQueued: 0, remindersSkippedStarted: 0, digestsCaughtUp: 0 };
+    const totals = { remindersQueued: 0, remindersSkippedStarted: 0, digestsCaughtUp: 0, cohortPassesQueued: 0 };
     for (const community of communities) {
       if (this.stopping) throw new Error('stopped during the reconcile');
       const { queued, started } = await this.reconcileReminders(community, from, now);
       totals.remindersQueued += queued;
       totals.remindersSkippedStarted += started;
       if (options.digestCatchUp) totals.digestsCaughtUp += await this.catchUpDigests(community, from, now);
+      totals.cohortPassesQueued += await this.reconcileCohorts(community);
     }
     await this.digests.prune(withDigest);
     await this.deliveries.pruneSent(new Date(now.getTime() - this.deps.options.deliveryRetentionMs));
     const report = { communities: communities.length, digestSchedulers: withDigest.size, ...totals, stalledRequeued };
     this.logger.info({ ...report, since: since.toISOString(), catchUpFrom: from.toISOString() }, 'jobs reconciled with the store: digest schedulers, reminders and missed deliveries queued');
     return report;
+  }
+
+  /** Courses whose enrollees' roles are not in step (a pass cut short, a refusal): queued again. */
+  private async reconcileCohorts(community: Community): Promise<number> {
+    const courseIds = await this.deps.core.store.cohorts.coursesNeedingSync(community.id);
+    for (const courseId of courseIds) await this.cohorts.request(community.platform, community.id, courseId);
+    return courseIds.length;
   }
 
   /** Queues the community's digest slots that fell due within the window and were not posted. */
@@ -471,6 +493,9 @@ export class JobsService {
         this.logger.info({ community: event.community.id, schedule: digest?.schedule, timezone: digest?.timezone }, outcome === 'scheduled' ? 'digest scheduler set' : 'digest scheduler off');
         return;
       }
+      case 'cohort-sync':
+        await this.cohorts.request(event.community.platform, event.community.id, event.course.id, true);
+        return;
       case 'course-created':
       case 'reminders-toggled':
         // Nothing to queue: the digest finds new courses by date, and each reminder checks the

@@ -138,6 +138,8 @@ export class FakeDiscord {
   readonly departed = new Set<string>();
   /** While set, role changes answer 403 Missing Permissions (the bot lost Manage Roles). */
   refuseRoleChanges = false;
+  /** How long each role change takes to answer, so a test can stop a long pass half-way. */
+  roleLatencyMs = 0;
   /** What PUT .../commands stored, by scope (`global` or a guild id). */
   readonly commands = new Map<string, JsonObject[]>();
   recommendedShards: number;
@@ -319,6 +321,7 @@ export class FakeDiscord {
       files,
     };
     this.requests.push(recorded);
+    if (this.roleLatencyMs > 0 && recorded.path.includes('/roles/')) await new Promise((resolve) => setTimeout(resolve, this.roleLatencyMs));
     const [status, out] = this.route(recorded);
     if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
     if (status === 204) {
