@@ -34,12 +34,13 @@ export async function cohortPatch(ctx: CommandContext, input: CohortInput): Prom
   if (!given) return patch;
   const access = ctx.access;
   if (!access) throw new UserError(UserErrorCode.CohortsUnavailable);
-  const refuse = (option: string, refusal: Parameters<typeof describeRefusal>[1]) => {
+  const refuse = (option: string, refusal: Parameters<typeof describeRefusal>[1]): never => {
     throw new UserError(UserErrorCode.AccessRefused, { reason: describeRefusal(ctx.i18n, refusal) }, option);
   };
   const resolve = async (option: string, typed: string): Promise<string> => {
     const id = await access.resolveRole(ctx.community, typed);
     if (id === null) throw new UserError(UserErrorCode.UnknownRole, { role: typed }, option);
+    if (typeof id === 'object') return refuse(option, id);
     return id;
   };
   if (input.role !== undefined) {

@@ -1,6 +1,6 @@
 import { defineCommand } from '../src/core/command.ts';
 import { option } from '../src/core/options.ts';
-import { resolveCourse } from '../src/core/course-ref.ts';
+import { refusedWrite, resolveCourse } from '../src/core/course-ref.ts';
 import { reply } from '../src/domain/reply.ts';
 import { UserError, UserErrorCode } from '../src/domain/errors.ts';
 import { courseName } from '../src/domain/course-name.ts';
@@ -22,7 +22,7 @@ export const enrollCommand = defineCommand({
     if (course.archived) throw new UserError(UserErrorCode.CourseArchived, { course: name });
     const access = await store.cohorts.getCourseAccess(community.id, course.id);
     await requireMembership(ctx, course, access, UserErrorCode.MembersOnly);
-    const outcome = await store.enroll(community.id, member.id, course.id, ctx.clock.now());
+    const outcome = await store.enroll(community.id, member.id, course.id, ctx.clock.now()).catch(refusedWrite(course));
     if (outcome === 'already-enrolled') {
       return reply({ visibility: 'ephemeral', body: [i18n.t('commands:enroll.already', { course: name })] });
     }

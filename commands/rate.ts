@@ -1,6 +1,6 @@
 import { defineCommand } from '../src/core/command.ts';
 import { option } from '../src/core/options.ts';
-import { resolveCourse } from '../src/core/course-ref.ts';
+import { refusedWrite, resolveCourse } from '../src/core/course-ref.ts';
 import { reply } from '../src/domain/reply.ts';
 import { LIMITS } from '../src/domain/limits.ts';
 import { UserError, UserErrorCode } from '../src/domain/errors.ts';
@@ -33,7 +33,7 @@ export const rateCommand = defineCommand({
       await store.cohorts.setLapsed(community.id, member.id, course.id, !holds, ctx.clock.now());
       if (!holds) await requireMembership(ctx, course, access, UserErrorCode.MembersOnlyRate);
     }
-    const outcome = await store.rate(community.id, member.id, course.id, options.stars, options.review ?? null, ctx.clock.now());
+    const outcome = await store.rate(community.id, member.id, course.id, options.stars, options.review ?? null, ctx.clock.now()).catch(refusedWrite(course));
     await ctx.events.publish({ type: 'rated', community, member, course: outcome.course, stars: options.stars });
     const average = averageRating(outcome.course) ?? options.stars;
     return reply({

@@ -1,3 +1,4 @@
+import { fastRepeatStrategy } from './cron-next.ts';
 import { Queue, type DefaultJobOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Platform } from '../src/domain/model.ts';
@@ -37,7 +38,8 @@ export class Queues {
     if (this.closed) throw new Error('the job queues are closed (shutting down)');
     let queue = this.byName.get(name);
     if (!queue) {
-      queue = new Queue(name, { connection: this.connection, prefix: this.prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
+      // The fast repeat strategy gives BullMQ's own next-run times, without ~1.3 ms of cron-parser each.
+      queue = new Queue(name, { connection: this.connection, prefix: this.prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS, settings: { repeatStrategy: fastRepeatStrategy } });
       queue.on('error', (error: Error) => this.onError(error, name));
       this.byName.set(name, queue);
     }

@@ -15,6 +15,7 @@ import { INSTALL_PATH, oauthReceiverOptions, REDIRECT_PATH, type SlackOAuthConfi
 import { slashCommands } from './slash-commands.ts';
 import { webClientOptions } from './web-client.ts';
 import { SingleWorkspaceTokens } from './workspaces.ts';
+import { SlackCohortAccess } from './cohort-access.ts';
 
 /** Where Bolt's receiver takes events, commands and interactions (its default path). */
 export const SLACK_EVENTS_PATH = '/slack/events';
@@ -23,7 +24,7 @@ const DEDUPE_TTL_MS = 10 * 60_000;
 
 /** Everything the Slack adapter needs, built by the composition root from the configuration. */
 export interface SlackAdapterConfig {
-  core: Pick<Core, 'router' | 'catalog' | 'store'>;
+  core: Pick<Core, 'router' | 'catalog' | 'store' | 'access'>;
   logger: Logger;
   /** The process's LOG_LEVEL, which Bolt's own lines follow. */
   logLevel: string;
@@ -86,6 +87,8 @@ export function createSlackAdapter(config: SlackAdapterConfig): SlackAdapter {
   const members = new SlackMemberDirectory(api, logger);
   const poster = new SlackPoster(api);
   const messenger = new SlackMessenger(poster, tokens, core.store, core.catalog);
+  // Course channels and members-only user groups: commands and the cohort job reach Slack through the core's registry.
+  core.access.register(new SlackCohortAccess(api, tokens, logger));
   const inFlight = new InFlight();
   const commands = slashCommands(core.router.commands, config.commandPrefix);
 

@@ -19,7 +19,23 @@ const LONG_DESCRIPTION_MAX = 4000;
  * second time (each carries its delivery id in its metadata; a crash may have cut off the first
  * attempt after Slack accepted it). The App Home tab needs no scope.
  */
-export const BOT_SCOPES = ['commands', 'chat:write', 'chat:write.public', 'im:write', 'users:read', 'files:write', 'im:history', 'channels:history', 'groups:history'] as const;
+export const BOT_SCOPES = [
+  'commands',
+  'chat:write',
+  'chat:write.public',
+  'im:write',
+  'users:read',
+  'files:write',
+  'im:history',
+  'channels:history',
+  'groups:history',
+  // Course channels (conversations.invite/kick, conversations.info) and members-only user groups.
+  'channels:manage',
+  'groups:write',
+  'channels:read',
+  'groups:read',
+  'usergroups:read',
+] as const;
 /** app_home_opened draws the Home tab; the other two let a workspace's tokens be forgotten. */
 export const BOT_EVENTS = ['app_home_opened', 'app_uninstalled', 'tokens_revoked'] as const;
 

@@ -23,7 +23,7 @@ export class CohortAccessRegistry implements CohortAccess {
     return access;
   }
 
-  resolveRole(community: CommunityRef, typed: string): Promise<string | null> {
+  resolveRole(community: CommunityRef, typed: string): Promise<string | AccessRefusal | null> {
     return this.pick(community).resolveRole(community, typed);
   }
   roleName(community: CommunityRef, roleId: string): Promise<string | null> {

@@ -1,5 +1,5 @@
 import type { Course } from '../domain/model.ts';
-import { UserError, UserErrorCode } from '../domain/errors.ts';
+import { UserError, UserErrorCode, WriteRefusedError } from '../domain/errors.ts';
 import type { CourseStore } from '../ports/store/index.ts';
 import { courseName } from '../domain/course-name.ts';
 
@@ -35,4 +35,17 @@ export async function resolveCourse(store: CourseStore, communityId: string, ref
     .map(courseName)
     .join('; ');
   throw new UserError(UserErrorCode.CourseAmbiguous, { ref: text, candidates, more: Math.max(0, matches.length - MAX_CANDIDATES) });
+}
+
+/**
+ * For `.catch()` on a write about a course the command has just resolved: if the store refuses
+ * it because the course was archived or removed in between (a race with a moderator), the
+ * member hears that, like any other refusal, instead of "something went wrong".
+ */
+export function refusedWrite(course: Course): (error: unknown) => never {
+  return (error) => {
+    if (error instanceof WriteRefusedError && error.reason === 'course-archived') throw new UserError(UserErrorCode.CourseArchived, { course: courseName(course) });
+    if (error instanceof WriteRefusedError && error.reason === 'course-not-found') throw new UserError(UserErrorCode.CourseNotFound, { ref: `#${course.number}` });
+    throw error;
+  };
 }

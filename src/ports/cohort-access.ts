@@ -16,6 +16,10 @@ export type AccessRefusal =
   | { code: 'unknownChannel'; channel: string }
   /** Slack: a private channel the bot is not in. */
   | { code: 'notInChannel'; channel: string }
+  /** Slack: the app's token lacks an OAuth scope (the manifest declares it; reinstall to add it). */
+  | { code: 'missingScope'; scope: string }
+  /** Course roles are Discord's; Slack courses use channels and user groups. */
+  | { code: 'notOnThisPlatform' }
   /** The platform did not answer (network, outage): tried again later. */
   | { code: 'platformError' };
 
@@ -37,9 +41,10 @@ export interface CohortAccess {
   readonly platforms: readonly Platform[];
   /**
    * The role a moderator named: an id as the platform sends it, or a name (Slack's client turns
-   * `@group` into its handle). Null when no such role exists.
+   * `@group` into its handle). Null when no such role exists; a refusal when the platform will
+   * not say (a missing scope).
    */
-  resolveRole(community: CommunityRef, typed: string): Promise<string | null>;
+  resolveRole(community: CommunityRef, typed: string): Promise<string | AccessRefusal | null>;
   /** The role's (or user group's) name as members see it, or null when unknown. */
   roleName(community: CommunityRef, roleId: string): Promise<string | null>;
   holdsRole(community: CommunityRef, member: AccessSubject, roleId: string): Promise<boolean>;

@@ -1,13 +1,10 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineCommand, type Command } from '../../src/core/command.ts';
-import { createCore } from '../../src/composition/app.ts';
+import { createTestCore, type TestCore } from '../support/core.ts';
 import { reply, type Reply } from '../../src/domain/reply.ts';
-import { SqliteStore } from '../../src/infra/sqlite/sqlite-store.ts';
-import { silentLogger } from '../../src/ports/logger.ts';
 import { createConsoleAdapter } from '../../adapters/console/console-adapter.ts';
 import { EPHEMERAL, UPLOAD_LIMIT_BYTES, type FakeGuild } from '../fakes/discord/fake-discord.ts';
 import { callbackBody, isCallback, slashCommand, type FakeMember } from '../fakes/discord/interactions.ts';
@@ -162,19 +159,17 @@ describe('files on Slack', () => {
 });
 
 describe('files on the console', () => {
+  let core: TestCore;
   let dir: string;
-  let store: SqliteStore;
   beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'syllabot-files-'));
-    store = SqliteStore.open({ path: join(dir, 'console.sqlite') });
+    core = createTestCore({ extraCommands: COMMANDS });
+    dir = core.dir;
   });
   afterAll(async () => {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
+    await core.dispose();
   });
 
   function consoleFor(community: string) {
-    const core = createCore({ store, logger: silentLogger, config: { BAYES_PRIOR_WEIGHT: 5 }, extraCommands: COMMANDS });
     return createConsoleAdapter({
       router: core.router,
       community,

@@ -5,7 +5,7 @@ import { createCommandRegistry } from '../../commands/index.ts';
 import { createMessageCatalog } from '../../src/core/i18n.ts';
 import { loadConfig } from '../../src/composition/config.ts';
 import { FakeDiscord } from '../fakes/discord/fake-discord.ts';
-import { recordingLogger } from '../fakes/discord/harness.ts';
+import { RecordingLogger } from '../support/logger.ts';
 import { snowflake } from '../fakes/discord/snowflake.ts';
 import { registerCommandsConfig } from '../../src/composition/adapter-config.ts';
 
@@ -30,7 +30,7 @@ describe('syllabot register-commands against the fake Discord REST API', () => {
     const out = capture();
     const err = capture();
     const since = fake.requests.length;
-    expect(await runRegisterCommands({ guild }, registerCommandsConfig(config(), recordingLogger()), out, err)).toBe(0);
+    expect(await runRegisterCommands({ guild }, registerCommandsConfig(config(), new RecordingLogger()), out, err)).toBe(0);
     const put = await fake.waitForRequest((r) => r.method === 'PUT', since);
     expect(put.path).toBe(`/applications/${fake.applicationId}/guilds/${guild}/commands`);
     expect(put.authorization).toBe(`Bot ${fake.token}`);
@@ -46,7 +46,7 @@ describe('syllabot register-commands against the fake Discord REST API', () => {
   it('given no --guild, when run, then the global commands are replaced', async () => {
     const out = capture();
     const since = fake.requests.length;
-    expect(await runRegisterCommands({}, registerCommandsConfig(config(), recordingLogger()), out, capture())).toBe(0);
+    expect(await runRegisterCommands({}, registerCommandsConfig(config(), new RecordingLogger()), out, capture())).toBe(0);
     const put = await fake.waitForRequest((r) => r.method === 'PUT', since);
     expect(put.path).toBe(`/applications/${fake.applicationId}/commands`);
     const course = (put.body as { name: string; default_member_permissions: string | null; description_localizations: Record<string, string> }[]).find((c) => c.name === 'course')!;
@@ -59,7 +59,7 @@ describe('syllabot register-commands against the fake Discord REST API', () => {
     const wrong = `${fake.token}x`;
     const out = capture();
     const err = capture();
-    const logger = recordingLogger();
+    const logger = new RecordingLogger();
     expect(await runRegisterCommands({}, registerCommandsConfig(loadConfig({ DISCORD_TOKEN: wrong, DISCORD_API_URL: fake.apiUrl }), logger), out, err)).toBe(1);
     expect(err.text).toContain('Could not register the commands with Discord: 401: Unauthorized');
     expect(err.text + out.text + JSON.stringify(logger.entries)).not.toContain(wrong);
@@ -67,7 +67,7 @@ describe('syllabot register-commands against the fake Discord REST API', () => {
 
   it('given no DISCORD_TOKEN, when run, then it explains what to set', async () => {
     const err = capture();
-    expect(await runRegisterCommands({}, registerCommandsConfig(loadConfig({}), recordingLogger()), capture(), err)).toBe(1);
+    expect(await runRegisterCommands({}, registerCommandsConfig(loadConfig({}), new RecordingLogger()), capture(), err)).toBe(1);
     expect(err.text).toContain('register-commands needs DISCORD_TOKEN');
   });
 });

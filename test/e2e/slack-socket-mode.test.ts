@@ -1,12 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCore } from '../../src/composition/app.ts';
+import { createTestCore, type TestCore } from '../support/core.ts';
 import { loadConfig } from '../../src/composition/config.ts';
-import { SqliteStore } from '../../src/infra/sqlite/sqlite-store.ts';
 import { silentLogger } from '../../src/ports/logger.ts';
 import { createSlackAdapter, type SlackAdapter } from '../../adapters/slack/index.ts';
 import { FakeSlackWebApi } from '../fakes/slack/web-api.ts';
@@ -27,8 +23,7 @@ interface Envelope {
   payload?: unknown;
 }
 
-let dir: string;
-let store: SqliteStore;
+let core: TestCore;
 let fake: FakeSlackWebApi;
 let responses: ResponseListener;
 let wss: WebSocketServer;
@@ -54,9 +49,7 @@ beforeAll(async () => {
     socketUrl: `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/link`,
   });
   responses = await ResponseListener.start();
-  dir = mkdtempSync(join(tmpdir(), 'syllabot-slack-socket-'));
-  store = SqliteStore.open({ path: join(dir, 'slack.sqlite') });
-  const core = createCore({ store, logger: silentLogger, config: { BAYES_PRIOR_WEIGHT: 5 } });
+  core = createTestCore();
   // No signing secret: Socket Mode needs none (Slack authenticates the socket by the app token).
   const config = loadConfig({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_APP_TOKEN: APP_TOKEN, SLACK_API_URL: fake.url, LOG_LEVEL: 'silent' });
   adapter = createSlackAdapter(slackAdapterConfig({ core, config, logger: silentLogger }));
@@ -68,8 +61,7 @@ afterAll(async () => {
   await new Promise<void>((resolve) => wss.close(() => resolve()));
   await fake.close();
   await responses.close();
-  await store.close();
-  rmSync(dir, { recursive: true, force: true });
+  await core?.dispose();
 });
 
 async function untilAcked(envelopeId: string): Promise<Envelope> {
@@ -108,8 +100,8 @@ describe('Slack adapter in Socket Mode', () => {
     expect(await untilAcked('env-1')).toEqual({ envelope_id: 'env-1', payload: {} });
     await adapter.whenIdle();
     expect(headerText(responses.postsTo(url)[0]?.body)).toBe('✅ Added #1 Over the socket.');
-    const community = await store.findCommunity({ platform: 'slack', externalId: TEAM.id });
-    expect((await store.getCourseByNumber(community!.id, 1))?.title).toBe('Over the socket');
+    const community = await core.sqlite.findCommunity({ platform: 'slack', externalId: TEAM.id });
+    expect((await core.sqlite.getCourseByNumber(community!.id, 1))?.title).toBe('Over the socket');
   });
 
   it('given the adapter stops, then it closes the socket', async () => {

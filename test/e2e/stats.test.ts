@@ -1,11 +1,10 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCore } from '../../src/composition/app.ts';
-import { SqliteStore } from '../../src/infra/sqlite/sqlite-store.ts';
+import type { SqliteStore } from '../../src/infra/sqlite/sqlite-store.ts';
+import { createTestCore, type TestCore } from '../support/core.ts';
 import { silentLogger } from '../../src/ports/logger.ts';
 import type { Store } from '../../src/ports/store/index.ts';
 import { createConsoleAdapter } from '../../adapters/console/console-adapter.ts';
@@ -50,15 +49,16 @@ function testClock(start: string) {
 }
 
 describe('/stats on the console', () => {
+  let core: TestCore;
   let dir: string;
   let store: SqliteStore;
   const clock = testClock('2026-11-20T10:00:00Z');
   let run: (line: string) => Promise<string>;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'syllabot-stats-'));
-    store = SqliteStore.open({ path: join(dir, 'stats.sqlite') });
-    const core = createCore({ store, logger: silentLogger, config: { BAYES_PRIOR_WEIGHT: 5 }, clock });
+    core = createTestCore({ clock });
+    dir = core.dir;
+    store = core.sqlite;
     const adapter = createConsoleAdapter({
       router: core.router,
       community: 'local',
@@ -76,8 +76,7 @@ describe('/stats on the console', () => {
     await simulateWeek(store, community.id, clock);
   });
   afterAll(async () => {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
+    await core.dispose();
   });
 
   it('given a week of daily snapshots, when a moderator runs /stats, then the summary shows sparklines over every day', async () => {

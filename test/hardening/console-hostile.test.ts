@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../src/infra/sqlite/sqlite-store.ts';
 import { tempDir } from './support/core-harness.ts';
 import { HOSTILE_TEXTS } from './support/hostile.ts';
-import { runCli } from './support/cli.ts';
+import { runCliExact } from '../support/cli.ts';
 
 const BRIEF_TITLE = '@everyone <!channel> \u001b[31mred';
 
@@ -36,7 +36,7 @@ describe('Console: hostile text prints no escape sequence or control character',
   afterAll(() => temp.remove());
   const env = (path: string) => ({ SQLITE_PATH: path, LOG_LEVEL: 'trace', JOBS_ENABLED: 'false', LANG: 'en_US.UTF-8' });
 
-  it('given a course titled "@everyone <!channel> \\u001b[31mred" and other hostile text added through the console, when listed and used, then stdout has no escape or control character', async () => {
+  it('given a hostile course title typed on the console, when listed and used, then stdout stays clean', async () => {
     const path = join(temp.dir, 'typed.sqlite');
     const lines = [
       `/course add ${quote(BRIEF_TITLE)} description:${quote(HOSTILE_TEXTS.slice(1, 8).map(typeable).join(' '))} tags:${quote('\u001b[1mbold,\u202egnp.exe')}`,
@@ -60,24 +60,24 @@ describe('Console: hostile text prints no escape sequence or control character',
       `@\u001b[31mmallory /courses`,
       '/help course add',
     ];
-    const result = await runCli(['console', '--community', 'hostile'], env(path), { input: `${lines.join('\n')}\n` });
-    const stdout = result.stdout.toString('utf8');
-    expect(result.code, result.stderr.toString()).toBe(0);
+    const result = await runCliExact(['console', '--community', 'hostile'], env(path), { input: `${lines.join('\n')}\n` });
+    const stdout = result.stdout;
+    expect(result.code, result.stderr).toBe(0);
     // The hostile course exists and was shown, minus its escape sequence.
     expect(stdout).toContain('@everyone <!channel> red');
     expect(stdout).toContain('You rated #1');
-    expect(findForbidden(result.stdout)).toEqual([]);
-    expect(findForbidden(result.stderr)).toEqual([]);
+    expect(findForbidden(result.bytes.stdout)).toEqual([]);
+    expect(findForbidden(result.bytes.stderr)).toEqual([]);
     // The escapes were stored as typed (data), and only the console's rendering removed them.
     const stored = SqliteStore.open({ path });
     const titles = stored.database.prepare('SELECT title FROM courses ORDER BY number').pluck().all() as string[];
     await stored.close();
     expect(titles[0]).toBe(`${BRIEF_TITLE} \u001b[5mblink`);
     expect(titles.filter((t) => FORBIDDEN.test(t)).length).toBeGreaterThan(10);
-    console.log(`console: ${lines.length} hostile command lines, ${result.stdout.length} bytes of stdout and ${result.stderr.length} of stderr scanned: no escape or control character`);
+    console.log(`console: ${lines.length} hostile command lines, ${result.bytes.stdout.length} bytes of stdout and ${result.bytes.stderr.length} of stderr scanned: no escape or control character`);
   });
 
-  it('given courses with every control character stored by another platform, when the console lists and scores them, then stdout has no escape or control character', async () => {
+  it('given every control character stored by another platform, when listed, then stdout stays clean', async () => {
     const path = join(temp.dir, 'seeded.sqlite');
     const store = SqliteStore.open({ path });
     const community = await store.upsertCommunity({ platform: 'console', externalId: 'seeded' }, 'seeded');
@@ -92,10 +92,10 @@ describe('Console: hostile text prints no escape sequence or control character',
     await store.close();
 
     const lines = ['/courses', '/courses page:2', '/courses page:3', '/courses page:4', '/courses sort:new', '/score', '/mycourses', ...hostile.map((_, i) => `/score ${i + 1}`)];
-    const result = await runCli(['console', '--community', 'seeded'], env(path), { input: `${lines.join('\n')}\n` });
-    expect(result.code, result.stderr.toString()).toBe(0);
-    expect(result.stdout.toString()).toContain('@everyone <!channel> red');
-    expect(findForbidden(result.stdout)).toEqual([]);
-    expect(findForbidden(result.stderr)).toEqual([]);
+    const result = await runCliExact(['console', '--community', 'seeded'], env(path), { input: `${lines.join('\n')}\n` });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('@everyone <!channel> red');
+    expect(findForbidden(result.bytes.stdout)).toEqual([]);
+    expect(findForbidden(result.bytes.stderr)).toEqual([]);
   });
 });

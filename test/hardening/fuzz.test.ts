@@ -206,6 +206,6 @@ describe('Input fuzzing: the command core on a real SQLite file', () => {
     );
     // Completions only read.
     expect(dumpStore(h.store)).toBe(before);
-    expect(h.logger.records.filter((r) => r.msg === 'autocomplete failed')).toEqual([]);
+    expect(h.logger.entries.filter((r) => r.msg === 'autocomplete failed')).toEqual([]);
   });
 });

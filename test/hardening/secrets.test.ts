@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, tempDir } from './support/core-harness.ts';
-import { inPool, runCli, type CliRun } from './support/cli.ts';
+import { inPool, runCliExact, type CliRun } from '../support/cli.ts';
 import { createLogger } from '../../src/infra/logger.ts';
 import { scrubSecrets, secretForms as configuredSecretForms } from '../../src/infra/scrub-secrets.ts';
 
@@ -134,8 +134,8 @@ describe('Secrets never reach the output, even when start-up fails', () => {
       4,
       scenarios.map((s) => async () => {
         const started = Date.now();
-        const run = await runCli(s.args, s.env, { input: s.input ?? '', idleMs: 3000, capMs: 20_000 });
-        runs.set(s.name, { run, output: `${run.stdout.toString('utf8')}\n${run.stderr.toString('utf8')}`, ms: Date.now() - started });
+        const run = await runCliExact(s.args, s.env, { input: s.input ?? '', idleMs: 3000, capMs: 20_000 });
+        runs.set(s.name, { run, output: `${run.stdout}\n${run.stderr}`, ms: Date.now() - started });
       }),
     );
   }, 120_000);
@@ -154,12 +154,12 @@ describe('Secrets never reach the output, even when start-up fails', () => {
     let bytes = 0;
     for (const s of scenarios) {
       const { run, output, ms } = runs.get(s.name)!;
-      bytes += run.stdout.length + run.stderr.length;
+      bytes += run.bytes.stdout.length + run.bytes.stderr.length;
       expect(output.trim().length, `${s.name} printed nothing: ${JSON.stringify(run)}`).toBeGreaterThan(0);
       s.expect?.(run, output);
       const leaked = leaks(output);
       if (leaked.length > 0) found[s.name] = leaked;
-      summary.push(`  ${s.name}: exit ${run.code ?? run.signal}${run.stoppedAtDeadline ? ' (still running at the deadline, stopped)' : ''}, ${run.stdout.length + run.stderr.length} bytes, ${(ms / 1000).toFixed(1)} s`);
+      summary.push(`  ${s.name}: exit ${run.code ?? run.signal}${run.stoppedAtDeadline ? ' (still running at the deadline, stopped)' : ''}, ${run.bytes.stdout.length + run.bytes.stderr.length} bytes, ${(ms / 1000).toFixed(1)} s`);
     }
     console.log(`secrets: ${scenarios.length} start-ups, ${bytes} bytes of output scanned for ${ALL_FORMS.length} secret forms, ${Object.keys(found).length} leaks\n${summary.join('\n')}`);
     expect(found).toEqual({});

@@ -1,10 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createCore, type Core } from '../../src/composition/app.ts';
+import type { Core } from '../../src/composition/app.ts';
+import { createTestCore } from '../support/core.ts';
 import { loadConfig } from '../../src/composition/config.ts';
-import { SqliteStore } from '../../src/infra/sqlite/sqlite-store.ts';
+import type { SqliteStore } from '../../src/infra/sqlite/sqlite-store.ts';
 import { SyllabotMetrics } from '../../src/infra/health/metrics.ts';
 import { checkHealth, startHealthServer, type HealthReport, type HealthServer } from '../../src/infra/health/health-server.ts';
 import { silentLogger } from '../../src/ports/logger.ts';
@@ -46,16 +44,14 @@ async function startWorld(redisUrl = SHARED_REDIS_URL): Promise<World> {
   const fake = await FakeDiscord.start();
   cleanups.push(() => fake.close());
   const guild = fake.addGuild({ name: 'Health' });
-  const dir = mkdtempSync(join(tmpdir(), 'syllabot-health-'));
-  cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
   const prefix = randomPrefix();
   // A test-owned Redis is thrown away whole; the shared one is cleaned key by key.
   if (redisUrl === SHARED_REDIS_URL) cleanups.push(() => cleanupPrefix(prefix));
-  const config = loadConfig({ DISCORD_TOKEN: fake.token, DISCORD_API_URL: fake.apiUrl, SQLITE_PATH: join(dir, 'health.sqlite'), REDIS_URL: redisUrl, JOBS_PREFIX: prefix });
-  const store = SqliteStore.open({ path: config.SQLITE_PATH });
-  cleanups.push(() => store.close());
   const metrics = new SyllabotMetrics();
-  const core = createCore({ store, logger: silentLogger, config, observer: metrics, services: new MutableServiceStatus() });
+  const core = createTestCore({ observer: metrics, services: new MutableServiceStatus() });
+  cleanups.push(() => core.dispose());
+  const store = core.sqlite;
+  const config = loadConfig({ DISCORD_TOKEN: fake.token, DISCORD_API_URL: fake.apiUrl, SQLITE_PATH: core.path, REDIS_URL: redisUrl, JOBS_PREFIX: prefix });
   const adapter = createDiscordAdapter(discordAdapterConfig({ core, config, logger: silentLogger }));
   core.messengers.register(adapter.messenger);
   const jobs = createJobs({ core, config, logger: silentLogger, role: 'all', observer: metrics, options: FAST })!;
@@ -133,8 +129,9 @@ describe('GET /healthz and GET /metrics (in-process server)', () => {
     expect(sampleValue(samples, 'syllabot_command_duration_seconds_bucket', { command: 'courses', platform: 'discord', le: '+Inf' })).toBe(2);
     expect(sampleValue(samples, 'syllabot_command_duration_seconds_sum', { command: 'help', platform: 'discord' })).toBeGreaterThan(0);
     expect(sampleValue(samples, 'syllabot_jobs_total', { queue: 'recompute', outcome: 'completed' })).toBeGreaterThanOrEqual(1);
-    // The next periodic tick waits in the recompute queue; every queue of every platform is listed.
-    expect(sampleValue(samples, 'syllabot_queue_jobs', { queue: 'recompute', state: 'delayed' })).toBe(1);
+    // The next periodic recompute tick and the next daily history prune wait in the recompute
+    // queue; every queue of every platform is listed.
+    expect(sampleValue(samples, 'syllabot_queue_jobs', { queue: 'recompute', state: 'delayed' })).toBe(2);
     for (const queue of ['reminders-discord', 'digests-discord', 'reminders-slack', 'digests-slack', 'reminders-console', 'digests-console']) {
       for (const state of ['waiting', 'delayed', 'active']) expect(sampleValue(samples, 'syllabot_queue_jobs', { queue, state }), `${queue} ${state}`).toBeTypeOf('number');
     }

@@ -1,14 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { RedisServer } from '../support/redis-server.ts';
-import { createCore, type Core } from '../../src/composition/app.ts';
+import { RecordingLogger } from '../support/logger.ts';
+import type { Core } from '../../src/composition/app.ts';
+import { createTestCore } from '../support/core.ts';
 import { loadConfig, type Config } from '../../src/composition/config.ts';
-import { SqliteStore } from '../../src/infra/sqlite/sqlite-store.ts';
+import type { SqliteStore } from '../../src/infra/sqlite/sqlite-store.ts';
 import { MutableServiceStatus } from '../../src/core/service-status.ts';
-import type { Logger } from '../../src/ports/logger.ts';
 import type { DeliveryTag, Messenger } from '../../src/ports/messenger.ts';
 import type { CommunityRef, Platform } from '../../src/domain/model.ts';
 import type { Reply } from '../../src/domain/reply.ts';
@@ -50,44 +48,6 @@ export async function cleanupPrefix(prefix: string, url = SHARED_REDIS_URL): Pro
     } while (cursor !== '0');
   } finally {
     redis.disconnect();
-  }
-}
-
-export interface LogEntry {
-  level: 'trace' | 'debug' | 'info' | 'warn' | 'error';
-  obj: object;
-  msg: string;
-}
-
-/** A Logger that keeps what it was told, so tests can check what the jobs logged. */
-export class RecordingLogger implements Logger {
-  constructor(
-    readonly entries: LogEntry[] = [],
-    private readonly bindings: Record<string, unknown> = {},
-  ) {}
-  private add(level: LogEntry['level'], obj: object, msg = ''): void {
-    this.entries.push({ level, obj: { ...this.bindings, ...obj }, msg });
-  }
-  trace(obj: object, msg?: string): void {
-    this.add('trace', obj, msg);
-  }
-  debug(obj: object, msg?: string): void {
-    this.add('debug', obj, msg);
-  }
-  info(obj: object, msg?: string): void {
-    this.add('info', obj, msg);
-  }
-  warn(obj: object, msg?: string): void {
-    this.add('warn', obj, msg);
-  }
-  error(obj: object, msg?: string): void {
-    this.add('error', obj, msg);
-  }
-  child(bindings: Record<string, unknown>): Logger {
-    return new RecordingLogger(this.entries, { ...this.bindings, ...bindings });
-  }
-  messages(level?: LogEntry['level']): string[] {
-    return this.entries.filter((e) => !level || e.level === level).map((e) => e.msg);
   }
 }
 
@@ -143,11 +103,9 @@ export interface World {
 /** A core over a fresh SQLite file (shared with child processes by path). */
 export function createWorld(dbPath?: string): World {
   // A second "process" on the same file shares the first one's folder (the first removes it).
-  const dir = dbPath ? dirname(dbPath) : mkdtempSync(join(tmpdir(), 'syllabot-jobs-'));
-  const path = dbPath ?? join(dir, 'store.sqlite');
-  const store = SqliteStore.open({ path });
   const logger = new RecordingLogger();
-  const core = createCore({ store, logger, config: { BAYES_PRIOR_WEIGHT: 5 }, services: new MutableServiceStatus() });
+  const core = createTestCore({ logger, services: new MutableServiceStatus(), ...(dbPath ? { path: dbPath } : {}) });
+  const store = core.sqlite;
   const run = (line: string, member = 'you', locale = 'en') =>
     core.router.handle({
       community: { platform: 'console', externalId: COMMUNITY, name: 'Jobs Test' },
@@ -160,13 +118,12 @@ export function createWorld(dbPath?: string): World {
     core,
     store,
     logger,
-    dir,
-    dbPath: path,
+    dir: core.dir,
+    dbPath: core.path,
     run,
     text: async (line, member, locale) => renderReply((await run(line, member, locale)).reply),
     async close() {
-      await store.close();
-      if (!dbPath) rmSync(dir, { recursive: true, force: true });
+      await core.dispose();
     },
   };
 }

@@ -1,21 +1,19 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createCore, type Core } from '../../src/composition/app.ts';
-import { SqliteStore } from '../../src/infra/sqlite/sqlite-store.ts';
+import type { Core } from '../../src/composition/app.ts';
 import type { MigrateIo } from '../../src/operations/migrate.ts';
 import type { Platform } from '../../src/domain/model.ts';
-import { silentLogger } from '../../src/ports/logger.ts';
-import { member, textOf } from '../support/core.ts';
+import { createTestCore, member, textOf, type TestCore } from '../support/core.ts';
 
 export function tempDir(): { dir: string; dispose(): void } {
   const dir = mkdtempSync(join(tmpdir(), 'syllabot-ops-'));
   return { dir, dispose: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-export function coreOn(path: string): Core & { sqlite: SqliteStore } {
-  const sqlite = SqliteStore.open({ path });
-  return { ...createCore({ store: sqlite, logger: silentLogger, config: { BAYES_PRIOR_WEIGHT: 5 } }), sqlite };
+/** A core on an existing file (the test owns its folder). */
+export function coreOn(path: string): TestCore {
+  return createTestCore({ path });
 }
 
 export const quietIo = (lines: string[] = []): MigrateIo => ({

@@ -12,20 +12,78 @@ export function operatorEnv(env: Record<string, string>): Record<string, string>
 
 export interface CliRun {
   code: number | null;
+  signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
+  /** Every byte printed, for scans that must not trust a decoding. */
+  bytes: { stdout: Buffer; stderr: Buffer };
+  /** Whether the test stopped the process because it was still running (a bot waiting for events). */
+  stoppedAtDeadline: boolean;
 }
 
-/** Runs the real CLI with piped input and a clean environment (no platform credentials). */
-export function runCli(args: string[], input: string, env: Record<string, string> = {}): Promise<CliRun> {
+export interface CliOptions {
+  /** What is typed, then end of input. */
+  input?: string;
+  /** Stop the process once it has printed nothing for this long (it started and now waits). */
+  idleMs?: number;
+  /** Stop it in any case after this long. */
+  capMs?: number;
+}
+
+/**
+ * Runs the real CLI (`node bin/syllabot.mjs …`) with exactly `env` (plus PATH, HOME, TMPDIR),
+ * feeds it `input` and collects every byte it prints. A process still running once it has gone
+ * quiet for `idleMs` (or after `capMs`) gets SIGTERM, then SIGKILL: its output up to then is
+ * what gets checked. Without them, it runs until it exits.
+ */
+export function runCliExact(args: string[], env: Record<string, string>, options: CliOptions = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: operatorEnv({ LOG_LEVEL: 'warn', JOBS_ENABLED: 'false', ...env }), stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
+    const child = spawn(process.execPath, [BIN, ...args], { env: operatorEnv(env), stdio: ['pipe', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let stoppedAtDeadline = false;
+    const stop = () => {
+      stoppedAtDeadline = true;
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), 3000).unref();
+    };
+    let idle: NodeJS.Timeout | undefined;
+    const cap = options.capMs === undefined ? undefined : setTimeout(stop, options.capMs);
+    const heard = () => {
+      if (options.idleMs === undefined) return;
+      clearTimeout(idle);
+      idle = setTimeout(stop, options.idleMs);
+    };
+    child.stdout.on('data', (chunk: Buffer) => (out.push(chunk), heard()));
+    child.stderr.on('data', (chunk: Buffer) => (err.push(chunk), heard()));
+    child.stdin.on('error', () => {});
+    child.stdin.end(options.input ?? '');
+    child.once('error', reject);
+    child.once('close', (code, signal) => {
+      clearTimeout(cap);
+      clearTimeout(idle);
+      const bytes = { stdout: Buffer.concat(out), stderr: Buffer.concat(err) };
+      resolve({ code, signal, stdout: bytes.stdout.toString('utf8'), stderr: bytes.stderr.toString('utf8'), bytes, stoppedAtDeadline });
+    });
   });
+}
+
+/** The CLI as an operator runs it: typed `input`, warnings only, no jobs unless `env` asks. */
+export function runCli(args: string[], input: string, env: Record<string, string> = {}): Promise<CliRun> {
+  return runCliExact(args, { LOG_LEVEL: 'warn', JOBS_ENABLED: 'false', ...env }, { input });
+}
+
+/** Runs tasks with at most `limit` at a time (spawned processes share two cores in CI). */
+export async function inPool<T>(limit: number, tasks: (() => Promise<T>)[]): Promise<T[]> {
+  const results: T[] = new Array(tasks.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, tasks.length) }, async () => {
+      while (next < tasks.length) {
+        const i = next++;
+        results[i] = await tasks[i]!();
+      }
+    }),
+  );
+  return results;
 }

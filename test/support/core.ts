@@ -1,6 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createCore, type Core, type CoreOptions } from '../../src/composition/app.ts';
 import { SqliteStore } from '../../src/infra/sqlite/sqlite-store.ts';
 import type { CommandInput, CommandRequest, CommandResult } from '../../src/core/router.ts';
@@ -9,23 +9,37 @@ import { silentLogger } from '../../src/ports/logger.ts';
 
 export interface TestCore extends Core {
   sqlite: SqliteStore;
+  /** The SQLite file. */
   path: string;
+  /** Its folder: a fresh temporary one unless `path` was given. */
+  dir: string;
+  /** Closes the store and removes the temporary folder (never a folder the test named). */
   dispose(): Promise<void>;
 }
 
-/** A real core on a real SQLite file in a fresh temporary folder. */
-export function createTestCore(options: Partial<Omit<CoreOptions, 'store'>> = {}): TestCore {
-  const dir = mkdtempSync(join(tmpdir(), 'syllabot-test-'));
-  const path = join(dir, 'syllabot.sqlite');
+export type TestCoreOptions = Partial<Omit<CoreOptions, 'store'>> & {
+  /** An existing file to open (a second process on one store, a restart); default: a new one. */
+  path?: string;
+};
+
+/**
+ * The one builder for a real core on a real SQLite file (in a fresh temporary folder unless
+ * `path` says otherwise). Every harness (Discord, Slack, jobs, hardening) starts from it.
+ */
+export function createTestCore(options: TestCoreOptions = {}): TestCore {
+  const { path: given, ...coreOptions } = options;
+  const dir = given ? dirname(given) : mkdtempSync(join(tmpdir(), 'syllabot-test-'));
+  const path = given ?? join(dir, 'syllabot.sqlite');
   const sqlite = SqliteStore.open({ path });
-  const core = createCore({ store: sqlite, logger: options.logger ?? silentLogger, config: options.config ?? { BAYES_PRIOR_WEIGHT: 5 }, ...options });
+  const core = createCore({ ...coreOptions, store: sqlite, logger: options.logger ?? silentLogger, config: options.config ?? { BAYES_PRIOR_WEIGHT: 5 } });
   return {
     ...core,
     sqlite,
     path,
+    dir,
     async dispose() {
       await sqlite.close();
-      rmSync(dir, { recursive: true, force: true });
+      if (!given) rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -7,9 +7,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { StorageUnavailableError } from '../../src/domain/errors.ts';
 import { openMongoStore, STANDALONE_LIMITS, standaloneRefusal } from '../../src/infra/mongo/open-mongo-store.ts';
 import { connectionOptions } from '../../src/infra/mongo/connection.ts';
-import type { Logger } from '../../src/ports/logger.ts';
 import type { Store } from '../../src/ports/store/index.ts';
 import { createCore } from '../../src/composition/app.ts';
+import { RecordingLogger, type LogEntry } from '../support/logger.ts';
 
 /**
  * Start-up and outages of the MongoDB store without a MongoDB: a closed port for "unreachable",
@@ -138,22 +138,6 @@ async function startFakeMongo(options: { setName?: string } = {}): Promise<FakeM
   };
 }
 
-interface LogLine {
-  level: string;
-  obj: object;
-  msg?: string;
-}
-
-function recordingLogger(lines: LogLine[]): Logger {
-  const at =
-    (level: string) =>
-    (obj: object, msg?: string): void => {
-      lines.push({ level, obj, ...(msg === undefined ? {} : { msg }) });
-    };
-  const logger: Logger = { trace: at('trace'), debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), child: () => logger };
-  return logger;
-}
-
 /** A port nothing listens on: bound, noted, closed again. */
 async function closedPort(): Promise<number> {
   const server = createServer().listen(0, '127.0.0.1');
@@ -171,8 +155,8 @@ describe('Opening the MongoDB store', () => {
 
   it('given a MongoDB nobody answers, when the store opens, then one error names the host and keeps the password out', async () => {
     const port = await closedPort();
-    const lines: LogLine[] = [];
-    const opening = openMongoStore(`mongodb://alice:s3cret@127.0.0.1:${port}/syllabot?authSource=admin`, recordingLogger(lines), { serverSelectionTimeoutMS: 300 });
+    const lines: LogEntry[] = [];
+    const opening = openMongoStore(`mongodb://alice:s3cret@127.0.0.1:${port}/syllabot?authSource=admin`, new RecordingLogger(lines), { serverSelectionTimeoutMS: 300 });
     const error = (await opening.then(
       () => null,
       (e: unknown) => e,
@@ -203,7 +187,7 @@ describe('Opening the MongoDB store', () => {
   it('given a standalone server and no opt-in, when the store opens, then one line says how to fix it', async () => {
     const fake = await startFakeMongo();
     cleanup.push(() => fake.stop());
-    const opening = openMongoStore(`mongodb://127.0.0.1:${fake.port}/syllabot`, recordingLogger([]), { serverSelectionTimeoutMS: 1000 });
+    const opening = openMongoStore(`mongodb://127.0.0.1:${fake.port}/syllabot`, new RecordingLogger(), { serverSelectionTimeoutMS: 1000 });
     const error = (await opening.then(
       () => null,
       (e: unknown) => e,
@@ -232,8 +216,8 @@ describe('Opening the MongoDB store', () => {
   it('given MONGODB_ALLOW_STANDALONE, when a standalone server opens, then the limits are logged at warn', async () => {
     const fake = await startFakeMongo();
     cleanup.push(() => fake.stop());
-    const lines: LogLine[] = [];
-    const store = await openMongoStore(`mongodb://127.0.0.1:${fake.port}/syllabot`, recordingLogger(lines), { serverSelectionTimeoutMS: 1000, allowStandalone: true });
+    const lines: LogEntry[] = [];
+    const store = await openMongoStore(`mongodb://127.0.0.1:${fake.port}/syllabot`, new RecordingLogger(lines), { serverSelectionTimeoutMS: 1000, allowStandalone: true });
     cleanup.push(() => store.close());
     const warning = lines.find((l) => l.level === 'warn');
     expect(warning?.msg).toMatch(/standalone server \(MONGODB_ALLOW_STANDALONE=true\): weaker guarantees/);
@@ -243,8 +227,8 @@ describe('Opening the MongoDB store', () => {
   it('given a one-node replica set, when the store opens, then it uses transactions and logs no warning', async () => {
     const fake = await startFakeMongo({ setName: 'rs0' });
     cleanup.push(() => fake.stop());
-    const lines: LogLine[] = [];
-    const store = await openMongoStore(`mongodb://127.0.0.1:${fake.port}/syllabot?directConnection=true`, recordingLogger(lines), { serverSelectionTimeoutMS: 1000 });
+    const lines: LogEntry[] = [];
+    const store = await openMongoStore(`mongodb://127.0.0.1:${fake.port}/syllabot?directConnection=true`, new RecordingLogger(lines), { serverSelectionTimeoutMS: 1000 });
     cleanup.push(() => store.close());
     expect(lines.filter((l) => l.level === 'warn')).toEqual([]);
     expect(lines.find((l) => l.msg === 'using the MongoDB store')?.obj).toMatchObject({ transactions: 'yes (replica set)' });
@@ -260,8 +244,8 @@ describe('Opening the MongoDB store', () => {
   it('given a server that answers, when the store opens, then it logs which store and where, and creates its indexes', async () => {
     const fake = await startFakeMongo();
     cleanup.push(() => fake.stop());
-    const lines: LogLine[] = [];
-    const store = await openMongoStore(`mongodb://127.0.0.1:${fake.port}/syllabot`, recordingLogger(lines), { serverSelectionTimeoutMS: 1000, allowStandalone: true });
+    const lines: LogEntry[] = [];
+    const store = await openMongoStore(`mongodb://127.0.0.1:${fake.port}/syllabot`, new RecordingLogger(lines), { serverSelectionTimeoutMS: 1000, allowStandalone: true });
     cleanup.push(() => store.close());
     expect(store.kind).toBe('mongo');
     const opened = lines.find((l) => l.msg === 'using the MongoDB store');
@@ -292,14 +276,14 @@ describe('Opening the MongoDB store', () => {
   it('given a server that drops after start-up, when commands run, then they answer "storage unavailable", and work again once it is back', async () => {
     const fake = await startFakeMongo();
     cleanup.push(() => fake.stop());
-    const store: Store = await openMongoStore(`mongodb://127.0.0.1:${fake.port}/syllabot`, recordingLogger([]), { serverSelectionTimeoutMS: 1000, allowStandalone: true });
+    const store: Store = await openMongoStore(`mongodb://127.0.0.1:${fake.port}/syllabot`, new RecordingLogger(), { serverSelectionTimeoutMS: 1000, allowStandalone: true });
     cleanup.push(() => store.close());
     await store.ping();
 
     await fake.stop();
     await expect(store.ping()).rejects.toBeInstanceOf(StorageUnavailableError);
     await expect(store.listCommunities()).rejects.toBeInstanceOf(StorageUnavailableError);
-    const core = createCore({ store, logger: recordingLogger([]), config: { BAYES_PRIOR_WEIGHT: 5 } });
+    const core = createCore({ store, logger: new RecordingLogger(), config: { BAYES_PRIOR_WEIGHT: 5 } });
     const result = await core.router.handle({
       community: { platform: 'console', externalId: 'local', name: 'Local' },
       actor: { externalId: 'ana', displayName: 'Ana', isModerator: false, locale: 'en' },

@@ -22,7 +22,7 @@ function capture(): { stream: Writable; text: () => string } {
   return { stream, text: () => text };
 }
 
-async function runCli(args: { url?: string }, env: Record<string, string> = {}) {
+async function printManifest(args: { url?: string }, env: Record<string, string> = {}) {
   const out = capture();
   const err = capture();
   const code = await printSlackManifest(args, slackManifestConfig(loadConfig(env)), { stdout: out.stream, stderr: err.stream });
@@ -31,7 +31,7 @@ async function runCli(args: { url?: string }, env: Record<string, string> = {}) 
 
 describe('syllabot slack-manifest', () => {
   it('given --url, then it prints JSON with every top-level command, its description and usage hint, pointing at /slack/events', async () => {
-    const run = await runCli({ url: 'https://bot.example.com/' });
+    const run = await printManifest({ url: 'https://bot.example.com/' });
     expect(run.code).toBe(0);
     expect(run.stderr).toBe('');
     const manifest = JSON.parse(run.stdout) as SlackManifest;
@@ -55,7 +55,7 @@ describe('syllabot slack-manifest', () => {
 
   it('asks for the scopes and events the adapter uses, enables interactivity and the Home tab at the same URL', () => {
     const manifest = buildSlackManifest({ registry, i18n: en, prefix: '', url: 'https://bot.example.com/base' });
-    expect(manifest.oauth_config.scopes.bot).toEqual(['commands', 'chat:write', 'chat:write.public', 'im:write', 'users:read', 'files:write', 'im:history', 'channels:history', 'groups:history']);
+    expect(manifest.oauth_config.scopes.bot).toEqual(['commands', 'chat:write', 'chat:write.public', 'im:write', 'users:read', 'files:write', 'im:history', 'channels:history', 'groups:history', 'channels:manage', 'groups:write', 'channels:read', 'groups:read', 'usergroups:read']);
     expect(manifest.settings.event_subscriptions).toEqual({ request_url: 'https://bot.example.com/base/slack/events', bot_events: ['app_home_opened', 'app_uninstalled', 'tokens_revoked'] });
     expect(manifest.settings.interactivity).toEqual({ is_enabled: true, request_url: 'https://bot.example.com/base/slack/events' });
     expect(manifest.settings.socket_mode_enabled).toBe(false);
@@ -65,13 +65,13 @@ describe('syllabot slack-manifest', () => {
   });
 
   it('given SLACK_COMMAND_PREFIX=sb, then every command is prefixed', async () => {
-    const run = await runCli({ url: 'https://bot.example.com' }, { SLACK_COMMAND_PREFIX: 'sb' });
+    const run = await printManifest({ url: 'https://bot.example.com' }, { SLACK_COMMAND_PREFIX: 'sb' });
     const manifest = JSON.parse(run.stdout) as SlackManifest;
     expect(manifest.features.slash_commands.map((c) => c.command)).toEqual(registry.topLevelNames().map((n) => `/sb-${n}`));
   });
 
   it('given no --url, then it prints a Socket Mode manifest without request URLs and says so on stderr', async () => {
-    const run = await runCli({});
+    const run = await printManifest({});
     expect(run.code).toBe(0);
     expect(run.stderr).toContain('Socket Mode');
     const manifest = JSON.parse(run.stdout) as SlackManifest;
@@ -86,7 +86,7 @@ describe('syllabot slack-manifest', () => {
     expect(manifest.oauth_config.redirect_urls).toEqual(['https://bot.example.com/slack/oauth_redirect']);
   });
 
-  it('given OAuth mode (SLACK_CLIENT_ID and its secrets), when printed with --url, then it adds the redirect URL, keeps the bot scopes and changes nothing else', async () => {
+  it('given OAuth mode with --url, then the manifest adds the redirect URL and changes nothing else', async () => {
     const oauthEnv = {
       SLACK_CLIENT_ID: '1000000001.2000000002',
       SLACK_CLIENT_SECRET: 'client-secret',
@@ -94,26 +94,26 @@ describe('syllabot slack-manifest', () => {
       SLACK_SIGNING_SECRET: 'signing-secret',
       SYLLABOT_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
     };
-    const oauth = await runCli({ url: 'https://bot.example.com/' }, oauthEnv);
-    const single = await runCli({ url: 'https://bot.example.com/' });
+    const oauth = await printManifest({ url: 'https://bot.example.com/' }, oauthEnv);
+    const single = await printManifest({ url: 'https://bot.example.com/' });
     expect(oauth.code).toBe(0);
     const manifest = JSON.parse(oauth.stdout) as SlackManifest;
     expect(manifest.oauth_config).toEqual({
-      scopes: { bot: ['commands', 'chat:write', 'chat:write.public', 'im:write', 'users:read', 'files:write', 'im:history', 'channels:history', 'groups:history'] },
+      scopes: { bot: ['commands', 'chat:write', 'chat:write.public', 'im:write', 'users:read', 'files:write', 'im:history', 'channels:history', 'groups:history', 'channels:manage', 'groups:write', 'channels:read', 'groups:read', 'usergroups:read'] },
       redirect_urls: ['https://bot.example.com/slack/oauth_redirect'],
     });
     const { oauth_config: _left, ...rest } = manifest;
     const { oauth_config: _right, ...singleRest } = JSON.parse(single.stdout) as SlackManifest;
     expect(rest).toEqual(singleRest);
 
-    const withoutUrl = await runCli({}, oauthEnv);
+    const withoutUrl = await printManifest({}, oauthEnv);
     expect(withoutUrl.code).toBe(1);
     expect(withoutUrl.stdout).toBe('');
     expect(withoutUrl.stderr).toContain('needs --url');
   });
 
   it('given a prefix that makes a command longer than Slack’s 32 characters, then it exits 1 with a clear message', async () => {
-    const run = await runCli({ url: 'https://bot.example.com' }, { SLACK_COMMAND_PREFIX: 'a-very-long-prefix-for-commands' });
+    const run = await printManifest({ url: 'https://bot.example.com' }, { SLACK_COMMAND_PREFIX: 'a-very-long-prefix-for-commands' });
     expect(run.code).toBe(1);
     expect(run.stdout).toBe('');
     expect(run.stderr).toContain("longer than Slack's 32 characters");

@@ -1,36 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createCore, type Core } from '../../../src/composition/app.ts';
+import type { Core } from '../../../src/composition/app.ts';
 import { loadConfig, type Config } from '../../../src/composition/config.ts';
-import { SqliteStore } from '../../../src/infra/sqlite/sqlite-store.ts';
-import type { Logger } from '../../../src/ports/logger.ts';
 import type { Command } from '../../../src/core/command.ts';
 import type { PlatformAdapter } from '../../../src/ports/platform.ts';
 import type { RateLimiter } from '../../../src/ports/rate-limiter.ts';
 import { createDiscordAdapter, type DiscordAdapterConfig } from '../../../adapters/discord/index.ts';
 import { discordAdapterConfig } from '../../../src/composition/adapter-config.ts';
 import { FakeDiscord, type FakeDiscordOptions } from './fake-discord.ts';
-
-export interface LogEntry {
-  level: 'trace' | 'debug' | 'info' | 'warn' | 'error';
-  obj: Record<string, unknown>;
-  msg: string | undefined;
-}
-
-/** A Logger that keeps what it is told, so tests can find an error id or check for secrets. */
-export function recordingLogger(entries: LogEntry[] = [], bindings: Record<string, unknown> = {}): Logger & { entries: LogEntry[] } {
-  const at = (level: LogEntry['level']) => (obj: object, msg?: string) => entries.push({ level, obj: { ...bindings, ...(obj as Record<string, unknown>) }, msg });
-  return {
-    entries,
-    trace: at('trace'),
-    debug: at('debug'),
-    info: at('info'),
-    warn: at('warn'),
-    error: at('error'),
-    child: (more) => recordingLogger(entries, { ...bindings, ...more }),
-  };
-}
+import { createTestCore } from '../../support/core.ts';
+import { RecordingLogger, type LogEntry } from '../../support/logger.ts';
 
 export interface RunningBot {
   fake: FakeDiscord;
@@ -59,23 +36,15 @@ export async function startBot(
 ): Promise<RunningBot> {
   const fake = options.fake instanceof FakeDiscord ? options.fake : await FakeDiscord.start(options.fake);
   options.prepare?.(fake);
-  const dir = mkdtempSync(join(tmpdir(), 'syllabot-discord-'));
-  const config = loadConfig({
-    DISCORD_TOKEN: fake.token,
-    DISCORD_API_URL: fake.apiUrl,
-    SQLITE_PATH: join(dir, 'syllabot.sqlite'),
-    JOBS_ENABLED: 'false',
-    ...options.env,
-  });
-  const store = SqliteStore.open({ path: config.SQLITE_PATH });
-  const logger = recordingLogger();
-  const core = createCore({
-    store,
+  const logger = new RecordingLogger();
+  const env = { DISCORD_TOKEN: fake.token, DISCORD_API_URL: fake.apiUrl, JOBS_ENABLED: 'false', ...options.env };
+  const core = createTestCore({
     logger,
-    config,
+    config: loadConfig(env),
     ...(options.rateLimiter ? { rateLimiter: options.rateLimiter } : {}),
     ...(options.commands ? { extraCommands: options.commands } : {}),
   });
+  const config = loadConfig({ ...env, SQLITE_PATH: core.path });
   const adapter = createDiscordAdapter({ ...discordAdapterConfig({ core, config, logger }), ...options.adapter });
   core.messengers.register(adapter.messenger);
   await adapter.start();
@@ -98,9 +67,8 @@ export async function startBot(
     logs: logger.entries,
     async close() {
       if (!stopped) await adapter.stop();
-      await store.close();
+      await core.dispose();
       await fake.close();
-      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -1,11 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createCore, type Core } from '../../../src/composition/app.ts';
+import type { Core } from '../../../src/composition/app.ts';
 import type { RateLimiter } from '../../../src/ports/rate-limiter.ts';
 import type { Command } from '../../../src/core/command.ts';
 import { loadConfig, type Config } from '../../../src/composition/config.ts';
-import { SqliteStore } from '../../../src/infra/sqlite/sqlite-store.ts';
+import type { SqliteStore } from '../../../src/infra/sqlite/sqlite-store.ts';
+import { createTestCore } from '../../support/core.ts';
 import { silentLogger, type Logger } from '../../../src/ports/logger.ts';
 import type { RequestClaims } from '../../../src/ports/request-claims.ts';
 import { createSlackAdapter, type SlackAdapter } from '../../../adapters/slack/index.ts';
@@ -57,15 +55,11 @@ export interface HarnessOptions {
  * SQLite file, talking to the fake Web API; requests are signed like Slack's.
  */
 export async function startSlackHarness(options: HarnessOptions = {}): Promise<SlackHarness> {
-  const dir = mkdtempSync(join(tmpdir(), 'syllabot-slack-'));
-  const store = SqliteStore.open({ path: join(dir, 'slack.sqlite') });
-  const core = createCore({
-    store,
-    logger: silentLogger,
-    config: { BAYES_PRIOR_WEIGHT: 5 },
+  const core = createTestCore({
     ...(options.rateLimiter ? { rateLimiter: options.rateLimiter } : {}),
     ...(options.commands ? { extraCommands: options.commands } : {}),
   });
+  const store = core.sqlite;
   const fake = await FakeSlackWebApi.start({
     botToken: BOT_TOKEN,
     team: { id: TEAM.id, name: TEAM.name },
@@ -105,8 +99,7 @@ export async function startSlackHarness(options: HarnessOptions = {}): Promise<S
     async close() {
       await adapter.stop();
       await Promise.all([fake.close(), responses.close()]);
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
+      await core.dispose();
     },
   };
 }

@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createCore, type Core } from '../../../src/composition/app.ts';
+import type { Core } from '../../../src/composition/app.ts';
 import { loadConfig, type Config } from '../../../src/composition/config.ts';
-import { SqliteStore } from '../../../src/infra/sqlite/sqlite-store.ts';
+import type { SqliteStore } from '../../../src/infra/sqlite/sqlite-store.ts';
+import { createTestCore } from '../../support/core.ts';
 import { silentLogger } from '../../../src/ports/logger.ts';
 import { createSlackAdapter, type SlackAdapter } from '../../../adapters/slack/index.ts';
 import { FakeSlackWebApi, type FakeWorkspace } from './web-api.ts';
@@ -100,8 +99,6 @@ export interface OAuthHarness {
  * Slack acting as Web API, consent page and oauth.v2.access.
  */
 export async function startOAuthHarness(): Promise<OAuthHarness> {
-  const dir = mkdtempSync(join(tmpdir(), 'syllabot-slack-oauth-'));
-  const sqlitePath = join(dir, 'syllabot.sqlite');
   const fake = await FakeSlackWebApi.start({
     botToken: `xoxb-never-used-${randomBytes(6).toString('hex')}`,
     team: { id: 'T0UNUSED01', name: 'Unused' },
@@ -122,15 +119,17 @@ export async function startOAuthHarness(): Promise<OAuthHarness> {
     SLACK_PORT: 0,
   };
 
-  const boot = async () => {
-    const store = SqliteStore.open({ path: sqlitePath });
-    const core = createCore({ store, logger: silentLogger, config: { BAYES_PRIOR_WEIGHT: 5 } });
+  // A restart opens the same file again; the first core's temporary folder goes at close().
+  const boot = async (path?: string) => {
+    const core = createTestCore(path ? { path } : {});
+    const store = core.sqlite;
     const adapter = createSlackAdapter(slackAdapterConfig({ core, config, logger: silentLogger }));
     await adapter.start();
     fake.configureOAuth({ clientId: OAUTH_APP.clientId, clientSecret: OAUTH_APP.clientSecret, redirectUrl: `http://127.0.0.1:${adapter.port()}/slack/oauth_redirect` });
     return { store, core, adapter };
   };
   let running = await boot();
+  const { dir, path: sqlitePath } = running.core;
 
   const harness: OAuthHarness = {
     dir,
@@ -153,7 +152,7 @@ export async function startOAuthHarness(): Promise<OAuthHarness> {
     async restart() {
       await running.adapter.stop();
       await running.store.close();
-      running = await boot();
+      running = await boot(sqlitePath);
     },
     async close() {
       await running.adapter.stop();

@@ -193,6 +193,49 @@ export class FakeSlackWebApi {
     grant.revoked = error;
   }
 
+  /** User groups (`requires:` on Slack), with their members. */
+  readonly userGroups: { id: string; handle: string; name: string; users: string[] }[] = [];
+  /** Channels a course can invite to: private ones only when the bot is in them. */
+  readonly conversations = new Map<string, { name: string; isPrivate: boolean; botMember: boolean; members: Set<string> }>();
+  /** Scopes the app's token lacks (the workspace installed an older manifest): their methods answer missing_scope. */
+  readonly withheldScopes = new Set<string>();
+
+  addConversation(id: string, spec: { name: string; isPrivate?: boolean; botMember?: boolean }): void {
+    this.conversations.set(id, { name: spec.name, isPrivate: spec.isPrivate ?? false, botMember: spec.botMember ?? true, members: new Set() });
+  }
+
+  private missingScope(needed: string): Answer | null {
+    return this.withheldScopes.has(needed) ? { ok: false, error: 'missing_scope', needed, provided: 'commands,chat:write' } : null;
+  }
+
+  /** The cohort methods: user groups and channel membership, as Slack answers them. */
+  private cohortAnswer(method: string, body: Record<string, unknown>): Answer {
+    switch (method) {
+      case 'usergroups.list':
+        return this.missingScope('usergroups:read') ?? { ok: true, usergroups: this.userGroups.map(({ id, handle, name }) => ({ id, handle, name })) };
+      case 'usergroups.users.list': {
+        const group = this.userGroups.find((g) => g.id === body.usergroup);
+        return this.missingScope('usergroups:read') ?? (group ? { ok: true, users: [...group.users] } : { ok: false, error: 'no_such_subteam' });
+      }
+      default: {
+        const channel = this.conversations.get(String(body.channel));
+        const scope = method === 'conversations.info' ? (channel?.isPrivate ? 'groups:read' : 'channels:read') : channel?.isPrivate ? 'groups:write' : 'channels:manage';
+        const refused = this.missingScope(scope);
+        if (refused) return refused;
+        if (!channel || (channel.isPrivate && !channel.botMember)) return { ok: false, error: method === 'conversations.info' || !channel ? 'channel_not_found' : 'not_in_channel' };
+        if (method === 'conversations.info') return { ok: true, channel: { id: body.channel, name: channel.name, is_private: channel.isPrivate, is_member: channel.botMember } };
+        const user = String(method === 'conversations.invite' ? body.users : body.user);
+        if (method === 'conversations.invite') {
+          if (channel.members.has(user)) return { ok: false, error: 'already_in_channel' };
+          channel.members.add(user);
+          return { ok: true, channel: { id: body.channel } };
+        }
+        if (!channel.members.delete(user)) return { ok: false, error: 'not_in_channel' };
+        return { ok: true };
+      }
+    }
+  }
+
   setUser(user: FakeUser): void {
     const i = this.options.users.findIndex((u) => u.id === user.id);
     if (i >= 0) this.options.users[i] = user;
@@ -230,6 +273,9 @@ export class FakeSlackWebApi {
     await this.holds.get(method);
     const answer = this.answer(call);
     if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
+    // Slack lists the token's scopes on every answer; the fake's token has all but the withheld.
+    const granted = ['commands', 'chat:write', 'channels:manage', 'groups:write', 'channels:read', 'groups:read', 'usergroups:read'].filter((scope) => !this.withheldScopes.has(scope));
+    res.setHeader('x-oauth-scopes', granted.join(','));
     res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
     res.end(JSON.stringify(answer));
   }
@@ -250,6 +296,7 @@ export class FakeSlackWebApi {
     if (!grant) return { ok: false, error: 'invalid_auth' };
     if (grant.revoked) return { ok: false, error: grant.revoked };
     const { team } = grant;
+    if (method.startsWith('usergroups.') || ['conversations.info', 'conversations.invite', 'conversations.kick'].includes(method)) return this.cohortAnswer(method, body);
     switch (method) {
       case 'auth.test':
         return { ok: true, url: 'https://fake.slack.test/', team: team.name, user: 'syllabot', team_id: team.id, user_id: grant.botUserId, bot_id: grant.botId };

@@ -1,9 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createCore, type Core } from '../../../src/composition/app.ts';
-import { SqliteStore } from '../../../src/infra/sqlite/sqlite-store.ts';
-import type { Logger } from '../../../src/ports/logger.ts';
+import type { Core } from '../../../src/composition/app.ts';
+import type { SqliteStore } from '../../../src/infra/sqlite/sqlite-store.ts';
+import { createTestCore } from '../../support/core.ts';
+import { RecordingLogger } from '../../support/logger.ts';
 import type { RateLimiter } from '../../../src/ports/rate-limiter.ts';
 import type { Platform } from '../../../src/domain/model.ts';
 import type { Reply } from '../../../src/domain/reply.ts';
@@ -20,26 +21,6 @@ export function tempDir(prefix: string): TempDir {
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** A logger that keeps what was logged at warn and above, so tests can see unexpected errors. */
-export class RecordingLogger implements Logger {
-  readonly records: { level: string; obj: object; msg?: string | undefined }[] = [];
-  trace() {}
-  debug() {}
-  info() {}
-  warn(obj: object, msg?: string) {
-    this.records.push({ level: 'warn', obj, msg });
-  }
-  error(obj: object, msg?: string) {
-    this.records.push({ level: 'error', obj, msg });
-  }
-  child(): Logger {
-    return this;
-  }
-  errors() {
-    return this.records.filter((r) => r.level === 'error');
-  }
-}
-
 export interface CoreHarness {
   core: Core;
   store: SqliteStore;
@@ -48,23 +29,11 @@ export interface CoreHarness {
   dispose(): Promise<void>;
 }
 
-/** A real Core on a real SQLite file in a fresh temporary folder. */
+/** A real Core on a real SQLite file (the one builder, test/support/core.ts), logging to a recorder. */
 export function openCore(options: { rateLimiter?: RateLimiter; path?: string } = {}): CoreHarness {
-  const temp = options.path ? undefined : tempDir('core');
-  const path = options.path ?? join(temp!.dir, 'store.sqlite');
-  const store = SqliteStore.open({ path });
   const logger = new RecordingLogger();
-  const core = createCore({ store, logger, config: { BAYES_PRIOR_WEIGHT: 5 }, ...(options.rateLimiter ? { rateLimiter: options.rateLimiter } : {}) });
-  return {
-    core,
-    store,
-    logger,
-    path,
-    async dispose() {
-      await store.close();
-      temp?.remove();
-    },
-  };
+  const core = createTestCore({ logger, ...options });
+  return { core, store: core.sqlite, logger, path: core.path, dispose: () => core.dispose() };
 }
 
 export interface Who {
