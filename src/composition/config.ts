@@ -85,6 +85,12 @@ export const configSchema = z
     }),
 
     HEALTH_PORT: port.optional(),
+    /** Serve the moderators' web dashboard on this port (see /dashboard). */
+    DASHBOARD_PORT: port.optional(),
+    /** Signs dashboard links and sessions; default derived from another secret of the deployment. */
+    DASHBOARD_SECRET: z.string().min(32, 'must be at least 32 characters (openssl rand -base64 32)').optional(),
+    /** The dashboard's public address (https://stats.example.com) for links and Slack image blocks. */
+    PUBLIC_URL: url(/^https?$/),
 
     RATE_LIMIT_READS: z.coerce.number().int().min(1).default(20),
     RATE_LIMIT_WRITES: z.coerce.number().int().min(1).default(10),
@@ -97,6 +103,13 @@ export const configSchema = z
     HISTORY_RETENTION_DAYS: z.coerce.number().int().min(7).max(3650).default(400),
     /** After Redis lost its data, reminders and digests due this far back and not sent are sent late. */
     CATCH_UP_HOURS: z.coerce.number().min(0).max(168).default(6),
+
+    /** Days a community's data is kept after the bot is removed from it, before the purge job deletes it. */
+    GRACE_PERIOD_DAYS: z.coerce.number().min(0).max(3650).default(30),
+    /** Scheduled SQLite backups go here; unset turns them off. */
+    BACKUP_DIR: z.string().trim().min(1).optional(),
+    BACKUP_KEEP: z.coerce.number().int().min(1).max(1000).default(7),
+    BACKUP_EVERY_HOURS: z.coerce.number().min(1).max(720).default(24),
   })
   .superRefine((c, ctx) => {
     if (c.SLACK_BOT_TOKEN && !c.SLACK_SIGNING_SECRET && !c.SLACK_APP_TOKEN) {
@@ -128,19 +141,6 @@ export class ConfigError extends Error {
     super(`Syllabot cannot start: fix these environment variables:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
 }
-
-/** Variables whose values must never be echoed, even in a config error. */
-export const SECRET_VARIABLES = [
-  'DISCORD_TOKEN',
-  'SLACK_BOT_TOKEN',
-  'SLACK_SIGNING_SECRET',
-  'SLACK_APP_TOKEN',
-  'SLACK_CLIENT_SECRET',
-  'SLACK_STATE_SECRET',
-  'SYLLABOT_ENCRYPTION_KEY',
-  'MONGODB_URI',
-  'REDIS_URL',
-] as const;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // An empty variable means "not set", as in most .env files.
