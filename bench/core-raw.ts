@@ -51,6 +51,7 @@ export async function runRaw(store: CommandStore, seeded: SeededCommunity, op: P
       }
       case 'rate': {
         const course = await resolveCourse(store, cid, courseRef(seeded.courses[op.course]!, op.ref), { includeArchived: true });
+        if (course.archived) return 'user-error';
         if (!(await store.isEnrolled(cid, member.id, course.id))) return 'user-error';
         // No course in the bench is members-only, so the role check and setLapsed never run.
         await store.cohorts.getCourseAccess(cid, course.id);

@@ -54,6 +54,7 @@ export class RedisHealth {
   private everUp = false;
   private warned = false;
   private stopped = false;
+  private upCount = 0;
 
   constructor(
     client: Redis,
@@ -68,6 +69,11 @@ export class RedisHealth {
     client.on('error', (err: Error) => this.onError(err));
   }
 
+  /** How many times Redis became reachable: work begun under one connection can tell it was cut. */
+  get connections(): number {
+    return this.upCount;
+  }
+
   get state(): 'up' | 'down' {
     return this.current;
   }
@@ -80,6 +86,7 @@ export class RedisHealth {
   private markUp(): void {
     if (this.stopped || this.current === 'up') return;
     this.current = 'up';
+    this.upCount++;
     this.warned = false;
     this.logger.info({ redis: this.target }, this.everUp ? 'Redis is back: reminders and digests resume' : 'connected to Redis: reminders and digests run');
     this.everUp = true;

@@ -39,8 +39,7 @@ export function reminderProcessor(deps: ReminderProcessorDeps) {
     if (course.archived) return 'skipped:archived';
     if (!(await store.isEnrolled(community.id, member.id, course.id))) return 'skipped:not-enrolled';
     if (data.kind === 'rate-nudge') {
-      const mine = await store.listMemberCourses(community.id, member.id);
-      if (mine.some((m) => m.course.id === course.id && m.rating !== null)) return 'skipped:already-rated';
+      if (await store.hasRated(community.id, member.id, course.id)) return 'skipped:already-rated';
     } else {
       if (!course.startsAt || course.startsAt.getTime() !== data.startsAt) return 'skipped:start-moved';
       if (course.startsAt.getTime() <= deps.clock.now().getTime()) {

@@ -224,15 +224,15 @@ export class JobsService {
 
   /**
    * Makes the queue match the store: every digest scheduler, every reminder due from `since` on,
-   * and, back to the catch-up window, every reminder and digest slot that fell due and is not
-   * `sent` in the delivery log (a Redis that came back empty lost their jobs). Jobs BullMQ failed
+   * and with `catchUp` (Redis came back without its data), back to the catch-up window, every
+   * reminder and the latest digest slot that fell due and are not `sent` in the delivery log. Jobs BullMQ failed
    * for stalling are queued again first. Re-adding a job Redis still holds is a no-op, and the
    * delivery log refuses repeats, so reconciling often is safe.
    */
-  async reconcile(since: Date, options: { digestCatchUp?: boolean } = {}): Promise<ReconcileReport> {
+  async reconcile(since: Date, options: { catchUp?: boolean } = {}): Promise<ReconcileReport> {
     const { store, clock } = this.deps.core;
     const now = clock.now();
-    const from = new Date(Math.min(since.getTime(), now.getTime() - this.deps.options.catchUpWindowMs));
+    const from = options.catchUp ? new Date(Math.min(since.getTime(), now.getTime() - this.deps.options.catchUpWindowMs)) : since;
     const stalledRequeued = await this.sweepStalls();
     const communities = await store.listCommunities();
     const digests = communities.filter((c) => c.settings.digest);
@@ -244,7 +244,7 @@ export class JobsService {
       const { queued, started } = await this.reconcileReminders(community, from, now);
       totals.remindersQueued += queued;
       totals.remindersSkippedStarted += started;
-      if (options.digestCatchUp) totals.digestsCaughtUp += await this.catchUpDigests(community, from, now);
+      if (options.catchUp) totals.digestsCaughtUp += await this.catchUpDigests(community, from, now);
       totals.cohortPassesQueued += await this.reconcileCohorts(community);
     }
     await this.digests.prune(withDigest);
@@ -377,7 +377,19 @@ export class JobsService {
     try {
       await this.recompute.ensureSchedule();
       this.logger.info({ scheduler: 'recompute-every', everyMinutes: this.deps.options.recomputeEveryMs / 60_000 }, 'job scheduler ready: score recompute');
-      if (this.deps.role === 'all') await this.reconcile(downSince, { digestCatchUp: await this.redisLostData() });
+      const connection = this.health.connections;
+      // Bot processes reconcile on every connect; workers only to catch up after Redis lost its
+      // data, so a Redis emptied while every bot process is down (or restarting) is refilled by
+      // whichever process comes first.
+      const lost = await this.redisLostData(this.deps.role === 'all');
+      if (this.deps.role === 'all' || lost) {
+        await this.reconcile(downSince, { catchUp: lost });
+        // Only now, and only on the connection the reconcile ran on: a process killed during the
+        // catch-up leaves the marker unset, so the next bot process catches up again (re-adding
+        // what is queued is a no-op); a reconcile that Redis restarted under must not mark the
+        // new, empty Redis as reconciled.
+        if (this.health.connections === connection && this.health.state === 'up') await this.producer.set(this.redisMarkerKey(), new Date().toISOString());
+      }
     } catch (err) {
       this.quietError(err instanceof Error ? err : new Error(String(err)), { during: 'set-up' });
       this.requestRepair(downSince);
@@ -386,24 +398,28 @@ export class JobsService {
 
   /**
    * Whether this Redis lost the data an earlier connection left (restarted without persistence,
-   * flushed, replaced). A marker key in Redis is matched with a record in the store: a Redis
-   * without the marker for a deployment the store has seen connected means lost data. Digest
-   * slots are caught up only then: their jobs come from schedulers, so unlike reminders a slot
-   * cannot be re-added under its old id, and a first start must not post slots from before the
-   * digest was set.
+   * flushed, replaced): it lacks the marker a bot process sets after each reconcile, for a
+   * deployment whose store says it has been connected before. Only then does a reconcile catch
+   * up (reminders and digest slots due within the window and not sent): otherwise their jobs are
+   * still in Redis, and a first start, a new JOBS_PREFIX or a moved store must not send what
+   * fell due before it.
    */
-  private async redisLostData(): Promise<boolean> {
-    const { prefix } = this.deps.options;
-    const marker = `redis-connected-${prefix}`;
-    const fresh = (await this.producer.set(`${prefix}:jobs:connected-since`, new Date().toISOString(), 'NX')) === 'OK';
-    if (!fresh) return false;
+  private async redisLostData(recordFirstConnection: boolean): Promise<boolean> {
+    if ((await this.producer.exists(this.redisMarkerKey())) === 1) return false;
+    const marker = `redis-connected-${this.deps.options.prefix}`;
     if (await this.deliveries.wasSent(marker)) {
       const hours = this.deps.options.catchUpWindowMs / 3_600_000;
       this.logger.warn({ catchUpHours: hours }, 'Redis came back without its data: queuing again every reminder and digest of the catch-up window that was not sent');
       return true;
     }
-    await this.deliveries.markSent(marker);
+    // Only a bot process, which reconciles and sets the Redis marker right after, records the
+    // first connection: a worker doing it would make that bot's start look like lost data.
+    if (recordFirstConnection) await this.deliveries.markSent(marker);
     return false;
+  }
+
+  private redisMarkerKey(): string {
+    return `${this.deps.options.prefix}:jobs:reconciled`;
   }
 
   /** Set-up or scheduling failed while Redis seemed up: do it again (from the store) a little later. */

@@ -179,6 +179,18 @@ export function describeStoreContract(name: string, open: () => Promise<StoreHar
       expect((await store.getCourse(community.id, rust.id))?.enrolledCount).toBe(0);
     });
 
+    it('given a rating by one member, when asked whether members rated, then only that member and course say yes', async () => {
+      const rust = await course('Rust');
+      const go = await course('Go');
+      await store.enroll(community.id, ana.id, rust.id, new Date());
+      expect(await store.hasRated(community.id, ana.id, rust.id)).toBe(false);
+      await store.rate(community.id, ana.id, rust.id, 4, null, new Date());
+      expect(await store.hasRated(community.id, ana.id, rust.id)).toBe(true);
+      expect(await store.hasRated(community.id, bo.id, rust.id)).toBe(false);
+      expect(await store.hasRated(community.id, ana.id, go.id)).toBe(false);
+      expect(await store.hasRated(community.id, 'not-an-id', rust.id)).toBe(false);
+    });
+
     it('lists enrollments with their dates, by course and by date, oldest first', async () => {
       const rust = await course('Rust');
       const go = await course('Go');

@@ -21,7 +21,7 @@ describe('DISCORD_TOKEN=… npm start', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('given a Discord token, when `syllabot start` runs, then the Discord adapter starts without the console, answers a command and exits 0 on SIGTERM', async () => {
+  it('given a Discord token, when `syllabot start` runs, then Discord answers and SIGTERM exits 0', async () => {
     const guild = fake.addGuild({ name: 'Process test' });
     const child = spawn(process.execPath, ['bin/syllabot.mjs', 'start'], {
       cwd: ROOT,

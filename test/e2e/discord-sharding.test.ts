@@ -22,13 +22,13 @@ describe('Discord gateway: heartbeats and sharding', () => {
     expect(bot.adapter.health().ok).toBe(true);
   });
 
-  it('given no shard settings, when configured, then discord.js is asked for Discord\'s recommendation; given a count and ids, then exactly those', () => {
+  it('given shard settings or none, then discord.js gets exactly those or Discord\'s recommendation', () => {
     expect(shardOptions(undefined)).toEqual({ shards: 'auto' });
     expect(shardOptions({ count: 4 })).toEqual({ shards: [0, 1, 2, 3], shardCount: 4 });
     expect(shardOptions({ count: 4, ids: [2, 3] })).toEqual({ shards: [2, 3], shardCount: 4 });
   });
 
-  it('given Discord recommends two shards, when the adapter starts, then each shard identifies with its own [id, count] and commands on either are answered', async () => {
+  it('given two recommended shards, then each identifies as [id, count] and answers commands', async () => {
     let guilds: FakeGuild[] = [];
     const bot = await startBot({
       fake: { recommendedShards: 2 },
@@ -50,7 +50,7 @@ describe('Discord gateway: heartbeats and sharding', () => {
     }
   });
 
-  it('given DISCORD_SHARD_COUNT=2 and DISCORD_SHARD_IDS split over two processes, when both start, then each runs only its shard and answers its guilds', async () => {
+  it('given shard ids split over two processes, then each runs only its shard and its guilds', async () => {
     const fake = await FakeDiscord.start({ recommendedShards: 1 });
     const zero = fake.addGuild({ id: guildIdOnShard(0, 2), name: 'Zero' });
     const one = fake.addGuild({ id: guildIdOnShard(1, 2), name: 'One' });

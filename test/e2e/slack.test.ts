@@ -51,7 +51,7 @@ async function addCourse(title: string): Promise<number> {
 }
 
 describe('slash commands', () => {
-  it('given a member, when they run /help, then Bolt acks with an empty 200 before any work and the answer comes ephemeral through response_url', async () => {
+  it('given a member, when they run /help, then Bolt acks at once and the answer comes ephemeral', async () => {
     h.fake.setUser({ id: 'UFRESH0001', name: 'fresh', locale: 'en-US' });
     // users.info is held until the ack has arrived: had the adapter worked before acking, this would never complete.
     const release = h.fake.hold('users.info');
@@ -69,7 +69,7 @@ describe('slash commands', () => {
     expect(h.fake.callsTo('users.info').at(-1)).toMatchObject({ token: 'xoxb-fake-bot-token-for-tests', body: { user: 'UFRESH0001', include_locale: 'true' } });
   });
 
-  it('given a workspace admin, when they /course add with quoted text, then the course is stored and announced in the channel with Enroll and Edit buttons', async () => {
+  it('given a workspace admin, when they /course add, then it is stored and announced with buttons', async () => {
     const { ack, last } = await command(USERS.admin, '/course', 'add title:"Rust 101" value:3 tags:rust,systems');
     expect(ack.status).toBe(200);
     expect(last).toMatchObject({ response_type: 'in_channel' });
@@ -150,7 +150,7 @@ describe('slash commands', () => {
 });
 
 describe('pagination', () => {
-  it('given more courses than a page, when a member turns the page of the public list, then they get the next page for themselves; on their own copy the page is replaced', async () => {
+  it('given a public list, when a member turns its page, then the page is theirs; their copy is replaced', async () => {
     for (let i = 0; i < 17; i++) await addCourse(`Paged course ${i}`);
     const list = await command(USERS.member, '/courses', 'sort:new');
     expect(list.last).toMatchObject({ response_type: 'in_channel' });
@@ -170,7 +170,7 @@ describe('pagination', () => {
 });
 
 describe('modals', () => {
-  it('given an admin, when they /course add without options, then a modal opens with one input per field, block ids named after the options', async () => {
+  it('given an admin, when they /course add without options, then a modal opens, one input per option', async () => {
     const trigger = triggerId();
     const { posts } = await command(USERS.admin, '/course', 'add', { triggerId: trigger, channelId: 'C0COURSES' });
     expect(posts).toHaveLength(0);
@@ -190,7 +190,7 @@ describe('modals', () => {
     expect(JSON.parse(view.private_metadata)).toMatchObject({ c: 'course.add', ch: 'C0COURSES' });
   });
 
-  it('given an admin whose Slack is in Chinese, when they /course add without options, then the modal title, buttons and labels are in Chinese', async () => {
+  it('given an admin using Slack in Chinese, when /course add opens a modal, then it is in Chinese', async () => {
     h.fake.setUser({ id: 'UZHADMIN01', name: 'wang', displayName: '王管理', isAdmin: true, locale: 'zh-CN' });
     await command({ id: 'UZHADMIN01' }, '/course', 'add', { channelId: 'C0COURSES' });
     const open = h.fake.callsTo('views.open').at(-1)!;
@@ -201,7 +201,7 @@ describe('modals', () => {
     expect(view.blocks.map((b) => b.label.text)).toEqual(['标题', '价值（在总分中的权重）', '链接（https://…）', '简介', '标签，用逗号分隔']);
   });
 
-  it('given the add modal, when it is submitted with a bad link, then the error shows beside the url field and nothing is stored; fixed, the modal closes and the admin gets an ephemeral confirmation in the channel', async () => {
+  it('given a modal with a bad link, then the error is beside the field; fixed, it saves and confirms', async () => {
     await command(USERS.admin, '/course', 'add', { channelId: 'C0COURSES' });
     const view = h.fake.callsTo('views.open').at(-1)!.body.view as Record<string, unknown>;
     const before = await courseTitles();
@@ -228,7 +228,7 @@ describe('modals', () => {
     expect(allText(posted[0]!.body)).toContain('Added #');
   });
 
-  it('given an admin clicks Edit under a course they added, then the edit modal opens prefilled; submitting a new title updates the course', async () => {
+  it('given an admin clicks Edit under their course, then a prefilled modal opens and updates it', async () => {
     const added = await command(USERS.admin, '/course', 'add title:"Before edit" url:https://example.com/before');
     const number = (await h.store.listCourses(await h.communityId(), { sort: 'new', offset: 0, limit: 1 })).items[0]!.number;
     await click(USERS.admin, buttonLabelled(added.last, 'Edit'));
@@ -423,7 +423,7 @@ describe('mention and markup injection (issue 9)', () => {
   const HOSTILE = '<!channel> <!here> <@U123> <https://evil.example|bank> & <!subteam^S1>';
   const TERMINAL = '\u001b[31mred\u001b[0m';
 
-  it('given hostile titles, descriptions and reviews, when they are listed, added, scored and shown on /mycourses, then every reply renders them as text and pings no one', async () => {
+  it('given hostile titles, descriptions and reviews, when shown anywhere, then they ping no one', async () => {
     // What a member typed arrives from Slack entity-escaped; Slack's own mention markup is turned back into plain words.
     const typed = HOSTILE.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
     const added = await command(USERS.admin, '/course', `add title:"${typed}" description:"<!everyone> ${typed}"`);
@@ -448,7 +448,7 @@ describe('mention and markup injection (issue 9)', () => {
     for (const post of h.responses.posts) expect(post.problems).toEqual([]);
   });
 
-  it('given the course title from issue 9 with an ANSI colour code, when it is listed, then it pings no one and carries no escape character', async () => {
+  it('given the issue-9 title with an ANSI colour code, when listed, then no ping and no escape', async () => {
     const title = `@everyone <!channel> ${TERMINAL}`;
     const number = await addCourse(title);
     const { last } = await command(USERS.member, '/score', String(number));

@@ -36,7 +36,7 @@ describe('Console: hostile text prints no escape sequence or control character',
   afterAll(() => temp.remove());
   const env = (path: string) => ({ SQLITE_PATH: path, LOG_LEVEL: 'trace', JOBS_ENABLED: 'false', LANG: 'en_US.UTF-8' });
 
-  it('given a course titled "@everyone <!channel> \\u001b[31mred" and other hostile text added through the console, when listed and used, then stdout has no escape or control character', async () => {
+  it('given a hostile course title typed on the console, when listed and used, then stdout stays clean', async () => {
     const path = join(temp.dir, 'typed.sqlite');
     const lines = [
       `/course add ${quote(BRIEF_TITLE)} description:${quote(HOSTILE_TEXTS.slice(1, 8).map(typeable).join(' '))} tags:${quote('\u001b[1mbold,\u202egnp.exe')}`,
@@ -77,7 +77,7 @@ describe('Console: hostile text prints no escape sequence or control character',
     console.log(`console: ${lines.length} hostile command lines, ${result.bytes.stdout.length} bytes of stdout and ${result.bytes.stderr.length} of stderr scanned: no escape or control character`);
   });
 
-  it('given courses with every control character stored by another platform, when the console lists and scores them, then stdout has no escape or control character', async () => {
+  it('given every control character stored by another platform, when listed, then stdout stays clean', async () => {
     const path = join(temp.dir, 'seeded.sqlite');
     const store = SqliteStore.open({ path });
     const community = await store.upsertCommunity({ platform: 'console', externalId: 'seeded' }, 'seeded');

@@ -129,8 +129,9 @@ describe('GET /healthz and GET /metrics (in-process server)', () => {
     expect(sampleValue(samples, 'syllabot_command_duration_seconds_bucket', { command: 'courses', platform: 'discord', le: '+Inf' })).toBe(2);
     expect(sampleValue(samples, 'syllabot_command_duration_seconds_sum', { command: 'help', platform: 'discord' })).toBeGreaterThan(0);
     expect(sampleValue(samples, 'syllabot_jobs_total', { queue: 'recompute', outcome: 'completed' })).toBeGreaterThanOrEqual(1);
-    // The next periodic tick waits in the recompute queue; every queue of every platform is listed.
-    expect(sampleValue(samples, 'syllabot_queue_jobs', { queue: 'recompute', state: 'delayed' })).toBe(1);
+    // The next periodic recompute tick and the next daily history prune wait in the recompute
+    // queue; every queue of every platform is listed.
+    expect(sampleValue(samples, 'syllabot_queue_jobs', { queue: 'recompute', state: 'delayed' })).toBe(2);
     for (const queue of ['reminders-discord', 'digests-discord', 'reminders-slack', 'digests-slack', 'reminders-console', 'digests-console']) {
       for (const state of ['waiting', 'delayed', 'active']) expect(sampleValue(samples, 'syllabot_queue_jobs', { queue, state }), `${queue} ${state}`).toBeTypeOf('number');
     }

@@ -93,7 +93,7 @@ describe('catch-up after Redis comes back empty (test-owned redis-server, no per
     expect(messenger.posts[0]).toMatchObject({ kind: 'channel', to: 'general', delivery: { id: digestDeliveryKey(community.id, latest) } });
 
     // A second reconcile (say, a bot restart) finds it sent and posts nothing more.
-    const report = await jobs.reconcile(new Date(), { digestCatchUp: true });
+    const report = await jobs.reconcile(new Date(), { catchUp: true });
     expect(report.digestsCaughtUp).toBe(0);
     expect(await jobs.queues.get('digests-console').getJob(catchUpDigestJobId(community.id, latest))).toBeTruthy();
     await new Promise((resolve) => setTimeout(resolve, 1_000));

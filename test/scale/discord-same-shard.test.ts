@@ -26,7 +26,7 @@ afterEach(async () => {
 });
 
 describe('two Discord processes on one shard', () => {
-  it('given both share request claims, when an interaction reaches both sessions, then it is handled and answered once and its side effect happens once', async () => {
+  it('given two sessions sharing claims, when one interaction reaches both, then it is handled once', async () => {
     const fake = await FakeDiscord.start();
     cleanups.push(() => fake.close());
     const guild = fake.addGuild({ name: 'Overlap' });

@@ -2,7 +2,8 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_SOAK, formatSoak, percentile, runSoak } from './soak.ts';
 
 /**
- * `npm run soak [-- --cycles 100 --members 60 --latency 150]`: the issue-19 soak, printing how
+ * `npm run soak [-- --cycles 100 --members 60 --latency 150 --kill-min 1000 --kill-max 3000 --logs dir]`:
+ * the issue-19 soak, printing how
  * many reminders arrived once, twice or never, and the delivery delay. Exits 1 on any repeat,
  * loss or disagreement. Needs redis-server on the PATH; starts its own on a free port.
  */
@@ -13,6 +14,8 @@ const { values } = parseArgs({
     latency: { type: 'string' },
     lead: { type: 'string' },
     logs: { type: 'string' },
+    'kill-min': { type: 'string' },
+    'kill-max': { type: 'string' },
     'no-redis-restarts': { type: 'boolean' },
   },
 });
@@ -27,6 +30,7 @@ const options = {
   killCycles: int(values.cycles, DEFAULT_SOAK.killCycles),
   members: int(values.members, DEFAULT_SOAK.members),
   latencyMs: int(values.latency, DEFAULT_SOAK.latencyMs),
+  killEveryMs: [int(values['kill-min'], DEFAULT_SOAK.killEveryMs[0]), int(values['kill-max'], DEFAULT_SOAK.killEveryMs[1])] as [number, number],
   leadMs: int(values.lead, DEFAULT_SOAK.leadMs / 1000) * 1000,
   redisRestarts: !values['no-redis-restarts'],
   logDir: values.logs,

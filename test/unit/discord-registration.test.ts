@@ -20,7 +20,7 @@ function characterCount(payload: CommandPayload): number {
 }
 
 describe('Discord command registration payloads', () => {
-  it('given the command registry, when registered, then there is one chat-input command per top-level name and the course group holds subcommands', () => {
+  it('given the registry, when registered, then one command per top-level name; groups hold subcommands', () => {
     expect(payloads.map((p) => p.name)).toEqual(createCommandRegistry().topLevelNames());
     expect(payloads.every((p) => p.type === 1)).toBe(true);
     const course = byName('course');
@@ -55,7 +55,7 @@ describe('Discord command registration payloads', () => {
     expect(optionOf(add.options, 'url')).toMatchObject({ type: 3, max_length: 300 });
   });
 
-  it('given a command with a form, when registered, then its form fields are optional so the bare command opens the modal, but a non-form requirement stays', () => {
+  it('given a form command, when registered, then form fields are optional and other requirements stay', () => {
     const group = byName('course').options! as unknown as { name: string; options: APIApplicationCommandBasicOption[] }[];
     const add = group.find((o) => o.name === 'add')!;
     expect(add.options.every((o) => !o.required)).toBe(true);
@@ -73,7 +73,7 @@ describe('Discord command registration payloads', () => {
     }
   });
 
-  it('given moderator commands, when registered, then a name needs Manage Server exactly when all its commands are for moderators, and nothing is offered in DMs', () => {
+  it('given moderator commands, then Manage Server is required only when all are for moderators', () => {
     const registry = createCommandRegistry();
     expect(byName('course').default_member_permissions).toBe('32');
     expect(byName('courses').default_member_permissions).toBeNull();
@@ -106,7 +106,7 @@ describe('Discord command registration payloads', () => {
     expect(payloads.length).toBeLessThanOrEqual(100);
   });
 
-  it('given a catalog that translates a command name, when registered, then name_localizations carries it, and an invalid name is left out', () => {
+  it('given a translated command name, then name_localizations carries it; an invalid one is left out', () => {
     const resources = loadResources();
     const zh = resources['zh-CN']!;
     zh.discord = { ...(zh.discord as object), commandNames: { courses: '课程', rate: '评 分' }, optionNames: { query: '关键词' } };

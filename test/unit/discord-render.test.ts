@@ -24,7 +24,7 @@ describe('Discord rendering of a Reply', () => {
     expect(out).toEqual({ content: "You're enrolled in #1 Rust.", embeds: [], components: [], ephemeral: true });
   });
 
-  it('given a titled reply with fields, sections, footer and pagination, when rendered, then it is one embed with the sections as fields and the page in the footer', () => {
+  it('given a full reply, when rendered, then it is one embed with sections as fields, page in footer', () => {
     const out = renderReply(
       reply({
         visibility: 'public',
@@ -57,7 +57,7 @@ describe('Discord rendering of a Reply', () => {
     expect(decodeCustomId(pager!.components[1]!.custom_id, new OverflowTable())).toEqual({ mode: 'update', invoke: { command: 'courses', options: { page: '2' } } });
   });
 
-  it('given more than Discord allows everywhere, when rendered, then every limit holds: 10 embeds, 25 fields, 256 title, 4096 description, 1024 value, 6000 total', () => {
+  it('given more than Discord allows, when rendered, then every embed, field and total limit holds', () => {
     const long = 'é'.repeat(5000);
     const huge: Reply = reply({
       visibility: 'public',
@@ -84,7 +84,7 @@ describe('Discord rendering of a Reply', () => {
     expect(out.embeds[0]!.title!.endsWith('…')).toBe(true);
   });
 
-  it('given many sections, when they overflow into extra embeds, then the extra ones stop at ten and the footer says how many are not shown', () => {
+  it('given overflowing sections, then extra embeds stop at ten and the footer counts the rest', () => {
     const out = renderReply(
       reply({ visibility: 'public', title: 'Stars', body: ['x'], sections: Array.from({ length: 14 }, (_, i) => ({ title: `S${i}`, lines: ['y'.repeat(1100)] })) }),
       ctx(),
@@ -95,7 +95,7 @@ describe('Discord rendering of a Reply', () => {
     expect(renderReply(reply({ visibility: 'public', title: 'Stars', body: ['x'], sections: Array.from({ length: 14 }, (_, i) => ({ title: `S${i}`, lines: ['y'.repeat(200)] })) }), ctx()).embeds).toHaveLength(1);
   });
 
-  it('given more buttons than fit, when rendered, then rows hold five, at most five rows remain with the pager kept, and repeated actions appear once', () => {
+  it('given more buttons than fit, then rows of five, at most five rows, pager kept, no repeats', () => {
     const stars = [1, 2, 3, 4, 5].map((s) => act(`${s}★`, 'rate', { course: '1', stars: s }));
     const many = Array.from({ length: 7 }, (_, i) => act(`B${i}`, 'enroll', { course: String(i) }));
     const out = renderReply(
@@ -129,14 +129,14 @@ describe('Discord rendering of a Reply', () => {
     expect(out.embeds[0]!.title).toBe('#1 \\@everyone \\<\\@&123> free pizza');
   });
 
-  it('given a very long reply of member text, when escaped and rendered, then every character is escaped and the embed is cut to its limit', () => {
+  it('given a very long reply of member text, then every character is escaped and the embed is cut', () => {
     const long = '*_'.repeat(50_000);
     expect(escapeText(long)).toHaveLength(200_000);
     const out = renderReply(reply({ visibility: 'public', title: 't', body: [long], sections: Array.from({ length: 30 }, () => ({ title: 's', lines: [long] })) }), ctx());
     expect(out.embeds[0]!.description!.length).toBeLessThanOrEqual(4096);
   });
 
-  it('given a form, when rendered as a modal, then it has up to five labelled inputs within Discord limits and the submit command in its id', () => {
+  it('given a form, when rendered as a modal, then up to five inputs within limits carry the command', () => {
     const overflow = new OverflowTable();
     const modal = renderModal(
       {

@@ -86,7 +86,7 @@ describe('syllabot slack-manifest', () => {
     expect(manifest.oauth_config.redirect_urls).toEqual(['https://bot.example.com/slack/oauth_redirect']);
   });
 
-  it('given OAuth mode (SLACK_CLIENT_ID and its secrets), when printed with --url, then it adds the redirect URL, keeps the bot scopes and changes nothing else', async () => {
+  it('given OAuth mode with --url, then the manifest adds the redirect URL and changes nothing else', async () => {
     const oauthEnv = {
       SLACK_CLIENT_ID: '1000000001.2000000002',
       SLACK_CLIENT_SECRET: 'client-secret',

@@ -91,7 +91,7 @@ describe('Reply → Block Kit: limits', () => {
     expect(buttonsIn(out).map((b) => b.text)).toEqual(['Small']);
   });
 
-  it('given a rating row and pagination, then buttons carry their invocations, page buttons have page action ids, and every action id is unique', () => {
+  it('given a rating row and pagination, then buttons carry invocations with unique action ids', () => {
     const rating = [1, 2, 3, 4, 5].map((stars) => ({ label: `${stars}★`, style: 'secondary' as const, invoke: { command: 'rate', options: { course: '3', stars } } }));
     const turn = (page: number, label: string): Action => ({ label, style: 'secondary', invoke: { command: 'courses', options: { sort: 'top', page } } });
     const out = renderReply(reply({ visibility: 'public', body: ['x'], actions: [rating], pagination: { page: 2, pages: 3, previous: turn(1, '◀'), next: turn(3, '▶') } }), texts);
@@ -139,7 +139,7 @@ describe('Reply → Block Kit: limits', () => {
 });
 
 describe('forms and the Home tab', () => {
-  it('given a form, then the modal has one input per field with the option as block id, raw prefilled values cut to max_length, and short labels', () => {
+  it('given a form, then the modal has one input per option, raw prefilled values and short labels', () => {
     const view = renderForm(
       {
         title: 'Edit the course with a very long title',

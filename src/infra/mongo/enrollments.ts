@@ -53,6 +53,13 @@ export class MongoEnrollmentStore extends MongoPart implements EnrollmentStore {
     });
   }
 
+  hasRated(communityId: string, memberId: string, courseId: string): Promise<boolean> {
+    return this.guard(async () => {
+      const key = this.optionalEnrollmentKey(communityId, memberId, courseId);
+      return key ? (await this.models.Rating.exists(key)) !== null : false;
+    });
+  }
+
   listMemberCourses(communityId: string, memberId: string): Promise<MemberCourse[]> {
     return this.guard(async () => {
       const key = this.scoped(communityId, memberId);

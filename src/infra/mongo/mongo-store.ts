@@ -137,6 +137,7 @@ export class MongoStore implements Store {
   readonly enroll: Store['enroll'] = (...a) => this.enrollments.enroll(...a);
   readonly unenroll: Store['unenroll'] = (...a) => this.enrollments.unenroll(...a);
   readonly isEnrolled: Store['isEnrolled'] = (...a) => this.enrollments.isEnrolled(...a);
+  readonly hasRated: Store['hasRated'] = (...a) => this.enrollments.hasRated(...a);
   readonly listMemberCourses: Store['listMemberCourses'] = (...a) => this.enrollments.listMemberCourses(...a);
   readonly listEnrolledMemberIds: Store['listEnrolledMemberIds'] = (...a) => this.enrollments.listEnrolledMemberIds(...a);
   readonly listEnrollments: Store['listEnrollments'] = (...a) => this.enrollments.listEnrollments(...a);

@@ -47,6 +47,12 @@ export class SqliteEnrollmentStore extends SqlitePart implements EnrollmentStore
     );
   }
 
+  hasRated(communityId: string, memberId: string, courseId: string): Promise<boolean> {
+    return this.guard(
+      () => this.sql('SELECT 1 FROM ratings WHERE community_id = ? AND member_id = ? AND course_id = ?').get(Number(communityId), Number(memberId), Number(courseId)) !== undefined,
+    );
+  }
+
   listMemberCourses(communityId: string, memberId: string): Promise<MemberCourse[]> {
     return this.guard(() => {
       const rows = this.sql(

@@ -27,6 +27,8 @@ export interface EnrollmentStore {
   enroll(communityId: string, memberId: string, courseId: string, at: Date): Promise<EnrollOutcome>;
   unenroll(communityId: string, memberId: string, courseId: string): Promise<UnenrollOutcome>;
   isEnrolled(communityId: string, memberId: string, courseId: string): Promise<boolean>;
+  /** Whether the member has rated the course (a reminder to rate it is then moot). */
+  hasRated(communityId: string, memberId: string, courseId: string): Promise<boolean>;
   listMemberCourses(communityId: string, memberId: string): Promise<MemberCourse[]>;
   /** Members enrolled in a course (for reminders and digests). */
   listEnrolledMemberIds(communityId: string, courseId: string): Promise<string[]>;
