@@ -10,6 +10,7 @@ import { remindCommand } from './remind.ts';
 import { privacyCommand } from './privacy.ts';
 import { digestNowCommand } from './digest.ts';
 import { statsCommand } from './stats.ts';
+import { dashboardCommand } from './dashboard.ts';
 import { settingsDigestCommand, settingsLocaleCommand, settingsShowCommand } from './settings.ts';
 import { courseShowCommand } from './course-show.ts';
 import { roleGrantCommand, roleRevokeCommand } from './role.ts';
@@ -36,6 +37,7 @@ export const ALL_COMMANDS: readonly Command[] = [
   settingsDigestCommand,
   settingsLocaleCommand,
   statsCommand,
+  dashboardCommand,
   settingsAccessUrlCommand,
   roleGrantCommand,
   roleRevokeCommand,

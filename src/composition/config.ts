@@ -85,6 +85,12 @@ export const configSchema = z
     }),
 
     HEALTH_PORT: port.optional(),
+    /** Serve the moderators' web dashboard on this port (see /dashboard). */
+    DASHBOARD_PORT: port.optional(),
+    /** Signs dashboard links and sessions; default derived from another secret of the deployment. */
+    DASHBOARD_SECRET: z.string().min(32, 'must be at least 32 characters (openssl rand -base64 32)').optional(),
+    /** The dashboard's public address (https://stats.example.com) for links and Slack image blocks. */
+    PUBLIC_URL: url(/^https?$/),
 
     RATE_LIMIT_READS: z.coerce.number().int().min(1).default(20),
     RATE_LIMIT_WRITES: z.coerce.number().int().min(1).default(10),
@@ -138,6 +144,7 @@ export const SECRET_VARIABLES = [
   'SLACK_CLIENT_SECRET',
   'SLACK_STATE_SECRET',
   'SYLLABOT_ENCRYPTION_KEY',
+  'DASHBOARD_SECRET',
   'MONGODB_URI',
   'REDIS_URL',
 ] as const;

@@ -11,6 +11,7 @@ import { resolveLocale } from '../core/i18n.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { Messenger } from '../ports/messenger.ts';
 import type { PlatformAdapter } from '../ports/platform.ts';
+import type { RequestClaims } from '../ports/request-claims.ts';
 import { SyllabotMetrics } from '../infra/health/metrics.ts';
 import { startHealthServer, type HealthServer } from '../infra/health/health-server.ts';
 import { createConsoleAdapter } from '../../adapters/console/console-adapter.ts';
@@ -154,6 +155,7 @@ async function main(argv: string[]): Promise<number> {
     if (config.JOBS_ENABLED) running.jobs = await startJobs({ core, config, logger, role: 'all', ...observe });
     // Before the adapters connect, so an orchestrator sees "down" (503) until they are.
     if (metrics && cli.subcommand === 'start') running.health = await serveHealth(config.HEALTH_PORT!, 'start', running, metrics, logger);
+    if (config.DASHBOARD_PORT !== undefined) running.dashboard = await serveDashboard(core, config, logger, rateLimits?.claims);
     for (const adapter of running.adapters) {
       await adapter.start();
       logger.info({ platform: adapter.platform }, 'adapter started');
@@ -167,6 +169,28 @@ async function main(argv: string[]): Promise<number> {
   } finally {
     await running.stop();
   }
+}
+
+/** The moderators' dashboard (DASHBOARD_PORT); /dashboard hands out its links from now on. */
+async function serveDashboard(core: Core, config: Config, logger: Logger, claims: RequestClaims | undefined): Promise<{ stop(): Promise<void> }> {
+  const { startDashboard } = await import('../../adapters/dashboard/server.ts');
+  const { dashboardSecret } = await import('../../adapters/dashboard/tokens.ts');
+  const secret = dashboardSecret({
+    dashboardSecret: config.DASHBOARD_SECRET,
+    shared: [config.SYLLABOT_ENCRYPTION_KEY, config.SLACK_SIGNING_SECRET, config.SLACK_CLIENT_SECRET, config.DISCORD_TOKEN, config.SLACK_BOT_TOKEN],
+  });
+  if (secret.derived === 'random') logger.warn({ component: 'dashboard' }, 'no DASHBOARD_SECRET (or other secret) set: dashboard links work only in this process');
+  const dashboard = await startDashboard({
+    core,
+    logger: logger.child({ component: 'dashboard' }),
+    port: config.DASHBOARD_PORT!,
+    publicUrl: config.PUBLIC_URL,
+    secret: secret.key,
+    priorWeight: config.BAYES_PRIOR_WEIGHT,
+    ...(claims ? { claims } : {}),
+  });
+  core.analytics.dashboard = dashboard.links;
+  return dashboard;
 }
 
 async function runOperator(command: (typeof OPERATOR_COMMANDS)[number], argv: string[]): Promise<number> {
@@ -240,6 +264,7 @@ class Running {
   jobs: JobsRuntime | null = null;
   rateLimits: OpenRateLimiter | null = null;
   health: HealthServer | null = null;
+  dashboard: { stop(): Promise<void> } | null = null;
   private stopped = false;
   private release: (() => void) | undefined;
   private readonly done = new Promise<void>((resolve) => (this.release = resolve));
@@ -268,6 +293,7 @@ class Running {
     this.stopped = true;
     // First, so health checks see this process go rather than a half-stopped one.
     await this.health?.close().catch((err: unknown) => this.logger.warn({ err }, 'health endpoint did not close cleanly'));
+    await this.dashboard?.stop().catch((err: unknown) => this.logger.warn({ err }, 'dashboard did not stop cleanly'));
     for (const adapter of [...this.adapters].reverse()) {
       await adapter.stop().catch((err: unknown) => this.logger.warn({ err, platform: adapter.platform }, 'adapter did not stop cleanly'));
     }

@@ -31,14 +31,17 @@ export interface CliOptions {
 }
 
 /**
- * Runs the real CLI (`node bin/syllabot.mjs …`) with exactly `env` (plus PATH, HOME, TMPDIR),
+ * Runs the real CLI (`node bin/syllabot.mjs …`) with exactly `env` (plus PATH and HOME),
  * feeds it `input` and collects every byte it prints. A process still running once it has gone
  * quiet for `idleMs` (or after `capMs`) gets SIGTERM, then SIGKILL: its output up to then is
  * what gets checked. Without them, it runs until it exits.
  */
 export function runCliExact(args: string[], env: Record<string, string>, options: CliOptions = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: operatorEnv(env), stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let stoppedAtDeadline = false;
@@ -70,7 +73,7 @@ export function runCliExact(args: string[], env: Record<string, string>, options
 
 /** The CLI as an operator runs it: typed `input`, warnings only, no jobs unless `env` asks. */
 export function runCli(args: string[], input: string, env: Record<string, string> = {}): Promise<CliRun> {
-  return runCliExact(args, { LOG_LEVEL: 'warn', JOBS_ENABLED: 'false', ...env }, { input });
+  return runCliExact(args, operatorEnv({ LOG_LEVEL: 'warn', JOBS_ENABLED: 'false', ...env }), { input });
 }
 
 /** Runs tasks with at most `limit` at a time (spawned processes share two cores in CI). */
