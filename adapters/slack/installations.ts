@@ -89,7 +89,7 @@ export class StoredInstallations implements InstallationStore, WorkspaceTokens {
     try {
       plaintext = this.box.open(record.sealed, sealContext(externalId));
     } catch (error) {
-      this.logger.error({ team: externalId, reason: error instanceof Error ? error.message : String(error) }, 'a stored Slack installation cannot be decrypted; that workspace gets no answer until it reinstalls the app');
+      this.logger.error({ team: externalId, err: error }, 'a stored Slack installation cannot be decrypted; that workspace gets no answer until it reinstalls the app');
       return null;
     }
     return { installation: JSON.parse(plaintext) as BoltInstallation<'v1' | 'v2', boolean>, name: record.name };

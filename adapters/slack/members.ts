@@ -1,6 +1,5 @@
 import type { webApi } from '@slack/bolt';
 import type { Logger } from '../../src/ports/logger.ts';
-import { slackErrorCode } from './workspaces.ts';
 
 /** What Slack says about a member, as the core needs it. */
 export interface SlackMemberInfo {
@@ -63,7 +62,7 @@ export class SlackMemberDirectory {
       this.cache.set(key, { info, expires: this.now() + this.ttlMs });
       return info;
     } catch (error) {
-      this.logger.warn({ user: userId, error: slackErrorCode(error) }, 'users.info failed; treating the member as a non-admin with no locale');
+      this.logger.warn({ user: userId, err: error }, 'users.info failed; treating the member as a non-admin with no locale');
       throw error;
     }
   }

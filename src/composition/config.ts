@@ -135,20 +135,6 @@ export class ConfigError extends Error {
   }
 }
 
-/** Variables whose values must never be echoed, even in a config error. */
-export const SECRET_VARIABLES = [
-  'DISCORD_TOKEN',
-  'SLACK_BOT_TOKEN',
-  'SLACK_SIGNING_SECRET',
-  'SLACK_APP_TOKEN',
-  'SLACK_CLIENT_SECRET',
-  'SLACK_STATE_SECRET',
-  'SYLLABOT_ENCRYPTION_KEY',
-  'DASHBOARD_SECRET',
-  'MONGODB_URI',
-  'REDIS_URL',
-] as const;
-
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // An empty variable means "not set", as in most .env files.
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));

@@ -1,6 +1,6 @@
 import pino from 'pino';
 import type { Logger } from '../ports/logger.ts';
-import { scrubSecrets } from './scrub-secrets.ts';
+import { scrubSecrets, SECRET_VARIABLES } from './scrub-secrets.ts';
 
 /**
  * Paths pino blanks out wherever they appear in a log object. Tokens also never get logged
@@ -27,14 +27,7 @@ export const REDACT_PATHS = [
   '*.authorization',
   'headers.authorization',
   '*.headers.authorization',
-  'config.DISCORD_TOKEN',
-  'config.SLACK_BOT_TOKEN',
-  'config.SLACK_SIGNING_SECRET',
-  'config.SLACK_APP_TOKEN',
-  'config.SLACK_CLIENT_SECRET',
-  'config.SLACK_STATE_SECRET',
-  'config.SYLLABOT_ENCRYPTION_KEY',
-  'config.MONGODB_URI',
+  ...SECRET_VARIABLES.map((name) => `config.${name}`),
 ];
 
 export interface LoggerOptions {

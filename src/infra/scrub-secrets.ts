@@ -1,4 +1,19 @@
-import { SECRET_VARIABLES } from '../composition/config.ts';
+/**
+ * The one list of secret environment variables: their values are scrubbed from every log line
+ * and error (here), and `config.<name>` is redacted by path in logged objects (logger.ts).
+ */
+export const SECRET_VARIABLES = [
+  'DISCORD_TOKEN',
+  'SLACK_BOT_TOKEN',
+  'SLACK_SIGNING_SECRET',
+  'SLACK_APP_TOKEN',
+  'SLACK_CLIENT_SECRET',
+  'SLACK_STATE_SECRET',
+  'SYLLABOT_ENCRYPTION_KEY',
+  'DASHBOARD_SECRET',
+  'MONGODB_URI',
+  'REDIS_URL',
+] as const;
 
 export type SecretSource = Partial<Record<(typeof SECRET_VARIABLES)[number], string | undefined>>;
 

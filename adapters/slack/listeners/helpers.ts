@@ -11,7 +11,7 @@ import type { SlackMemberDirectory } from '../members.ts';
 import type { SlackPoster } from '../messenger.ts';
 import { renderForm, renderReply, renderTexts } from '../render.ts';
 import type { SlashCommand } from '../slash-commands.ts';
-import { slackErrorCode, type WorkspaceTokens } from '../workspaces.ts';
+import type { WorkspaceTokens } from '../workspaces.ts';
 
 export interface SlackHandlerDeps {
   core: Pick<Core, 'router' | 'catalog'>;
@@ -162,7 +162,7 @@ export class ListenerHelpers {
         return;
       } catch (error) {
         // The bot may not be in that channel (chat.postEphemeral needs it); a DM still reaches them.
-        this.logger.info({ error: slackErrorCode(error) }, 'chat.postEphemeral failed; sending the confirmation by DM');
+        this.logger.info({ err: error }, 'chat.postEphemeral failed; sending the confirmation by DM');
       }
     }
     await poster.directMessage(who.token, who.userId, message);
@@ -184,7 +184,7 @@ export class ListenerHelpers {
         return;
       } catch (error) {
         // Trigger ids expire after 3 s; a slow start or a Slack hiccup ends here.
-        this.logger.warn({ command: form.submit.command, error: slackErrorCode(error) }, 'views.open failed');
+        this.logger.warn({ command: form.submit.command, err: error }, 'views.open failed');
       }
     }
     const fallback = makeReply({ visibility: 'ephemeral', tone: 'warning', body: [i18n.t('slack:form.failed', { usage: this.usage(form.submit.command) })] });

@@ -25,7 +25,7 @@ export function listenToWorkspaceEvents(app: App, kit: ListenerHelpers): void {
     // A workspace without an installation (never installed, uninstalled, undecryptable): the
     // request was acknowledged and dropped. Expected now and then, not a failure of ours.
     if (error.code === ErrorCode.AuthorizationError) {
-      kit.logger.info({ reason: error.message }, 'Slack request from a workspace without a usable installation ignored');
+      kit.logger.info({ err: error }, 'Slack request from a workspace without a usable installation ignored');
       return;
     }
     kit.logger.error({ err: error }, 'Slack listener failed');

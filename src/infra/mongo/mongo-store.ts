@@ -87,7 +87,7 @@ export class MongoStore implements Store {
     // store is open the caller reports the failure itself, once.
     let open = false;
     conn.on('error', (error: unknown) => {
-      if (open) logger.warn({ error: toLoggable(error), store: 'mongo' }, 'MongoDB connection error');
+      if (open) logger.warn({ err: error, store: 'mongo' }, 'MongoDB connection error');
     });
     try {
       await conn.asPromise();
@@ -186,9 +186,4 @@ export class MongoStore implements Store {
     this.closing = true;
     await this.conn.close();
   }
-}
-
-/** A log-friendly error without the stack: the name and message are what an operator needs. */
-function toLoggable(error: unknown): { name: string; message: string } | string {
-  return error instanceof Error ? { name: error.name, message: error.message } : String(error);
 }

@@ -55,7 +55,7 @@ export function createLimiterRedisClient(url: string, logger: Logger, commandTim
   // repeats the error on every retry. Start-up failures are reported by openRateLimiter.
   let state: 'connecting' | 'up' | 'down' = 'connecting';
   client.on('error', (err: Error) => {
-    if (state === 'up') logger.warn({ reason: err.message, code: (err as NodeJS.ErrnoException).code }, 'rate limit Redis unreachable; counting per process meanwhile');
+    if (state === 'up') logger.warn({ err }, 'rate limit Redis unreachable; counting per process meanwhile');
     if (state !== 'connecting') state = 'down';
   });
   client.on('ready', () => {
