@@ -56,9 +56,18 @@ export interface JobsOptions {
   reconnectMaxDelayMs: number;
   /** Retry a scheduling that failed while Redis was up after this long. */
   repairDelayMs: number;
+  /** A community the bot was removed from is purged this long after. */
+  gracePeriodMs: number;
+  /** How often the purge job looks for communities past their grace period. */
+  purgeEveryMs: number;
+  /** Scheduled SQLite backups, or null when BACKUP_DIR is unset. */
+  backup: { dir: string; keep: number; everyMs: number } | null;
 }
 
-export function defaultJobsOptions(config: Pick<Config, 'RATE_NUDGE_DAYS' | 'RECOMPUTE_EVERY_MINUTES'> & Partial<Pick<Config, 'JOBS_PREFIX' | 'CATCH_UP_HOURS' | 'HISTORY_RETENTION_DAYS'>>): JobsOptions {
+export function defaultJobsOptions(
+  config: Pick<Config, 'RATE_NUDGE_DAYS' | 'RECOMPUTE_EVERY_MINUTES'> &
+    Partial<Pick<Config, 'JOBS_PREFIX' | 'CATCH_UP_HOURS' | 'HISTORY_RETENTION_DAYS' | 'GRACE_PERIOD_DAYS' | 'BACKUP_DIR' | 'BACKUP_KEEP' | 'BACKUP_EVERY_HOURS'>>,
+): JobsOptions {
   return {
     prefix: config.JOBS_PREFIX ?? 'syllabot',
     startLeads: [
@@ -85,5 +94,8 @@ export function defaultJobsOptions(config: Pick<Config, 'RATE_NUDGE_DAYS' | 'REC
     closeTimeoutMs: 10 * SECOND,
     reconnectMaxDelayMs: 5 * SECOND,
     repairDelayMs: 30 * SECOND,
+    gracePeriodMs: (config.GRACE_PERIOD_DAYS ?? 30) * DAY,
+    purgeEveryMs: HOUR,
+    backup: config.BACKUP_DIR ? { dir: config.BACKUP_DIR, keep: config.BACKUP_KEEP ?? 7, everyMs: (config.BACKUP_EVERY_HOURS ?? 24) * HOUR } : null,
   };
 }

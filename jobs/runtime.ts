@@ -15,6 +15,7 @@ import { ReminderScheduler } from './reminders.ts';
 import { reminderProcessor } from './reminder-processor.ts';
 import { DigestScheduler, digestProcessor } from './digests.ts';
 import { DailyHistory, recomputeProcessor, RecomputeScheduler } from './recompute.ts';
+import { MAINTENANCE_QUEUE, maintenanceProcessor, MaintenanceScheduler } from './maintenance.ts';
 import { cohortProcessor, cohortQueueName, CohortScheduler } from './cohorts.ts';
 import { WorkerPool } from './workers.ts';
 import { Reconciler, type ReconcileReport } from './reconcile.ts';
@@ -44,7 +45,7 @@ export interface QueueDepth {
 }
 
 /** Every queue any process may use: depths are global, so each process reports them all. */
-const ALL_QUEUES = [RECOMPUTE_QUEUE, ...PLATFORMS.flatMap((p) => [reminderQueueName(p), digestQueueName(p), cohortQueueName(p)])];
+const ALL_QUEUES = [RECOMPUTE_QUEUE, MAINTENANCE_QUEUE, ...PLATFORMS.flatMap((p) => [reminderQueueName(p), digestQueueName(p), cohortQueueName(p)])];
 /** A scrape must not hang on a Redis that is slow to answer. */
 const DEPTH_TIMEOUT_MS = 2_000;
 
@@ -65,6 +66,7 @@ export class JobsService {
   private readonly reminders: ReminderScheduler;
   private readonly digests: DigestScheduler;
   private readonly recompute: RecomputeScheduler;
+  private readonly maintenance: MaintenanceScheduler;
   private readonly cohorts: CohortScheduler;
   private readonly workers: WorkerPool;
   private readonly reconciler: Reconciler;
@@ -94,6 +96,7 @@ export class JobsService {
     this.reminders = new ReminderScheduler(this.queues, now);
     this.digests = new DigestScheduler(this.queues, this.logger);
     this.recompute = new RecomputeScheduler(this.queues, options.recomputeEveryMs, options.recomputeDebounceMs);
+    this.maintenance = new MaintenanceScheduler(this.queues, options);
     this.cohorts = new CohortScheduler(this.queues, options.cohortRetryDelayMs);
     this.workers = new WorkerPool({
       connection: this.workerRedis,
@@ -135,6 +138,7 @@ export class JobsService {
       recomputeProcessor({ store: core.store, clock: core.clock, logger: this.logger, scheduler: this.recompute, history, retentionDays: this.deps.options.historyRetentionDays }),
       CONCURRENCY.recompute,
     );
+    this.workers.start(MAINTENANCE_QUEUE, maintenanceProcessor({ store: core.store, clock: core.clock, logger: this.logger, settings: this.deps.options }), 1);
     const deliver = { log: this.deliveries, sendTimeoutMs: this.deps.options.sendTimeoutMs, logger: this.logger };
     // Only platforms this process can deliver to: the other queues are left to processes that can.
     for (const platform of core.messengers.platforms) {
@@ -249,6 +253,7 @@ export class JobsService {
     if (this.stopping) return;
     try {
       await this.recompute.ensureSchedule();
+      await this.maintenance.ensureSchedules();
       this.logger.info({ scheduler: 'recompute-every', everyMinutes: this.deps.options.recomputeEveryMs / 60_000 }, 'job scheduler ready: score recompute');
       const connection = this.health.connections;
       // Bot processes reconcile on every connect; workers only to catch up after Redis lost its

@@ -119,6 +119,19 @@ export function createDiscordAdapter(config: DiscordAdapterConfig): PlatformAdap
     if (!accepting) return;
     void inFlight.run(() => firstDelivery(interaction).then((first) => (first ? handler.handle(interaction) : undefined)));
   });
+  // Removed from a server: its data is kept for the grace period (GRACE_PERIOD_DAYS), then
+  // purged; joining again within it keeps everything. An outage also drops a guild, marked
+  // unavailable: that is no removal.
+  client.on(Events.GuildDelete, (guild) => {
+    if (!guild.available) return;
+    void core.store.markCommunityRemoved({ platform: 'discord', externalId: guild.id }, new Date()).then(
+      (known) => known && logger.info({ guild: guild.id }, 'removed from a Discord server: its data is kept for the grace period'),
+      (err: unknown) => logger.warn({ err, guild: guild.id }, 'could not start the grace period of a Discord server'),
+    );
+  });
+  client.on(Events.GuildCreate, (guild) => {
+    void core.store.markCommunityRemoved({ platform: 'discord', externalId: guild.id }, null).catch((err: unknown) => logger.warn({ err, guild: guild.id }, 'could not end the grace period of a Discord server'));
+  });
   // Without an 'error' listener an EventEmitter error would end the process.
   client.on(Events.Error, (err) => logger.error({ err: loggableError(err) }, 'discord client error'));
   client.on(Events.ShardError, (err, shardId) => logger.warn({ err, shardId }, 'discord shard connection error'));

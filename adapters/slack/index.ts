@@ -154,6 +154,10 @@ export function createSlackAdapter(config: SlackAdapterConfig): SlackAdapter {
     commandPrefix: config.commandPrefix,
     moderatorIds: new Set(config.moderatorIds),
     logger,
+    // The workspace's data is kept for the grace period (GRACE_PERIOD_DAYS), then purged.
+    onWorkspaceRemoved: async (teamId) => {
+      await core.store.markCommunityRemoved({ platform: 'slack', externalId: teamId }, new Date());
+    },
   });
 
   let server: Server | undefined;

@@ -1,7 +1,10 @@
 import type { Installation as BoltInstallation, InstallationQuery, InstallationStore } from '@slack/bolt';
 import type { Logger } from '../../src/ports/logger.ts';
 import type { SecretBox } from '../../src/ports/secret-box.ts';
-import type { Installation, InstallationStore as InstallationPort } from '../../src/ports/store/index.ts';
+import type { Installation, InstallationStore as StoredInstallationPort, PrivacyStore } from '../../src/ports/store/index.ts';
+
+/** Installations, and ending a workspace's grace period when it installs again. */
+type InstallationPort = StoredInstallationPort & Pick<PrivacyStore, 'markCommunityRemoved'>;
 import type { WorkspaceAuthorization, WorkspaceTokens } from './workspaces.ts';
 
 /** Team names remembered for the requests' context; names are not secret, tokens are never kept. */
@@ -41,6 +44,8 @@ export class StoredInstallations implements InstallationStore, WorkspaceTokens {
       installedAt: this.now(),
     };
     await this.store.saveInstallation(record);
+    // A reinstall within the grace period keeps everything.
+    await this.store.markCommunityRemoved({ platform: 'slack', externalId }, null);
     this.remember(externalId, record.name);
     this.logger.info({ team: externalId, scopes: record.scopes }, 'Slack workspace installed the app');
   }

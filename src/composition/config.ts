@@ -103,6 +103,13 @@ export const configSchema = z
     HISTORY_RETENTION_DAYS: z.coerce.number().int().min(7).max(3650).default(400),
     /** After Redis lost its data, reminders and digests due this far back and not sent are sent late. */
     CATCH_UP_HOURS: z.coerce.number().min(0).max(168).default(6),
+
+    /** Days a community's data is kept after the bot is removed from it, before the purge job deletes it. */
+    GRACE_PERIOD_DAYS: z.coerce.number().min(0).max(3650).default(30),
+    /** Scheduled SQLite backups go here; unset turns them off. */
+    BACKUP_DIR: z.string().trim().min(1).optional(),
+    BACKUP_KEEP: z.coerce.number().int().min(1).max(1000).default(7),
+    BACKUP_EVERY_HOURS: z.coerce.number().min(1).max(720).default(24),
   })
   .superRefine((c, ctx) => {
     if (c.SLACK_BOT_TOKEN && !c.SLACK_SIGNING_SECRET && !c.SLACK_APP_TOKEN) {

@@ -211,7 +211,13 @@ export class CommandRouter {
   private async context(request: CommandRequest, existing: Community | null, i18n: Translator): Promise<CommandContext> {
     const { store } = this.deps;
     const name = clip(request.community.name, LIMITS.displayNameLength);
-    const community = existing && existing.name === name ? existing : await store.upsertCommunity(request.community, name);
+    let community = existing && existing.name === name ? existing : await store.upsertCommunity(request.community, name);
+    // A command from a community in its grace period: the bot is back (reinstalled), keep it all.
+    if (community.removedAt) {
+      await store.markCommunityRemoved(request.community, null);
+      const { removedAt: _ended, ...rest } = community;
+      community = rest;
+    }
     const displayName = clip(request.actor.displayName, LIMITS.displayNameLength);
     const known = existing ? await store.findMember(community.id, request.actor.externalId) : null;
     const member = known && known.displayName === displayName ? known : await store.upsertMember(community.id, request.actor.externalId, displayName);

@@ -62,6 +62,19 @@ export function describeTransferContract(name: string, open: () => Promise<Trans
         await store.cohorts.setLapsed(c.id, members[3]!.id, courses[1]!.id, true, new Date(1_700_000_170_000));
         await store.cohorts.grantConsoleRole(c.id, 'u5', 'members');
         await store.cohorts.grantConsoleRole(c.id, 'not-yet-seen', 'members');
+        await store.saveDailySnapshot({
+          communityId: c.id,
+          day: '2026-11-30',
+          takenAt: new Date(1_700_000_180_000),
+          score: 2.25,
+          satisfaction: 3.5,
+          coverage: 0.64,
+          memberCount: 7,
+          ratingCount: 20,
+          enrollmentCount: 25,
+          activeCourseCount: 5,
+          courses: courses.map((course) => ({ courseId: course.id, number: course.number, title: course.title, value: course.value, enrolled: 3, ratings: 2, mean: 4, bayesian: 3.9 })),
+        });
         await store.setCourseArchived(c.id, courses[4]!.id, true);
         await store.saveScoreSnapshot({ communityId: c.id, takenAt: new Date(1_700_000_200_000 + i), score: 2.5, satisfaction: 3.5, coverage: 0.7, memberCount: 7, courseCount: 4 });
       }
@@ -103,6 +116,10 @@ export function describeTransferContract(name: string, open: () => Promise<Trans
         ['refused', true, 'role-1'],
       ]);
       expect(await pair.target.store.cohorts.listConsoleRoles(removed!.id, 'not-yet-seen')).toEqual(['members']);
+      // Daily history, its courses named by the target's own course ids.
+      const [history] = await pair.target.store.listDailySnapshots(removed!.id, '2026-01-01');
+      expect(history).toMatchObject({ day: '2026-11-30', score: 2.25, memberCount: 7, activeCourseCount: 5 });
+      expect(history!.courses.find((c) => c.number === 2)?.courseId).toBe(course1.id);
     });
 
     it('given a copy already made, when imported again, then nothing is duplicated', async () => {

@@ -174,8 +174,12 @@ describe('uninstalling, revoking and reinstalling', () => {
     await sendEvent(WORKSPACES.first, { type: 'app_uninstalled' }, 'Ev-uninstall');
     await until(async () => (await installationOf(WORKSPACES.first)) === null);
     h.fake.revoke(old.token);
+    // The grace period starts: the data is kept until the purge job, unless it installs again.
+    const ref = { platform: 'slack' as const, externalId: WORKSPACES.first.id };
+    await until(async () => (await h.store.findCommunity(ref))?.removedAt !== undefined);
 
     const renewed = await installed(WORKSPACES.first);
+    expect((await h.store.findCommunity(ref))?.removedAt).toBeUndefined();
     expect(renewed.token).not.toBe(old.token);
     const run = await slash(WORKSPACES.first, '/courses');
     expect(JSON.stringify(run.posts[0]?.body)).toContain('Before');

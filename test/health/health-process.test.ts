@@ -105,7 +105,7 @@ describe('HEALTH_PORT on a running process', () => {
       });
       spawned.push(worker);
       const started = await worker.waitForLog((l) => typeof l.msg === 'string' && l.msg.startsWith('jobs started'), 'jobs started');
-      expect(started.queues).toEqual(['recompute', 'reminders-discord', 'digests-discord', 'reminders-slack', 'digests-slack']);
+      expect(started.queues).toEqual(['recompute', 'maintenance', 'reminders-discord', 'digests-discord', 'reminders-slack', 'digests-slack']);
       await worker.waitForLog((l) => l.msg === 'health and metrics endpoint listening', 'health endpoint listening');
 
       const { status, report } = await eventually(async () => {

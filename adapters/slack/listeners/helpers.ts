@@ -15,6 +15,8 @@ import type { WorkspaceTokens } from '../workspaces.ts';
 
 export interface SlackHandlerDeps {
   core: Pick<Core, 'router' | 'catalog'>;
+  /** The app was uninstalled from a workspace: its grace period starts. */
+  onWorkspaceRemoved?: (teamId: string) => Promise<void>;
   api: webApi.WebClient;
   tokens: WorkspaceTokens;
   members: SlackMemberDirectory;

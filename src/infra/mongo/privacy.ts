@@ -111,7 +111,7 @@ export class MongoPrivacyStore extends MongoPart implements PrivacyStore {
       await this.models.DailySnapshot.deleteMany(scope, { session });
       const courses = (await this.models.Course.deleteMany(scope, { session })).deletedCount;
       const members = (await this.models.Member.deleteMany(scope, { session })).deletedCount;
-      for (const collection of ['course_access', 'enrollment_grants', 'console_roles']) await this.conn.collection(collection).deleteMany(scope, { session });
+      for (const collection of ['course_access', 'enrollment_grants', 'console_roles', 'daily_snapshots']) await this.conn.collection(collection).deleteMany(scope, { session });
       await this.models.CourseCounter.deleteOne({ _id: id }, { session });
       await this.models.Community.deleteOne({ _id: id }, { session });
       return { members, courses, enrollments, ratings, snapshots };

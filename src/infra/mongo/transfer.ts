@@ -8,6 +8,7 @@ import {
   type CourseRecord,
   type EnrollmentRecord,
   type GrantRecord,
+  type HistoryRecord,
   type MemberRecord,
   type RatingRecord,
   type SnapshotRecord,
@@ -57,6 +58,7 @@ export class MongoTransfer extends MongoPart implements StoreTransfer {
 
   private model(kind: TransferKind): Model<unknown> {
     if (kind === 'courseAccess' || kind === 'grants' || kind === 'consoleRoles') return this.cohortModel(kind);
+    if (kind === 'history') return this.conn.model('DailySnapshot') as unknown as Model<unknown>;
     const byKind = {
       communities: this.models.Community,
       members: this.models.Member,
@@ -196,6 +198,13 @@ export class MongoTransfer extends MongoPart implements StoreTransfer {
             ? [{ community, takenAt: s.takenAt, score: s.score, satisfaction: s.satisfaction, coverage: s.coverage, memberCount: s.memberCount, courseCount: s.courseCount }]
             : [];
         });
+      case 'history':
+        return (docs as (Omit<HistoryRecord, 'community'> & { _id: Id; communityId: Id })[]).flatMap((d): HistoryRecord[] => {
+          const community = ref(d.communityId);
+          if (!community) return [];
+          const { _id: _id, communityId: _communityId, ...day } = d;
+          return [{ ...day, courses: [...(day.courses ?? [])], community }];
+        });
       case 'installations':
         return (docs as Lean<InstallationDoc>[]).map(toInstallation);
     }
@@ -321,6 +330,27 @@ export class MongoTransfer extends MongoPart implements StoreTransfer {
         });
         if (ops.length === 0) return 0;
         return (await this.models.ScoreSnapshot.bulkWrite(ops, { ordered: false, session })).upsertedCount;
+      }
+      case 'history': {
+        const list = records as HistoryRecord[];
+        const ids = await this.communityIds(list.map((r) => r.community), session);
+        const courseIds = new Map<string, Map<number, string>>();
+        for (const [key, communityId] of ids) {
+          const courses = await this.models.Course.find({ communityId }).session(session ?? null).select({ number: 1 }).lean<Lean<CourseDoc>[]>();
+          courseIds.set(key, new Map(courses.map((c) => [c.number, c._id.toHexString()])));
+        }
+        return bulk(
+          this.conn.model('DailySnapshot'),
+          list.flatMap((r) => {
+            const key = communityKey(r.community);
+            const communityId = ids.get(key);
+            if (!communityId) return [];
+            const { community: _community, ...day } = r;
+            // Courses are named by the source's ids: each becomes this store's course of that number.
+            const courses = day.courses.map((c) => ({ ...c, courseId: courseIds.get(key)?.get(c.number) ?? c.courseId }));
+            return [{ updateOne: { filter: { communityId, day: r.day }, update: { $set: { ...day, courses } }, upsert: true } }];
+          }),
+        );
       }
       case 'installations': {
         const list = records as TransferRecords['installations'][];

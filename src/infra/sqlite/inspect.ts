@@ -39,6 +39,7 @@ export function inspectBackup(file: string): Record<TransferKind, number> {
       grants: 'enrollment_grants',
       consoleRoles: 'console_roles',
       snapshots: 'score_snapshots',
+      history: 'daily_snapshots',
       installations: 'installations',
     };
     const counts = {} as Record<TransferKind, number>;

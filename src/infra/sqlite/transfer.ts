@@ -7,6 +7,7 @@ import type {
   CourseRecord,
   EnrollmentRecord,
   GrantRecord,
+  HistoryRecord,
   MemberRecord,
   RatingRecord,
   SnapshotRecord,
@@ -60,10 +61,14 @@ const READ: Record<TransferKind, { table: string; query: string }> = {
     table: 'score_snapshots',
     query: 'SELECT s.rowid AS k, c.platform, c.external_id AS community_ext, s.* FROM score_snapshots s JOIN communities c ON c.id = s.community_id',
   },
+  history: {
+    table: 'daily_snapshots',
+    query: 'SELECT h.rowid AS k, c.platform, c.external_id AS community_ext, h.* FROM daily_snapshots h JOIN communities c ON c.id = h.community_id',
+  },
   installations: { table: 'installations', query: 'SELECT i.rowid AS k, i.* FROM installations i' },
 };
 
-const ALIAS: Record<TransferKind, string> = { communities: 'c', members: 'm', courses: 'co', enrollments: 'e', ratings: 'r', courseAccess: 'a', grants: 'g', consoleRoles: 'r', snapshots: 's', installations: 'i' };
+const ALIAS: Record<TransferKind, string> = { communities: 'c', members: 'm', courses: 'co', enrollments: 'e', ratings: 'r', courseAccess: 'a', grants: 'g', consoleRoles: 'r', snapshots: 's', history: 'h', installations: 'i' };
 
 const community = (row: Row) => ({ platform: row.platform as Platform, externalId: row.community_ext as string });
 const date = (value: unknown) => new Date(value as number);
@@ -136,6 +141,19 @@ const FROM_ROW: { [K in TransferKind]: (row: Row) => TransferRecords[K] } = {
     coverage: row.coverage as number,
     memberCount: row.member_count as number,
     courseCount: row.course_count as number,
+  }),
+  history: (row): HistoryRecord => ({
+    community: community(row),
+    day: row.day as string,
+    takenAt: date(row.taken_at),
+    score: row.score as number,
+    satisfaction: row.satisfaction as number,
+    coverage: row.coverage as number,
+    memberCount: row.member_count as number,
+    ratingCount: row.rating_count as number,
+    enrollmentCount: row.enrollment_count as number,
+    activeCourseCount: row.active_course_count as number,
+    courses: JSON.parse(row.courses as string) as HistoryRecord['courses'],
   }),
   installations: (row) => toInstallation(row as unknown as InstallationRow),
 };
@@ -251,6 +269,27 @@ const WRITE: { [K in TransferKind]: { sql: string; params: (record: TransferReco
       courseCount: r.courseCount,
     }),
   },
+  history: {
+    sql: `INSERT INTO daily_snapshots (community_id, day, taken_at, score, satisfaction, coverage, member_count, rating_count, enrollment_count, active_course_count, courses)
+          SELECT c.id, @day, @takenAt, @score, @satisfaction, @coverage, @memberCount, @ratingCount, @enrollmentCount, @activeCourseCount, @courses ${IN_COMMUNITY}
+          ON CONFLICT (community_id, day) DO UPDATE SET taken_at = excluded.taken_at, score = excluded.score, satisfaction = excluded.satisfaction,
+            coverage = excluded.coverage, member_count = excluded.member_count, rating_count = excluded.rating_count,
+            enrollment_count = excluded.enrollment_count, active_course_count = excluded.active_course_count, courses = excluded.courses`,
+    // `courses` arrives with this store's course ids already (see SqliteTransfer.import).
+    params: (r) => ({
+      ...ref(r.community),
+      day: r.day,
+      takenAt: r.takenAt.getTime(),
+      score: r.score,
+      satisfaction: r.satisfaction,
+      coverage: r.coverage,
+      memberCount: r.memberCount,
+      ratingCount: r.ratingCount,
+      enrollmentCount: r.enrollmentCount,
+      activeCourseCount: r.activeCourseCount,
+      courses: JSON.stringify(r.courses),
+    }),
+  },
   installations: {
     sql: `INSERT INTO installations (platform, external_id, sealed, name, bot_user_id, scopes, installed_at)
           VALUES (@platform, @externalId, @sealed, @name, @botUserId, @scopes, @installedAt)
@@ -296,6 +335,9 @@ export const TRANSFERRED_COLUMNS: Record<string, readonly string[]> = {
   course_access: ['community_id', 'course_id', 'role_id', 'channel_id', 'channel_leave', 'required_role_id'],
   enrollment_grants: ['community_id', 'member_id', 'course_id', 'role_id', 'state', 'lapsed', 'updated_at'],
   console_roles: ['community_id', 'member_external_id', 'role'],
+  daily_snapshots: [
+    'community_id', 'day', 'taken_at', 'score', 'satisfaction', 'coverage', 'member_count', 'rating_count', 'enrollment_count', 'active_course_count', 'courses',
+  ],
 };
 
 export class SqliteTransfer implements StoreTransfer {
@@ -321,9 +363,25 @@ export class SqliteTransfer implements StoreTransfer {
     }
   }
 
-  import<K extends TransferKind>(kind: K, records: readonly TransferRecords[K][]): Promise<number> {
+  import<K extends TransferKind>(kind: K, given: readonly TransferRecords[K][]): Promise<number> {
+    const records = kind === 'history' ? (this.withOwnCourseIds(given as readonly HistoryRecord[]) as unknown as readonly TransferRecords[K][]) : given;
     const { sql, params } = WRITE[kind] as { sql: string; params: (record: TransferRecords[K]) => Row };
     const statement = this.db.prepare(sql);
     return Promise.resolve(this.db.transaction(() => records.reduce((written, record) => written + statement.run(params(record)).changes, 0)).immediate());
+  }
+
+  /** History names courses by the source's ids: each becomes this store's course of the same number. */
+  private withOwnCourseIds(records: readonly HistoryRecord[]): HistoryRecord[] {
+    const ids = new Map<string, Map<number, string>>();
+    const lookup = this.db.prepare('SELECT co.number, co.id FROM courses co JOIN communities c ON c.id = co.community_id WHERE c.platform = ? AND c.external_id = ?');
+    return records.map((r) => {
+      const key = `${r.community.platform}\u0000${r.community.externalId}`;
+      let numbers = ids.get(key);
+      if (!numbers) {
+        numbers = new Map((lookup.all(r.community.platform, r.community.externalId) as { number: number; id: number }[]).map((c) => [c.number, String(c.id)]));
+        ids.set(key, numbers);
+      }
+      return { ...r, courses: r.courses.map((c) => ({ ...c, courseId: numbers.get(c.number) ?? c.courseId })) };
+    });
   }
 }

@@ -1,5 +1,6 @@
 import type { CommunityRef, CommunitySettings } from '../../domain/model.ts';
 import type { Installation } from './installations.ts';
+import type { DailySnapshot } from '../../domain/history.ts';
 
 /**
  * Bulk export and import of a whole store, for `syllabot migrate`. Records carry natural keys
@@ -7,7 +8,7 @@ import type { Installation } from './installations.ts';
  * number), never store ids, so SQLite row ids and MongoDB ObjectIds never leak across and an
  * import is an upsert: running it again after an interruption adds nothing twice.
  */
-export const TRANSFER_KINDS = ['communities', 'members', 'courses', 'enrollments', 'ratings', 'courseAccess', 'grants', 'consoleRoles', 'snapshots', 'installations'] as const;
+export const TRANSFER_KINDS = ['communities', 'members', 'courses', 'enrollments', 'ratings', 'courseAccess', 'grants', 'consoleRoles', 'snapshots', 'history', 'installations'] as const;
 export type TransferKind = (typeof TRANSFER_KINDS)[number];
 
 export interface CommunityRecord extends CommunityRef {
@@ -98,6 +99,14 @@ export interface SnapshotRecord {
   courseCount: number;
 }
 
+/**
+ * One day of a community's history. `courses[].courseId` is the source store's id: the importer
+ * replaces it with its own course of the same number.
+ */
+export interface HistoryRecord extends Omit<DailySnapshot, 'communityId'> {
+  community: CommunityRef;
+}
+
 /** An installation as stored: its credentials stay sealed; they are copied, never opened. */
 export type InstallationRecord = Installation;
 
@@ -111,6 +120,7 @@ export interface TransferRecords {
   grants: GrantRecord;
   consoleRoles: ConsoleRoleRecord;
   snapshots: SnapshotRecord;
+  history: HistoryRecord;
   installations: InstallationRecord;
 }
 
