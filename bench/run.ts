@@ -15,12 +15,13 @@ import { scaleSection } from './scale.ts';
 import { jobsSection } from './jobs.ts';
 import { adaptersSection } from './adapters.ts';
 import { scaleCommunitiesSection } from './scale-communities.ts';
+import { historySection } from './history.ts';
 import { describeMachine, machineLine } from './lib/machine.ts';
 import { note } from './lib/progress.ts';
 import type { BenchSection } from './section.ts';
 
 /** In order. */
-const SECTIONS: readonly BenchSection[] = [coreSection, scaleSection, jobsSection, adaptersSection, scaleCommunitiesSection];
+const SECTIONS: readonly BenchSection[] = [coreSection, scaleSection, jobsSection, adaptersSection, scaleCommunitiesSection, historySection];
 
 async function main(): Promise<number> {
   let only: string | undefined;

@@ -91,6 +91,10 @@ describe('/stats on the console', () => {
     expect(out).toMatch(/1\. #\d .+: \d+ enrolled → \d+ rated \(\d+%\), mean \d\.\d\d/);
   });
 
+  it('given a week of history, when the digest is previewed, then it carries the trend line of G', async () => {
+    expect(await run('/digest now')).toMatch(/Trend: G \d\.\d\d → \d\.\d\d since /);
+  });
+
   it('given a member, when they run /stats, then they are told it is for moderators', async () => {
     expect(await run('@ana /stats')).toContain('/stats is for moderators only.');
   });
