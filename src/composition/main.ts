@@ -3,20 +3,20 @@ import { z } from 'zod';
 import { ConfigError, loadConfig, logLevelOf, selectModes, type Config } from './config.ts';
 import { createLogger } from '../infra/logger.ts';
 import { openStore } from '../infra/open-store.ts';
-import { openRateLimiter, type OpenRateLimiter } from '../infra/rate-limit/open-rate-limiter.ts';
+import { openRateLimiter } from '../infra/rate-limit/open-rate-limiter.ts';
 import { scrubSecrets, secretForms } from '../infra/scrub-secrets.ts';
 import { createCore, type Core } from './app.ts';
+import { Running } from './running.ts';
 import { discordAdapterConfig, discordMessengerConfig, registerCommandsConfig, slackAdapterConfig, slackManifestConfig, slackMessengerConfig } from './adapter-config.ts';
 import { resolveLocale } from '../core/i18n.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { Messenger } from '../ports/messenger.ts';
-import type { PlatformAdapter } from '../ports/platform.ts';
 import type { RequestClaims } from '../ports/request-claims.ts';
 import { SyllabotMetrics } from '../infra/health/metrics.ts';
 import { startHealthServer, type HealthServer } from '../infra/health/health-server.ts';
 import { createConsoleAdapter } from '../../adapters/console/console-adapter.ts';
 import { createConsoleMessenger } from '../../adapters/console/messenger.ts';
-import { startJobs, type JobsRuntime } from '../../jobs/index.ts';
+import { startJobs } from '../../jobs/index.ts';
 
 const SUBCOMMANDS = ['start', 'console', 'worker', 'register-commands', 'slack-manifest', 'help'] as const;
 
@@ -256,51 +256,6 @@ async function runConsole(core: Core, cli: Cli, config: Config): Promise<void> {
     now: () => core.clock.now(),
   });
   await adapter.run();
-}
-
-/** What this process runs, stopped in reverse order of start on a signal or at the end. */
-class Running {
-  adapters: PlatformAdapter[] = [];
-  jobs: JobsRuntime | null = null;
-  rateLimits: OpenRateLimiter | null = null;
-  health: HealthServer | null = null;
-  dashboard: { stop(): Promise<void> } | null = null;
-  private stopped = false;
-  private release: (() => void) | undefined;
-  private readonly done = new Promise<void>((resolve) => (this.release = resolve));
-
-  constructor(
-    private readonly logger: Logger,
-    readonly core: Core,
-  ) {}
-
-  onSignals(): void {
-    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-      process.once(signal, () => {
-        this.logger.info({ signal }, 'shutting down');
-        this.release?.();
-        void this.stop().then(() => process.exit(0));
-      });
-    }
-  }
-
-  untilStopped(): Promise<void> {
-    return this.done;
-  }
-
-  async stop(): Promise<void> {
-    if (this.stopped) return;
-    this.stopped = true;
-    // First, so health checks see this process go rather than a half-stopped one.
-    await this.health?.close().catch((err: unknown) => this.logger.warn({ err }, 'health endpoint did not close cleanly'));
-    await this.dashboard?.stop().catch((err: unknown) => this.logger.warn({ err }, 'dashboard did not stop cleanly'));
-    for (const adapter of [...this.adapters].reverse()) {
-      await adapter.stop().catch((err: unknown) => this.logger.warn({ err, platform: adapter.platform }, 'adapter did not stop cleanly'));
-    }
-    await this.jobs?.stop().catch((err: unknown) => this.logger.warn({ err }, 'jobs did not stop cleanly'));
-    await this.rateLimits?.close();
-    await this.core.store.close();
-  }
 }
 
 main(process.argv.slice(2)).then(
