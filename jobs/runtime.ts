@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Core } from '../src/composition/app.ts';
-import type { DomainEvent } from '../src/ports/events.ts';
+import type { DomainEvent, PublishOutcome } from '../src/ports/events.ts';
 import type { Logger } from '../src/ports/logger.ts';
 import { ignoreJobs, type JobObserver } from '../src/ports/observer.ts';
 import type { BackgroundState } from '../src/ports/services.ts';
@@ -300,11 +300,11 @@ export class JobsService {
     return `${this.deps.options.prefix}:jobs:reconciled`;
   }
 
-  private async onEvent(event: DomainEvent): Promise<void> {
-    if (this.stopping) return;
+  private async onEvent(event: DomainEvent): Promise<PublishOutcome> {
+    if (this.stopping) return 'done';
     if (this.health.state !== 'up') {
       this.logger.debug({ event: event.type }, 'Redis is away: this is scheduled by the reconcile when it is back');
-      return;
+      return 'done';
     }
     const began = this.deps.core.clock.now();
     const work = this.events.handle(event);
@@ -316,9 +316,12 @@ export class JobsService {
     void tracked.finally(() => this.scheduling.delete(tracked));
     try {
       await withTimeout(work, this.deps.options.schedulingTimeoutMs, 'scheduling took too long');
+      return 'done';
     } catch (err) {
-      this.logger.warn({ event: event.type, err }, 'could not schedule jobs for an event; repairing from the store shortly');
+      this.logger.warn({ event: event.type, err }, 'could not schedule jobs for an event in time; it goes on in the background (drained before exit) and is repaired from the store shortly');
       this.repair.request(began);
+      // Still tracked in `scheduling`, so stop() waits for it: the reply says it is queued.
+      return 'queued';
     }
   }
 

@@ -143,7 +143,8 @@ export class CommandRouter {
       }
       // Whatever happens next, the member has now used the bot here and counts in N: a refusal
       // below writes nothing else, and there is no undo to race with a concurrent first command.
-      const ctx = await this.context(request, existing, i18n);
+      const queued = { any: false };
+      const ctx = await this.context(request, existing, i18n, queued);
       if (parsed.error) throw parsed.error;
       const command = parsed.command!;
       if (command.permission === 'moderator' && !request.actor.isModerator) {
@@ -162,6 +163,9 @@ export class CommandRouter {
         return this.result(await buildForm(ctx, command, parsed.options), 'form', i18n, commandId);
       }
       const out = await command.run(ctx, values);
+      // What the command scheduled is still on its way to the job queue: say so rather than
+      // imply it is already in place (the process drains it before it exits).
+      if (queued.any) out.body = [...out.body, i18n.t('common:scheduledInBackground')];
       return this.result(out, 'ok', i18n, commandId);
     } catch (error) {
       return this.failure(error, i18n, commandId, request);
@@ -208,7 +212,7 @@ export class CommandRouter {
     return this.deps.catalog.translator(resolveLocale(request.actor.locale, request.community.locale, community?.settings.locale), request.surface.commandPrefix);
   }
 
-  private async context(request: CommandRequest, existing: Community | null, i18n: Translator): Promise<CommandContext> {
+  private async context(request: CommandRequest, existing: Community | null, i18n: Translator, queued: { any: boolean }): Promise<CommandContext> {
     const { store } = this.deps;
     const name = clip(request.community.name, LIMITS.displayNameLength);
     let community = existing && existing.name === name ? existing : await store.upsertCommunity(request.community, name);
@@ -231,7 +235,13 @@ export class CommandRouter {
       surface: request.surface,
       i18n,
       store,
-      events: this.deps.events,
+      events: {
+        publish: async (event) => {
+          const outcome = await this.deps.events.publish(event);
+          if (outcome === 'queued') queued.any = true;
+          return outcome;
+        },
+      },
       clock: this.deps.clock,
       services: this.deps.services,
       commands: this.deps.commands,

@@ -19,6 +19,13 @@ export type DomainEvent =
   /** `/privacy delete`: the member is gone; `courses` are those they were enrolled in (reminders to drop). */
   | { type: 'member-erased'; community: Community; member: Member; courses: Course[] };
 
+/**
+ * What publishing achieved: `done` when every listener finished (what a command scheduled is in
+ * Redis), `queued` when one is still at work past its time limit and will finish in the
+ * background (the process drains it before it exits), so the reply can say so.
+ */
+export type PublishOutcome = 'done' | 'queued';
+
 export interface EventSink {
-  publish(event: DomainEvent): Promise<void>;
+  publish(event: DomainEvent): Promise<PublishOutcome>;
 }

@@ -237,3 +237,19 @@ describe('structured input from a platform', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 });
+
+describe('scheduling that outlasts its time limit', () => {
+  it('given the job queue answers "queued", when a member enrolls, then the reply says the reminders are queued', async () => {
+    core.events.subscribe(() => 'queued');
+    const result = await ana.say('/enroll 1');
+    expect(result.outcome).toBe('ok');
+    expect(textOf(result)).toMatch(/queued and will be in place in a moment/);
+  });
+
+  it('given every listener finishes in time, when a member enrolls, then the reply says nothing about a queue', async () => {
+    core.events.subscribe(() => undefined);
+    const result = await ana.say('/enroll 1');
+    expect(result.outcome).toBe('ok');
+    expect(textOf(result)).not.toMatch(/queued/);
+  });
+});

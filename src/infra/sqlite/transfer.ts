@@ -318,9 +318,6 @@ function ref(c: { platform: string; externalId: string }): Row {
  */
 export const NOT_TRANSFERRED: Record<string, string> = {
   deliveries: 'keys are store ids of the source',
-  // The per-course figures name source course ids; the target's recompute starts a new history
-  // on its first run (one point a day from then on). Carrying it over is future work.
-  daily_snapshots: 'course figures name store ids of the source; the target starts its own history',
 };
 
 /** The columns each table's transfer reads and writes: a test compares them with the schema. */
