@@ -37,6 +37,8 @@ interface SchedulerTimings {
 
 interface RecomputeTiming {
   ms: number;
+  /** CPU of this process (user + system) while recomputing: steadier than wall time on a loaded machine. */
+  cpuMs: number;
   snapshots: number;
 }
 
@@ -167,6 +169,7 @@ async function timeRecompute(redis: OwnRedis, store: SqliteStore, seeded: Seeded
   // A worker like `syllabot worker`: the periodic tick runs when it connects, then the fan-out.
   const jobs = createJobs({ core, config, logger, role: 'worker', observer, options: { recomputeEveryMs: 24 * 60 * 60_000 } })!;
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   jobs.start();
   let timer: NodeJS.Timeout | undefined;
   try {
@@ -180,12 +183,13 @@ async function timeRecompute(redis: OwnRedis, store: SqliteStore, seeded: Seeded
     clearTimeout(timer);
   }
   const ms = performance.now() - started;
+  const cpu = process.cpuUsage(cpuBefore);
   bar.done();
   await jobs.stop();
   if (failed > 0) throw new Error(`recompute: ${failed} job attempts failed`);
   const snapshots = store.database.prepare('SELECT COUNT(DISTINCT community_id) FROM score_snapshots').pluck().get() as number;
   if (snapshots !== total) throw new Error(`recompute: ${snapshots} communities have a score snapshot, expected ${total}`);
-  return { ms, snapshots };
+  return { ms, cpuMs: (cpu.user + cpu.system) / 1000, snapshots };
 }
 
 function report(seeded: SeededCommunities, s: SchedulerTimings, r: RecomputeTiming, c: CatalogMemory): SectionReport {
@@ -204,6 +208,7 @@ function report(seeded: SeededCommunities, s: SchedulerTimings, r: RecomputeTimi
         [`create one at a time (serial; ${formatNumber(SERIAL_SAMPLE)} timed, scaled)`, `${(s.serialMs / 1000).toFixed(2)} s`, `${((s.serialMs * 1000) / n).toFixed(0)} µs`],
         [`Redis memory (used_memory growth)`, `${(s.bytesPerCommunity * n / 1_048_576).toFixed(1)} MiB`, `${formatNumber(Math.round(s.bytesPerCommunity))} B`],
         [`full score recompute (1 worker)`, `${(r.ms / 1000).toFixed(2)} s`, `${((r.ms * 1000) / n).toFixed(0)} µs`],
+        [`  CPU of the bot process while recomputing`, `${(r.cpuMs / 1000).toFixed(2)} s`, `${((r.cpuMs * 1000) / n).toFixed(0)} µs`],
         [`course catalogs in memory (heap growth, every community cached)`, `${((c.bytesPerCommunity * c.communities) / 1_048_576).toFixed(1)} MiB`, `${formatNumber(c.bytesPerCommunity)} B`],
       ],
     ),
@@ -224,6 +229,7 @@ function report(seeded: SeededCommunities, s: SchedulerTimings, r: RecomputeTimi
       schedulers_10k_resync_unchanged_s: round(s.resyncMs / 1000, 2),
       redis_bytes_per_community: Math.round(s.bytesPerCommunity),
       recompute_10k_communities_s: round(r.ms / 1000, 2),
+      recompute_10k_communities_cpu_s: round(r.cpuMs / 1000, 2),
       catalog_bytes_per_community: c.bytesPerCommunity,
       catalog_estimated_bytes_per_community: c.estimatedBytesPerCommunity,
       catalog_communities_in_default_bound: c.fitInDefaultBound,

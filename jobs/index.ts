@@ -1,4 +1,4 @@
-import type { Core } from '../src/composition/app.ts';
+import type { Core } from '../src/core/facade.ts';
 import type { Config } from '../src/composition/config.ts';
 import type { Logger } from '../src/ports/logger.ts';
 import type { JobObserver } from '../src/ports/observer.ts';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { CommunityStore, CourseAggregateRepair, CourseStore, HistoryStore, ScoreStore } from '../src/ports/store/index.ts';
-import { snapshotToday } from '../src/core/history.ts';
+import { snapshotToday, type CommunityFigures } from '../src/core/history.ts';
 import { dayIn, communityTimeZone } from '../src/domain/history.ts';
 import type { Logger } from '../src/ports/logger.ts';
 import type { Clock } from '../src/ports/clock.ts';
@@ -60,7 +60,7 @@ export async function recomputeCommunity(
     memberCount: score.memberCount,
     courseCount: score.courseCount,
   };
-  const dailySnapshot = await history.record(store, communityId, snapshot.takenAt);
+  const dailySnapshot = await history.record(store, communityId, snapshot.takenAt, { courses, memberCount: members });
   const previous = latest[0];
   if (previous && sameScore(previous, snapshot)) return { repairs, snapshot: null, dailySnapshot };
   await store.saveScoreSnapshot(snapshot);
@@ -77,12 +77,13 @@ export class DailyHistory {
 
   constructor(private readonly priorWeight: number) {}
 
-  async record(store: CourseStore & CommunityStore & HistoryStore, communityId: string, now: Date): Promise<string | null> {
+  /** `read`: the community's active courses and member count as just read, so they are not read twice. */
+  async record(store: CourseStore & CommunityStore & HistoryStore, communityId: string, now: Date, read?: CommunityFigures): Promise<string | null> {
     const community = await store.getCommunity(communityId);
     if (!community) return null;
     const day = dayIn(now, communityTimeZone(community));
     if (this.done.get(communityId) === day) return null;
-    const { saved } = await snapshotToday(store, community, now, this.priorWeight);
+    const { saved } = await snapshotToday(store, community, now, this.priorWeight, read);
     this.done.set(communityId, day);
     // Bounded: a process serving many communities forgets the oldest first.
     if (this.done.size > 50_000) this.done.delete(this.done.keys().next().value!);

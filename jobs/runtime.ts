@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { Core } from '../src/composition/app.ts';
+import type { Core } from '../src/core/facade.ts';
 import type { DomainEvent, PublishOutcome } from '../src/ports/events.ts';
 import type { Logger } from '../src/ports/logger.ts';
 import { ignoreJobs, type JobObserver } from '../src/ports/observer.ts';
