@@ -92,16 +92,8 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
 
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      return 1;
-    }
-    throw error;
-  }
+  const config = loadConfigOrReport();
+  if (config === undefined) return 1;
   // A console's logs share the terminal with its replies: warnings only, as plain lines, unless
   // LOG_LEVEL asks for (JSON) logs.
   const consoleMode = cli.subcommand === 'console' || (cli.subcommand === 'start' && selectModes(config).includes('console'));
@@ -193,17 +185,22 @@ async function serveDashboard(core: Core, config: Config, logger: Logger, claims
   return dashboard;
 }
 
-async function runOperator(command: (typeof OPERATOR_COMMANDS)[number], argv: string[]): Promise<number> {
-  let config: Config;
+/** The configuration, or undefined after telling stderr what is wrong with it (exit code 1). */
+function loadConfigOrReport(): Config | undefined {
   try {
-    config = loadConfig();
+    return loadConfig();
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);
-      return 1;
+      return undefined;
     }
     throw error;
   }
+}
+
+async function runOperator(command: (typeof OPERATOR_COMMANDS)[number], argv: string[]): Promise<number> {
+  const config = loadConfigOrReport();
+  if (config === undefined) return 1;
   const { runOperatorCommand } = await import('../operations/cli.ts');
   return runOperatorCommand(command, argv, config, { stdout: process.stdout, stderr: process.stderr });
 }

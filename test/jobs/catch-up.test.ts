@@ -17,7 +17,8 @@ describe('catch-up after Redis comes back empty (test-owned redis-server, no per
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
-  it('given reminders due while Redis was away, when it returns empty, then unsent ones go out late once, sent ones never again, started courses are skipped', async () => {
+  /** A console world recording its posts, and a started redis-server of its own (no persistence). */
+  async function worldOnOwnRedis() {
     const redis = new OwnRedis(await freePort(), false);
     cleanups.push(() => redis.dispose());
     await redis.start();
@@ -25,6 +26,11 @@ describe('catch-up after Redis comes back empty (test-owned redis-server, no per
     const messenger = new RecordingMessenger();
     world.core.messengers.register(messenger);
     cleanups.push(() => world.close());
+    return { redis, world, messenger };
+  }
+
+  it('given reminders due while Redis was away, when it returns empty, then unsent ones go out late once, sent ones never again, started courses are skipped', async () => {
+    const { redis, world, messenger } = await worldOnOwnRedis();
     const jobs = await startJobsFor(world, { prefix: randomPrefix(), redisUrl: redis.url });
     cleanups.push(() => jobs.stop());
 
@@ -68,13 +74,7 @@ describe('catch-up after Redis comes back empty (test-owned redis-server, no per
   });
 
   it('given a digest whose slot passed while Redis was empty, when it returns, then only the latest missed slot is posted, once', async () => {
-    const redis = new OwnRedis(await freePort(), false);
-    cleanups.push(() => redis.dispose());
-    await redis.start();
-    const world = createWorld();
-    const messenger = new RecordingMessenger();
-    world.core.messengers.register(messenger);
-    cleanups.push(() => world.close());
+    const { redis, world, messenger } = await worldOnOwnRedis();
     const prefix = randomPrefix();
     const jobs = await startJobsFor(world, { prefix, redisUrl: redis.url });
     cleanups.push(() => jobs.stop());

@@ -4,7 +4,7 @@ import type { Community } from '../../src/domain/model.ts';
 import { createConsoleMessenger } from '../../adapters/console/messenger.ts';
 import { nextRuns } from '../../src/domain/schedule.ts';
 import { digestSchedulerId } from '../../jobs/digests.ts';
-import { cleanupPrefix, COMMUNITY, createWorld, randomPrefix, RecordingMessenger, startJobsFor, waitUntil, type World } from './harness.ts';
+import { cleanupPrefix, COMMUNITY, createWorld, randomPrefix, RecordingMessenger, startJobsFor, waitUntil, type World, worldWithJobs } from './harness.ts';
 
 describe('the console messenger', () => {
   it('given a post and a direct message, when jobs deliver them on the console, then both are printed under a header saying where they go', async () => {
@@ -29,12 +29,7 @@ describe('digests on BullMQ job schedulers (real Redis)', () => {
   const communityOf = async (world: World): Promise<Community> => (await world.store.findCommunity({ platform: 'console', externalId: COMMUNITY }))!;
 
   it('given a digest setting, when a moderator changes it, then the one scheduler of the community is replaced, and turning it off removes it', async () => {
-    const prefix = randomPrefix();
-    const world = createWorld();
-    world.core.messengers.register(new RecordingMessenger());
-    cleanups.push(() => world.close(), () => cleanupPrefix(prefix));
-    const jobs = await startJobsFor(world, { prefix });
-    cleanups.push(() => jobs.stop());
+    const { world, jobs } = await worldWithJobs(cleanups);
     const queue = jobs.queues.get('digests-console');
 
     expect(await world.text('/settings digest general "0 9 * * 1" UTC')).not.toContain('job queue');

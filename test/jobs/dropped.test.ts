@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { digestQueueName, RECOMPUTE_QUEUE, reminderQueueName } from '../../jobs/queues.ts';
-import { cleanupPrefix, createWorld, randomPrefix, RecordingMessenger, startJobsFor, waitUntil } from './harness.ts';
+import { waitUntil, worldWithJobs } from './harness.ts';
 
 describe('jobs whose community is no longer in the store (real Redis)', () => {
   const cleanups: (() => Promise<void>)[] = [];
@@ -9,12 +9,7 @@ describe('jobs whose community is no longer in the store (real Redis)', () => {
   });
 
   it('given a reset store, when recompute, digest and reminder jobs for a gone community run, then each is dropped once with one warning', async () => {
-    const prefix = randomPrefix();
-    const world = createWorld();
-    world.core.messengers.register(new RecordingMessenger());
-    cleanups.push(() => world.close(), () => cleanupPrefix(prefix));
-    const jobs = await startJobsFor(world, { prefix });
-    cleanups.push(() => jobs.stop());
+    const { world, jobs } = await worldWithJobs(cleanups);
     // Rows that are not there: what Redis still holds after the store was reset.
     const gone = { communityId: '424242' };
     const opts = { attempts: 5, backoff: { type: 'fixed', delay: 50 } };

@@ -153,6 +153,18 @@ export async function startJobsFor(world: World, start: StartOptions, waitForRed
   return jobs;
 }
 
+/** A world recording its posts, its jobs started on a fresh prefix of the shared Redis; `cleanups` stop both. */
+export async function worldWithJobs(cleanups: (() => Promise<void>)[], start: Omit<StartOptions, 'prefix'> = {}) {
+  const prefix = randomPrefix();
+  const world = createWorld();
+  const messenger = new RecordingMessenger();
+  world.core.messengers.register(messenger);
+  cleanups.push(() => world.close(), () => cleanupPrefix(prefix));
+  const jobs = await startJobsFor(world, { ...start, prefix });
+  cleanups.push(() => jobs.stop());
+  return { prefix, world, messenger, jobs };
+}
+
 /**
  * A start time `ms` (or a little more: /course takes whole seconds) after the 24-hour lead, so
  * the course's first reminder is due in about `ms`.

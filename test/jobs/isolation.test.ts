@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CommandResult } from '../../src/core/router.ts';
 import { renderReply } from '../../adapters/console/render.ts';
-import { cleanupPrefix, createWorld, randomPrefix, RecordingMessenger, startJobsFor, waitUntil, type Post } from './harness.ts';
+import { waitUntil, worldWithJobs, type Post } from './harness.ts';
 
 /**
  * Issue 9, isolation: two communities whose members have the same platform ids. Reminders and
@@ -15,13 +15,7 @@ describe('isolation of reminders and digests between communities (real Redis)', 
   });
 
   it('given ana in two communities with a course each, when her nudges and both digests go out, then each carries only its own community’s course', async () => {
-    const prefix = randomPrefix();
-    const world = createWorld();
-    const messenger = new RecordingMessenger();
-    world.core.messengers.register(messenger);
-    cleanups.push(() => world.close(), () => cleanupPrefix(prefix));
-    const jobs = await startJobsFor(world, { prefix, options: { nudgeAfterMs: 300 } });
-    cleanups.push(() => jobs.stop());
+    const { world, messenger } = await worldWithJobs(cleanups, { options: { nudgeAfterMs: 300 } });
 
     const say = (community: string, member: string, line: string): Promise<CommandResult> =>
       world.core.router.handle({

@@ -4,7 +4,7 @@ import type { Community, Course, Member } from '../../src/domain/model.ts';
 import type { DomainEvent } from '../../src/ports/events.ts';
 import type { JobsOptions } from '../../jobs/options.ts';
 import { reminderJobId, type ReminderKind } from '../../jobs/reminders.ts';
-import { cleanupPrefix, COMMUNITY, createWorld, randomPrefix, RecordingMessenger, startJobsFor, startsIn24hPlus, waitUntil, type World } from './harness.ts';
+import { cleanupPrefix, COMMUNITY, createWorld, randomPrefix, startJobsFor, startsIn24hPlus, waitUntil, type World, worldWithJobs } from './harness.ts';
 
 const HOUR = 60 * 60 * 1000;
 
@@ -15,13 +15,7 @@ describe('reminders on BullMQ (real Redis)', () => {
   });
 
   async function setup(options: Partial<JobsOptions> = {}) {
-    const prefix = randomPrefix();
-    const world = createWorld();
-    const messenger = new RecordingMessenger();
-    world.core.messengers.register(messenger);
-    cleanups.push(() => world.close(), () => cleanupPrefix(prefix));
-    const jobs = await startJobsFor(world, { prefix, options });
-    cleanups.push(() => jobs.stop());
+    const { world, messenger, jobs } = await worldWithJobs(cleanups, { options });
     return { world, messenger, jobs, queue: jobs.queues.get('reminders-console') };
   }
 
