@@ -5,17 +5,25 @@ import { reply } from '../src/domain/reply.ts';
 import { UserError, UserErrorCode } from '../src/domain/errors.ts';
 import { courseName } from '../src/domain/course-name.ts';
 import { enrollmentAction, ratingRow } from './present.ts';
+import type { Course } from '../src/domain/model.ts';
+import type { CourseStore } from '../src/ports/store/index.ts';
 import { giveCohort, requireMembership, takeCohort } from '../src/core/cohorts.ts';
+
+/** Both commands: a member writes about one course, named by number or title. */
+const memberWriteOnCourse = () => ({ permission: 'member', access: 'write', options: { course: option.course().required() } }) as const;
+
+/** The course `ref` names, archived ones included (the reply then says why), with its display name. */
+async function namedCourse(store: CourseStore, communityId: string, ref: string): Promise<{ course: Course; name: string }> {
+  const course = await resolveCourse(store, communityId, ref, { includeArchived: true });
+  return { course, name: courseName(course) };
+}
 
 export const enrollCommand = defineCommand({
   name: 'enroll',
-  permission: 'member',
-  access: 'write',
-  options: { course: option.course().required() },
+  ...memberWriteOnCourse(),
   async run(ctx, options) {
     const { store, community, member, i18n } = ctx;
-    const course = await resolveCourse(store, community.id, options.course, { includeArchived: true });
-    const name = courseName(course);
+    const { course, name } = await namedCourse(store, community.id, options.course);
     if (await store.isEnrolled(community.id, member.id, course.id)) {
       return reply({ visibility: 'ephemeral', body: [i18n.t('commands:enroll.already', { course: name })], actions: [ratingRow(course, i18n)] });
     }
@@ -40,13 +48,10 @@ export const enrollCommand = defineCommand({
 
 export const unenrollCommand = defineCommand({
   name: 'unenroll',
-  permission: 'member',
-  access: 'write',
-  options: { course: option.course().required() },
+  ...memberWriteOnCourse(),
   async run(ctx, options) {
     const { store, community, member, i18n } = ctx;
-    const course = await resolveCourse(store, community.id, options.course, { includeArchived: true });
-    const name = courseName(course);
+    const { course, name } = await namedCourse(store, community.id, options.course);
     const outcome = await store.unenroll(community.id, member.id, course.id);
     if (outcome === 'not-enrolled') {
       return reply({ visibility: 'ephemeral', body: [i18n.t('commands:unenroll.notEnrolled', { course: name })] });
