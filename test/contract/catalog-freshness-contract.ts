@@ -31,7 +31,7 @@ export function describeCatalogFreshness(current: () => { store: Store; peerEnv:
       await peer.stop();
     });
 
-    it('given this process read the catalog, when the other process writes to it, then the next read here shows every write', async () => {
+    it('given this process read the catalog, when another writes to it, then the next read shows every write', async () => {
       const rust = await store.createCourse(community.id, fields('Rust'));
       const go = await store.createCourse(community.id, fields('Go'));
       await store.enroll(community.id, ana.id, rust.id, new Date());

@@ -28,7 +28,7 @@ export function describeCohortStoreContract(name: string, open: () => Promise<St
       await harness.dispose();
     });
 
-    it('given a course never configured, then its access is all empty, and a patch keeps what it does not name', async () => {
+    it('given a course never configured, then its access is empty, and a patch keeps what it does not name', async () => {
       expect(await store.cohorts.getCourseAccess(community.id, rust.id)).toEqual({ courseId: rust.id, roleId: null, channelId: null, channelLeave: false, requiredRoleId: null });
       await store.cohorts.setCourseAccess(community.id, rust.id, { roleId: 'R1', channelId: 'C1' });
       const after = await store.cohorts.setCourseAccess(community.id, rust.id, { requiredRoleId: 'P1', channelLeave: true });
@@ -46,7 +46,7 @@ export function describeCohortStoreContract(name: string, open: () => Promise<St
       expect((await store.cohorts.getCourseAccess(community.id, rust.id)).roleId).toBe('R1');
     });
 
-    it('given enrollees with grants in every state, then the counts and the courses needing a sync follow them', async () => {
+    it('given enrollees with grants in every state, then counts and courses needing a sync follow them', async () => {
       const cy = await store.upsertMember(community.id, 'cy', 'Cy');
       for (const m of [ana, bo, cy]) await store.enroll(community.id, m.id, rust.id, at);
       await store.cohorts.setCourseAccess(community.id, rust.id, { roleId: 'R1' });

@@ -7,14 +7,14 @@ export function describeDeliveryContract(current: () => Store): void {
     const t0 = new Date('2026-03-01T10:00:00Z');
     const at = (ms: number) => new Date(t0.getTime() + ms);
 
-    it('given a new delivery, when claimed, then it is ours and not attempted before; a second sender is busy', async () => {
+    it('given a new delivery, when claimed, then it is ours, not attempted before; a second sender is busy', async () => {
       const log = current().deliveries;
       expect(await log.claim('d1', 'a', 5_000, t0)).toEqual({ kind: 'claimed', attempted: false });
       expect(await log.claim('d1', 'b', 5_000, at(1_000))).toEqual({ kind: 'busy', retryInMs: 4_000 });
       expect(await log.get('d1')).toMatchObject({ key: 'd1', state: 'pending', attempts: 1, owner: 'a', leaseUntil: at(5_000), sentAt: null });
     });
 
-    it('given a claim renewed by its sender, when another tries before the new lease ends, then it stays busy', async () => {
+    it('given a claim renewed by its sender, when another tries before the lease ends, then it stays busy', async () => {
       const log = current().deliveries;
       await log.claim('d2', 'a', 5_000, t0);
       expect(await log.renew('d2', 'a', 5_000, at(4_000))).toBe(true);
@@ -49,7 +49,7 @@ export function describeDeliveryContract(current: () => Store): void {
       expect(await log.get('d5')).toMatchObject({ state: 'sent', owner: null, leaseUntil: null, sentAt: at(100) });
     });
 
-    it('given sent and pending deliveries, when asked which are sent, then only the sent ones; pruning drops old sent ones', async () => {
+    it('given sent and pending deliveries, when asked, then only sent ones; pruning drops old sent ones', async () => {
       const log = current().deliveries;
       await log.markSent('old', at(0));
       await log.markSent('new', at(60_000));

@@ -76,7 +76,7 @@ suite(unavailable ? `MongoDB store (skipped: ${unavailable})` : 'MongoDB store',
     };
     const course = { title: 'Rust', description: '', url: null, tags: [], value: 1, startsAt: null };
 
-    it('given a fresh database, when the store opens, then the unique keys of the SQLite schema exist as unique indexes', () =>
+    it('given a fresh database, when the store opens, then the SQLite unique keys exist as unique indexes', () =>
       withStore(async (store) => {
         const uniqueKeys = async (collection: string) =>
           (await store.connection.collection(collection).listIndexes().toArray()).filter((i) => i.unique && i.name !== '_id_').map((i) => Object.keys(i.key as object));
@@ -101,7 +101,7 @@ suite(unavailable ? `MongoDB store (skipped: ${unavailable})` : 'MongoDB store',
         expect(await store.getCourse(c.id, rust.id)).toMatchObject({ ratingSum: 4, enrolledCount: 1 });
       }));
 
-    it('given a second rating document for the same member and course, when inserted directly, then the index refuses it', () =>
+    it('given a second rating for one member and course, when inserted directly, then the index refuses it', () =>
       withStore(async (store) => {
         const c = await store.upsertCommunity({ platform: 'console', externalId: 'x' }, 'X');
         const m = await store.upsertMember(c.id, 'ana', 'Ana');
@@ -113,7 +113,7 @@ suite(unavailable ? `MongoDB store (skipped: ${unavailable})` : 'MongoDB store',
         await expect(store.connection.collection('ratings').insertOne(copy)).rejects.toMatchObject({ code: 11000 });
       }));
 
-    it('given a course counter behind the courses (restored backup), when a course is created, then numbering continues past the highest', () =>
+    it('given a course counter behind (restored backup), when a course is created, then numbers go on', () =>
       withStore(async (store) => {
         const c = await store.upsertCommunity({ platform: 'console', externalId: 'x' }, 'X');
         await store.createCourse(c.id, course);
@@ -122,7 +122,7 @@ suite(unavailable ? `MongoDB store (skipped: ${unavailable})` : 'MongoDB store',
         expect((await store.createCourse(c.id, course)).number).toBe(3);
       }));
 
-    it('given stored user text that looks like an operator, when searched for, then it matches only as literal text', () =>
+    it('given stored text like an operator, when searched for, then it matches only as literal text', () =>
       withStore(async (store) => {
         const c = await store.upsertCommunity({ platform: 'console', externalId: 'x' }, 'X');
         await store.createCourse(c.id, { ...course, title: '{"$gt": ""} tricks' });

@@ -179,7 +179,7 @@ export function describeStoreContract(name: string, open: () => Promise<StoreHar
       expect((await store.getCourse(community.id, rust.id))?.enrolledCount).toBe(0);
     });
 
-    it('given a rating by one member, when asked whether members rated, then only that member and course say yes', async () => {
+    it('given a rating by one member, when asked who rated, then only that member and course say yes', async () => {
       const rust = await course('Rust');
       const go = await course('Go');
       await store.enroll(community.id, ana.id, rust.id, new Date());
@@ -290,7 +290,7 @@ export function describeStoreContract(name: string, open: () => Promise<StoreHar
       });
       const plain = (i: Installation | null) => (i ? { ...i, sealed: [...i.sealed] } : null);
 
-      it('given a saved installation, when it is found by platform and id, then every field round-trips, the sealed bytes exactly', async () => {
+      it('given a saved installation, when found by platform and id, then every field round-trips exactly', async () => {
         // Bytes a text column would mangle: zero, high bytes, an invalid UTF-8 sequence.
         const saved = installation('T1', [1, 0, 255, 0xc3, 0x28, 7, 128]);
         await store.saveInstallation(saved);
@@ -306,7 +306,7 @@ export function describeStoreContract(name: string, open: () => Promise<StoreHar
         expect(plain(await store.findInstallation({ platform: 'slack', externalId: 'T1' }))).toEqual(plain(again));
       });
 
-      it('given two workspaces, when one is deleted, then only it is gone, a second delete reports nothing, and communities stay', async () => {
+      it('given two workspaces, when one is deleted, then only it goes; a 2nd delete reports nothing', async () => {
         const workspace = await store.upsertCommunity({ platform: 'slack', externalId: 'T1' }, 'Workspace T1');
         await store.saveInstallation(installation('T1', [1]));
         await store.saveInstallation(installation('T2', [2]));
@@ -318,7 +318,7 @@ export function describeStoreContract(name: string, open: () => Promise<StoreHar
       });
     });
 
-    it('given a member with enrollments and ratings, when their data is read and erased, then all of it goes and the aggregates follow', async () => {
+    it('given a member\'s enrollments and ratings, when read and erased, then all goes, aggregates follow', async () => {
       const rust = await course('Rust');
       const go = await course('Go');
       await store.enroll(community.id, ana.id, rust.id, new Date(1_000));
@@ -355,7 +355,7 @@ export function describeStoreContract(name: string, open: () => Promise<StoreHar
       expect(await store.findMembersByName(community.id, '.*', 5)).toEqual([]);
     });
 
-    it('given a community the bot was removed from, when listed after the grace period and purged, then it and only it is gone', async () => {
+    it('given a community the bot left, when listed after the grace period and purged, then only it is gone', async () => {
       const rust = await course('Rust');
       await store.enroll(community.id, ana.id, rust.id, new Date());
       await store.rate(community.id, ana.id, rust.id, 4, null, new Date());

@@ -163,7 +163,7 @@ export function describeStoreGuarantees(get: () => ContractFixture): void {
       expect(await dump(store, community)).toEqual(before);
     });
 
-    it('given an archived course, when enrolled in or rated (even if enrolled), then refused, nothing changes', async () => {
+    it('given an archived course, when enrolled in or rated, then refused and nothing changes', async () => {
       const { store, community, ana, bo } = get();
       const rust = await store.createCourse(community.id, newCourse('Rust'));
       await store.enroll(community.id, bo.id, rust.id, new Date());
@@ -208,7 +208,7 @@ export function describeStoreGuarantees(get: () => ContractFixture): void {
       expect(await store.listCommunities()).toEqual(before);
     });
 
-    it("given another community's course, when edited or archived from this one, then it is refused and unchanged", async () => {
+    it("given another community's course, when edited or archived from this one, then refused and unchanged", async () => {
       const { store, community } = get();
       const { other, rustThere } = await elsewhere();
       const before = await dump(store, other);
@@ -219,7 +219,7 @@ export function describeStoreGuarantees(get: () => ContractFixture): void {
   });
 
   describe('isolation of every read method', () => {
-    it("given overlapping member ids and course numbers, when one community reads with the other's ids, then it sees nothing of it", async () => {
+    it("given overlapping ids and numbers, when read with the other community's ids, then nothing shows", async () => {
       const { store, community, ana } = get();
       const rust = await store.createCourse(community.id, newCourse('Rust'));
       const { other, anaThere, rustThere } = await elsewhere();

@@ -86,7 +86,7 @@ export function describeTransferContract(name: string, open: () => Promise<Trans
       for (const kind of TRANSFER_KINDS) for await (const batch of pair.source.transfer.dump(kind, batchSize)) await pair.target.transfer.import(kind, batch);
     }
 
-    it('given a populated store, when every kind is dumped and imported, then counts, scores, rankings, catalogs and settings match', async () => {
+    it('given a populated store, when dumped and imported, then counts, scores, catalogs, settings match', async () => {
       pair = await open();
       await populate(pair.source.store);
       await copy(4);
@@ -133,7 +133,7 @@ export function describeTransferContract(name: string, open: () => Promise<Trans
       expect((await verifyCopy(pair.source, pair.target, { priorWeight: 5, merged: false })).differences).toEqual([]);
     });
 
-    it('given records whose community, member or course is missing in the target, when imported, then they are left out', async () => {
+    it('given records whose parent is missing in the target, when imported, then they are left out', async () => {
       pair = await open();
       const orphan = { community: { platform: 'console' as const, externalId: 'nowhere' }, member: 'x', course: 1 };
       expect(await pair.target.transfer.import('members', [{ community: orphan.community, externalId: 'x', displayName: 'X', remindersEnabled: true, joinedAt: new Date() }])).toBe(0);

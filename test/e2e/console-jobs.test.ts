@@ -23,7 +23,7 @@ const jobsEnv = (prefix: string) => ({ JOBS_ENABLED: 'true', JOBS_PREFIX: prefix
 const jsonLines = (text: string) => text.split('\n').filter((line) => line.trimStart().startsWith('{'));
 
 describe('the piped console with jobs on', () => {
-  it('given Redis up, when a digest is set on the first line, then the scheduler is in Redis at exit and no JSON log is printed', async () => {
+  it('given Redis up, when a digest is set, then the scheduler is in Redis at exit and no JSON log', async () => {
     const prefix = randomPrefix();
     prefixes.push(prefix);
     const run = await runCli(['console'], `${DIGEST}\n/settings show\n`, { SQLITE_PATH: freshDb(), ...jobsEnv(prefix) });
@@ -45,7 +45,7 @@ describe('the piped console with jobs on', () => {
     }
   });
 
-  it('given no Redis answering, when the console starts, then after a bounded wait it says paused, in plain log lines, and exits 0', async () => {
+  it('given no Redis, when the console starts, then after a bounded wait it says paused and exits 0', async () => {
     const prefix = randomPrefix();
     const deadRedis = `redis://127.0.0.1:${await freePort()}`;
     const run = await runCli(['console'], `${DIGEST}\n`, { SQLITE_PATH: freshDb(), ...jobsEnv(prefix), REDIS_URL: deadRedis, JOBS_STARTUP_WAIT_SECONDS: '1' });

@@ -10,7 +10,7 @@ let n = 0;
 const freshDb = () => join(dir, `db-${++n}`, 'syllabot.sqlite');
 
 describe('the console, through the real CLI with piped input', () => {
-  it('given nothing configured, when the quick-start is piped into `start`, then it runs it all and exits 0', async () => {
+  it('given nothing configured, when the quick-start is piped into `start`, then it runs and exits 0', async () => {
     const script = ['/course add title:"Rust 101" value:10', '/courses', '@ana /enroll 1', '@ana /rate 1 4', '/score', ''].join('\n');
     const run = await runCli(['start'], script, { SQLITE_PATH: freshDb() });
     expect(run.stderr).toBe('');

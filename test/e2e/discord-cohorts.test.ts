@@ -47,7 +47,7 @@ describe('Course roles and members-only courses on the fake Discord', () => {
     bot.fake.requests.slice(since).filter((r) => r.method === method && r.path === `/guilds/${guild.id}/members/${userId}/roles/${roleId}`);
   const communityId = async () => (await bot.core.store.findCommunity({ platform: 'discord', externalId: guild.id }))!.id;
 
-  it('given a course with a role, when a member enrolls and unenrolls, then Discord gets PUT then DELETE for that role', async () => {
+  it('given a course with a role, when a member enrolls and unenrolls, then Discord gets PUT then DELETE', async () => {
     expect(await slash(mona, 'course add', { title: 'Rust 101', role: { role: students } })).toContain('Role for enrollees: @Students');
     const since = bot.fake.requests.length;
     const enrolled = await slash(ana, 'enroll', { course: '1' });
@@ -59,7 +59,7 @@ describe('Course roles and members-only courses on the fake Discord', () => {
     expect(bot.fake.rolesOf(guild.id, ana.id).has(students)).toBe(false);
   });
 
-  it('given a role above the bot’s, a managed role or @everyone, when set on a course, then each is refused saying what to change', async () => {
+  it('given a role above the bot’s, managed or @everyone, when set on a course, then refused with why', async () => {
     const before = bot.fake.requests.length;
     const above = await slash(mona, 'course edit', { course: '1', role: { role: admins } });
     expect(above).toContain("the role @Admins is not below the bot's highest role @Syllabot");
@@ -72,7 +72,7 @@ describe('Course roles and members-only courses on the fake Discord', () => {
     expect(bot.fake.requests.slice(before).filter((r) => r.path.includes('/roles/'))).toEqual([]);
   });
 
-  it('given a members-only course, then a member without the role is refused naming it, and one with it enrolls', async () => {
+  it('given a members-only course, then a member without the role is refused; one with it enrolls', async () => {
     await slash(mona, 'course add', { title: 'Deep Rust', requires: { role: premium } });
     const listed = await slash(ana, 'courses');
     expect(listed).toContain('Members-only: needs @Premium');
@@ -87,7 +87,7 @@ describe('Course roles and members-only courses on the fake Discord', () => {
     expect(await slash(withRole, 'enroll', { course: '2' })).toContain("You're enrolled in #2 Deep Rust.");
   });
 
-  it('given Discord answers 403 to the grant, then the enrollment stands, the member is told and /course show counts it', async () => {
+  it('given Discord answers 403 to the grant, then the enrollment stands and the member is told', async () => {
     bot.fake.refuseRoleChanges = true;
     try {
       const enrolled = await slash(bo, 'enroll', { course: '1' });

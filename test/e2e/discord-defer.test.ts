@@ -41,7 +41,7 @@ describe('Discord adapter when the core is slow (every interaction deferred)', (
   const wait = (match: (r: RecordedRequest) => boolean) => bot.fake.waitForRequest(match);
   const deferral = async (sent: SentInteraction) => callbackBody(await wait(isCallback(sent)));
 
-  it('given a usually public command, when deferred, then the deferral is public and the embed arrives as an edit of @original', async () => {
+  it('given a usually public command, when deferred, then it defers publicly and edits @original', async () => {
     const sent = slashCommand(bot.fake, guild, mona, 'course add', { title: 'Slow but sure' });
     const first = await deferral(sent);
     expect(first).toEqual({ type: CALLBACK.DeferredMessage, data: { flags: 0 } });
@@ -89,7 +89,7 @@ describe('Discord adapter when the core is slow (every interaction deferred)', (
     expect(bot.fake.requestsFor(sent).filter((r) => r.method === 'PATCH')).toEqual([]);
   });
 
-  it('given a command that wants a form, when it was already deferred, then the member gets a private button that opens the form', async () => {
+  it('given a command that wants a form, when already deferred, then a private button opens the form', async () => {
     const sent = slashCommand(bot.fake, guild, mona, 'course add');
     await deferral(sent);
     const followUp = messageBody(await wait(isFollowUp(sent)));
@@ -101,7 +101,7 @@ describe('Discord adapter when the core is slow (every interaction deferred)', (
     await wait(isOriginalDelete(sent));
   });
 
-  it('given a modal submit whose answer would be another form, when answered, then it offers the button instead of failing', async () => {
+  it('given a modal submit answered by another form, when answered, then it offers the button', async () => {
     // course.edit with only the course (all form fields left empty) asks for the form again.
     const sent = submitModal(bot.fake, guild, mona, '1m:course.edit:course=1', { title: '', url: '' });
     await deferral(sent);

@@ -70,7 +70,7 @@ describe('Discord adapter against a local fake Discord', () => {
     return (await bot.core.store.listCourses(community.id, { sort: 'number', offset: 0, limit: 100, includeArchived: true })).items;
   }
 
-  it('given the fake gateway, when the adapter starts, then it identifies with only the Guilds intent over plain JSON and is healthy', () => {
+  it('given the fake gateway, when the adapter starts, then it identifies with only Guilds, healthy', () => {
     expect(bot.fake.identifies).toHaveLength(1);
     const [identify] = bot.fake.identifies;
     expect(identify!.intents).toBe(1);
@@ -105,7 +105,7 @@ describe('Discord adapter against a local fake Discord', () => {
     expect((await coursesIn(rust)).map((c) => c.title)).not.toContain('Sneaky');
   });
 
-  it('given a member without Manage Server, when they send a forged button or modal that says course.add, then the core refuses them too', async () => {
+  it('given a member without Manage Server, when they forge a course.add action, then the core refuses', async () => {
     const forgedButton = await click(rust, ana, '1r:course.add:title=Forged');
     expect(forgedButton.data!.flags).toBe(EPHEMERAL);
     expect(forgedButton.data!.content).toContain('for moderators only');
@@ -118,7 +118,7 @@ describe('Discord adapter against a local fake Discord', () => {
     expect(titles).toEqual([[HOSTILE_TITLE, false]]);
   });
 
-  it('given a new guild, when a member autocompletes and then runs a refused /course add, then only the command counts them in N', async () => {
+  it('given a new guild, when a member autocompletes then is refused, then only the command counts', async () => {
     const nova: FakeMember = { id: snowflake(), username: 'nova' };
     const typed = await answer(autocomplete(bot.fake, fresh, nova, 'enroll', { name: 'course', value: 'ru' }));
     expect(typed.type).toBe(CALLBACK.Autocomplete);
@@ -131,13 +131,13 @@ describe('Discord adapter against a local fake Discord', () => {
     expect(textOf((await slash(fresh, nova, 'score')).data)).toMatch(/Members \(N\)\W+1\b/);
   });
 
-  it('given a member with the configured moderator role but no Manage Server, when they add a course, then it is allowed', async () => {
+  it('given the moderator role but no Manage Server, when a member adds a course, then it is allowed', async () => {
     const body = await slash(rust, rolf, 'course add', { title: 'Async Rust', tags: 'rust, async' });
     expect(body.data!.flags ?? 0).toBe(0);
     expect(textOf(body.data)).toContain('Added #2 Async Rust.');
   });
 
-  it('given a course, when a member clicks Enroll, then an ephemeral confirmation with a 1-5 star row answers, and 4★ rates it', async () => {
+  it('given a course, when a member clicks Enroll, then a private confirmation with stars; 4★ rates', async () => {
     const added = await slash(rust, mona, 'course add', { title: 'Ownership in depth' });
     const enrolled = await click(rust, ana, buttonId(added.data, 'Enroll'), added.data);
     expect(enrolled.type).toBe(CALLBACK.Message);
@@ -151,7 +151,7 @@ describe('Discord adapter against a local fake Discord', () => {
     expect([course.ratingCount, course.ratingSum, course.enrolledCount]).toEqual([1, 4, 1]);
   });
 
-  it('given more courses than fit a page, when a member runs /courses and clicks Next, then the public list is edited in place to page 2', async () => {
+  it('given more courses than a page, when a member clicks Next, then the public list shows page 2', async () => {
     for (let n = 4; n <= 10; n++) await slash(rust, mona, 'course add', { title: `Course ${n}` });
     const first = await slash(rust, ana, 'courses', { sort: 'new' });
     expect(first.data!.flags ?? 0).toBe(0);
@@ -174,14 +174,14 @@ describe('Discord adapter against a local fake Discord', () => {
     ]);
   });
 
-  it('given a page turn that fails, when clicked, then the error is private and the shared list is left alone', async () => {
+  it('given a page turn that fails, when clicked, then the error is private, the shared list unchanged', async () => {
     const body = await click(rust, ana, '1u:courses:sort=new;page=99');
     expect(body.type).toBe(CALLBACK.Message);
     expect(body.data!.flags).toBe(EPHEMERAL);
     expect(body.data!.content).toContain('no page 99');
   });
 
-  it('given courses in one guild, when a member types in a course option, then autocomplete offers at most 25 of that guild only', async () => {
+  it('given courses in one guild, when a member types a course option, then ≤25 of that guild offered', async () => {
     const all = await answer(autocomplete(bot.fake, rust, ana, 'enroll', { name: 'course', value: '' }));
     expect(all.type).toBe(CALLBACK.Autocomplete);
     const choices = (all.data as { choices: { name: string; value: string }[] }).choices;
@@ -209,7 +209,7 @@ describe('Discord adapter against a local fake Discord', () => {
     expect(await coursesIn(go)).toEqual([]);
   });
 
-  it('given a moderator, when they run /course add without options, then a five-field modal opens and submitting it adds the course', async () => {
+  it('given a moderator, when they run /course add without options, then a modal opens and adds it', async () => {
     const opened = await slash(rust, mona, 'course add');
     expect(opened.type).toBe(CALLBACK.Modal);
     const modal = opened.data as unknown as { custom_id: string; title: string; components: { type: number; label: string; component: { custom_id: string; required: boolean } }[] };
@@ -230,7 +230,7 @@ describe('Discord adapter against a local fake Discord', () => {
     expect([course.value, course.url, course.tags]).toEqual([2, null, ['modal', 'form']]);
   });
 
-  it('given a modal submitted with a bad link, when it arrives, then an ephemeral error names the field and nothing is added', async () => {
+  it('given a modal with a bad link, when it arrives, then a private error names the field, none added', async () => {
     const before = (await coursesIn(rust)).length;
     const body = await answer(submitModal(bot.fake, rust, mona, '1m:course.add:', { title: 'Bad link', url: 'javascript:alert(1)' }));
     expect(body.data!.flags).toBe(EPHEMERAL);
@@ -238,7 +238,7 @@ describe('Discord adapter against a local fake Discord', () => {
     expect((await coursesIn(rust)).length).toBe(before);
   });
 
-  it('given a course, when a moderator clicks Edit, then the modal is prefilled and submitting it updates the course', async () => {
+  it('given a course, when a moderator clicks Edit, then a prefilled modal updates the course', async () => {
     const added = await slash(rust, mona, 'course add', { title: 'Typo in titel', tags: 'typo' });
     const opened = await click(rust, mona, buttonId(added.data, 'Edit'), added.data);
     expect(opened.type).toBe(CALLBACK.Modal);
@@ -254,7 +254,7 @@ describe('Discord adapter against a local fake Discord', () => {
     expect((await coursesIn(rust)).find((c) => c.number === 12)!.title).toBe('Typo in title');
   });
 
-  it('given a member whose Discord is in Chinese, when they run commands, then replies and errors are in Chinese', async () => {
+  it('given a member whose Discord is in Chinese, when they run commands, then replies are in Chinese', async () => {
     const courses = await slash(rust, li, 'courses');
     expect(courses.data!.embeds![0]!.title).toBe('课程');
     const error = await slash(rust, li, 'course add', { title: 'x' });
@@ -299,7 +299,7 @@ describe('Discord adapter against a local fake Discord', () => {
     expect(bot.logs.some((l) => l.level === 'error' && l.msg === 'discord gateway packet could not be handled; skipped')).toBe(true);
   });
 
-  it('given the core fails unexpectedly, when a command runs, then the member sees an error id that the log also has', async () => {
+  it('given the core fails unexpectedly, when a command runs, then the member sees the log\'s error id', async () => {
     const router = bot.core.router;
     const original = router.handle.bind(router);
     router.handle = async () => {
@@ -331,7 +331,7 @@ describe('Discord adapter against a local fake Discord', () => {
     expect(JSON.stringify(bot.logs)).not.toContain(sent.token);
   });
 
-  it('given a channel post and a DM from a job, when sent, then posts reach the fake REST with no pings except the DM member', async () => {
+  it('given a channel post and a DM from a job, when sent, then only the DM member is pinged', async () => {
     const channel = rust.channelId;
     const since = bot.fake.requests.length;
     const hostile = reply({ visibility: 'public', title: HOSTILE_TITLE, body: ['Top courses this week: @everyone'] });
@@ -351,7 +351,7 @@ describe('Discord adapter against a local fake Discord', () => {
     expect(bot.fake.requests.slice(since).filter((r) => r.path === '/users/@me/channels')).toHaveLength(1);
   });
 
-  it('given every answer this suite caused, when inspected, then each message the bot sent carried allowed_mentions parse []', () => {
+  it('given every answer of this suite, when inspected, then each carried allowed_mentions parse []', () => {
     const messages = bot.fake.requests.filter((r) => ['POST', 'PATCH'].includes(r.method) && (r.path.startsWith('/interactions/') || r.path.startsWith('/webhooks/') || r.path.includes('/messages')));
     const bodies = messages
       .map((r) => (r.path.endsWith('/callback') ? (r.body as { type: number; data?: JsonObject }) : { type: CALLBACK.Message, data: r.body as JsonObject }))
@@ -365,7 +365,7 @@ describe('Discord adapter against a local fake Discord', () => {
     console.log(`allowed_mentions checked on ${bodies.length} messages`);
   });
 
-  it('given the adapter is stopped, when stop() returns, then the gateway connection was closed normally and health says so', async () => {
+  it('given the adapter is stopped, when stop() returns, then the gateway closed and health says so', async () => {
     await bot.adapter.stop();
     expect(bot.fake.gatewayCloses.map((c) => c.code)).toContain(1000);
     expect(bot.adapter.health().ok).toBe(false);

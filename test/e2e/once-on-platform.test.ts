@@ -32,7 +32,7 @@ describe('Discord: a job message carries a nonce derived from its delivery id, w
     return { community, messenger, guild };
   }
 
-  it('given one delivery sent twice (a crash before "sent"), then Discord creates one message and returns it again', async () => {
+  it('given one delivery sent twice (crash before "sent"), then Discord creates one message', async () => {
     const { community, messenger } = await setup();
     const member = snowflake();
     const delivery = { id: 'reminder-1-2-3-rate-nudge', mayBeRepeat: false };
@@ -49,7 +49,7 @@ describe('Discord: a job message carries a nonce derived from its delivery id, w
     expect(deliveryNonce(delivery.id)).toHaveLength(25);
   });
 
-  it('given a digest post repeated after the nonce window, then Discord creates a second message (the window the delivery log must cover)', async () => {
+  it('given a digest post repeated after the nonce window, then Discord creates a second message', async () => {
     const { community, messenger, guild } = await setup(100);
     const delivery = { id: 'repeat-digest-7-1767261600000', mayBeRepeat: true };
     await messenger.postToChannel(community, guild.channelId, message, delivery);

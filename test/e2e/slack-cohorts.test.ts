@@ -26,7 +26,7 @@ async function command(user: { id: string }, name: string, text = ''): Promise<s
 }
 
 describe('course channels and members-only courses on Slack', () => {
-  it('given a course with a channel, when a member enrolls, then conversations.invite adds them, and leaving keeps them unless channel_leave', async () => {
+  it('given a course with a channel, when a member enrolls, then invited; leaving keeps them by default', async () => {
     // Slack sends a channel as <#C…|name>; the command text arrives escaped like that.
     expect(await command(USERS.admin, '/course', 'add title:"Rust cohort" channel:<#CCOURSE001|rust-cohort>')).toContain('Channel: #CCOURSE001');
     const enrolled = await command(USERS.member, '/enroll', '1');
@@ -44,7 +44,7 @@ describe('course channels and members-only courses on Slack', () => {
     expect(h.fake.conversations.get('CCOURSE001')!.members.has(USERS.member.id)).toBe(false);
   });
 
-  it('given a private channel the bot is not in, when set on a course, then the refusal says to invite the bot', async () => {
+  it('given a private channel without the bot, when set on a course, then the refusal says invite it', async () => {
     // Slack hides a private channel from a bot outside it: conversations.info says channel_not_found.
     const refused = await command(USERS.admin, '/course', 'add title:"Secret" channel:<#GSECRET001|secret>');
     expect(refused).toContain("the channel #GSECRET001 does not exist or the bot can't see it. Choose another channel or invite the bot.");
@@ -66,7 +66,7 @@ describe('course channels and members-only courses on Slack', () => {
     expect(h.fake.callsTo('usergroups.users.list')).toHaveLength(before);
   });
 
-  it('given the token lacks channels:manage, when a channel is set or a member invited, then the missing scope is named', async () => {
+  it('given no channels:manage scope, when a channel is set or a member invited, then it is named', async () => {
     h.fake.withheldScopes.add('channels:manage');
     try {
       const refused = await command(USERS.admin, '/course', 'edit 1 channel:<#CCOURSE001|rust-cohort>');

@@ -46,7 +46,7 @@ describe('Slack adapter lifecycle and configuration', () => {
     }
   });
 
-  it('given a started adapter, when it stops, then its HTTP server is closed, health says so and a second stop is harmless', async () => {
+  it('given a started adapter, when it stops, then its server closes, health says so, 2nd stop harmless', async () => {
     const h = await startSlackHarness();
     const port = h.adapter.port()!;
     expect(h.adapter.health()).toEqual({ ok: true, detail: `http :${port}/slack/events` });

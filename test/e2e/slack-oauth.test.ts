@@ -143,7 +143,7 @@ describe('uninstalling, revoking and reinstalling', () => {
     ['app_uninstalled', { type: 'app_uninstalled' }],
     ['tokens_revoked', { type: 'tokens_revoked', tokens: { oauth: [], bot: [`UBOT${WORKSPACES.first.id}`] } }],
   ] as const) {
-    it(`given ${why} from an installed workspace, then its installation is deleted, its courses stay, and its token is never used again`, async () => {
+    it(`given ${why} from an installed workspace, then its install goes, courses stay, token unused`, async () => {
       const grant = await installed(WORKSPACES.first);
       await installed(WORKSPACES.second);
       await slash(WORKSPACES.first, '/course', 'add title:"Kept"', USERS.admin);
@@ -168,7 +168,7 @@ describe('uninstalling, revoking and reinstalling', () => {
     });
   }
 
-  it('given an uninstalled workspace, when it installs again, then the new token is stored and used, and its courses are still there', async () => {
+  it('given an uninstalled workspace, when it installs again, then the new token is used, courses kept', async () => {
     const old = await installed(WORKSPACES.first);
     await slash(WORKSPACES.first, '/course', 'add title:"Before"', USERS.admin);
     await sendEvent(WORKSPACES.first, { type: 'app_uninstalled' }, 'Ev-uninstall');
@@ -187,7 +187,7 @@ describe('uninstalling, revoking and reinstalling', () => {
     expect(run.calls.every((c) => c.token === renewed.token)).toBe(true);
   });
 
-  it('given an installed workspace, when it installs again (new scopes, say), then the new token replaces the old one', async () => {
+  it('given an installed workspace, when it installs again, then the new token replaces the old one', async () => {
     const old = await installed(WORKSPACES.first);
     const renewed = await installed(WORKSPACES.first);
     const run = await slash(WORKSPACES.first, '/help');
@@ -230,7 +230,7 @@ describe('installations at rest', () => {
     expect(fromSecond.calls.every((c) => c.token === second.token)).toBe(true);
   });
 
-  it('given installs, reinstalls and an uninstall, then no file the bot wrote holds a token in clear, hex or base64', async () => {
+  it('given installs, reinstalls and an uninstall, then no file holds a token in clear, hex or base64', async () => {
     await installed(WORKSPACES.first);
     await installed(WORKSPACES.second);
     await installed(WORKSPACES.first);

@@ -88,7 +88,7 @@ describe('Slack retries across bot processes', () => {
     expect(h!.responses.postsTo(url)).toHaveLength(2);
   });
 
-  it('given the shared Redis does not answer, then requests are still answered and a retry to the same adapter is still ignored', async () => {
+  it('given the shared Redis is down, then requests are answered and a same-adapter retry is ignored', async () => {
     // Nothing listens on this port: every claim fails at once and is granted.
     const client = createLimiterRedisClient(`redis://127.0.0.1:${await freePort()}`, silentLogger);
     cleanups.push(async () => client.disconnect());

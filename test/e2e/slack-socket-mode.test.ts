@@ -73,14 +73,14 @@ async function untilAcked(envelopeId: string): Promise<Envelope> {
 }
 
 describe('Slack adapter in Socket Mode', () => {
-  it('given SLACK_APP_TOKEN, when started, then it opens the socket with the app token and serves no HTTP port', () => {
+  it('given SLACK_APP_TOKEN, when started, then it opens the socket and serves no HTTP port', () => {
     expect(fake.callsTo('apps.connections.open').map((c) => c.token)).toEqual([APP_TOKEN]);
     expect(sockets).toHaveLength(1);
     expect(adapter.port()).toBeUndefined();
     expect(adapter.health()).toEqual({ ok: true, detail: 'socket mode: connected' });
   });
 
-  it('given a slash command envelope, when it arrives on the socket, then it is acked by envelope id and answered through response_url', async () => {
+  it('given a slash command on the socket, then it is acked by envelope id and answered via response_url', async () => {
     const url = responses.newUrl();
     const payload = {
       token: 'verification-token-unused',

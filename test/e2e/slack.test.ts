@@ -81,13 +81,13 @@ describe('slash commands', () => {
     expect(community?.name).toBe(TEAM.name);
   });
 
-  it('given the workspace owner and a member listed in SLACK_MODERATOR_IDS, when each adds a course, then both are moderators', async () => {
+  it('given the owner and a SLACK_MODERATOR_IDS member, when each adds a course, then both are moderators', async () => {
     await command(USERS.owner, '/course', 'add title:"Owner course"');
     await command(USERS.listed, '/course', 'add title:"Listed course"');
     expect(await courseTitles()).toEqual(expect.arrayContaining(['Owner course', 'Listed course']));
   });
 
-  it('given a plain member, when they /course add, then they are told it is for moderators and nothing is stored', async () => {
+  it('given a plain member, when they /course add, then they are told it is for moderators, none stored', async () => {
     const before = await courseTitles();
     const { last } = await command(USERS.member, '/course', 'add title:"Sneaky"');
     expect(last).toMatchObject({ response_type: 'ephemeral' });
@@ -95,7 +95,7 @@ describe('slash commands', () => {
     expect(await courseTitles()).toEqual(before);
   });
 
-  it('given a member new to the workspace, when their first command is refused, then they count in N and nothing else is stored', async () => {
+  it('given a new member, when their first command is refused, then they count in N and nothing else', async () => {
     h.fake.setUser({ id: 'UNEWBIE001', name: 'newbie' });
     const n = await h.store.countMembers(await h.communityId());
     const before = await courseTitles();
@@ -107,7 +107,7 @@ describe('slash commands', () => {
     expect(allText(score.last)).toMatch(new RegExp(`Members \\(N\\)\\W+${n + 1}\\b`));
   });
 
-  it('given users.info fails for an admin, when they /course add, then they are treated as a member (fail closed) and nothing is stored', async () => {
+  it('given users.info fails for an admin, when they /course add, then treated as a member, none stored', async () => {
     h.fake.setUser({ id: 'UADMIN0002', name: 'ann', isAdmin: true });
     h.fake.failNext('users.info', 'ratelimited');
     const before = await courseTitles();
@@ -116,7 +116,7 @@ describe('slash commands', () => {
     expect(await courseTitles()).toEqual(before);
   });
 
-  it('given a member, when they /enroll and click the 4★ button of the rating control, then the enrollment and the rating are stored', async () => {
+  it('given a member, when they /enroll and click 4★, then the enrollment and the rating are stored', async () => {
     const number = await addCourse('Go in practice');
     const enrolled = await command(USERS.member, '/enroll', String(number));
     expect(enrolled.last).toMatchObject({ response_type: 'ephemeral' });
@@ -129,7 +129,7 @@ describe('slash commands', () => {
     expect(mine.find((m) => m.course.number === number)?.rating?.stars).toBe(4);
   });
 
-  it('given a member, when they type options by name with Slack-escaped text, then the core parses what they typed', async () => {
+  it('given a member, when they type options by name with Slack-escaped text, then it parses as typed', async () => {
     const number = await addCourse('Parsing & Quoting');
     await command(USERS.member, '/enroll', `course:${number}`);
     const { last } = await command(USERS.member, '/rate', `${number} 5 &lt;great&gt; &amp; "so much fun"`);
@@ -139,7 +139,7 @@ describe('slash commands', () => {
     expect(mine.find((m) => m.course.number === number)?.rating?.review).toBe('<great> & so much fun');
   });
 
-  it('given a zh-CN member (users.info locale), when they run /help and /enroll, then the replies are in Chinese', async () => {
+  it('given a zh-CN member, when they run /help and /enroll, then the replies are in Chinese', async () => {
     const help = await command(USERS.chinese, '/help');
     expect(headerText(help.last)).toBe(zh.t('commands:help.title'));
     const number = await addCourse('中文课程');
@@ -244,7 +244,7 @@ describe('modals', () => {
     expect(await h.store.getCourseByNumber(await h.communityId(), number)).toMatchObject({ title: 'After edit', url: 'https://example.com/before' });
   });
 
-  it('given a submission whose checks outlast Slack’s 3 s, then the modal is closed in time and the outcome is posted when ready', async () => {
+  it('given checks outlasting Slack’s 3 s, when submitted, then the modal closes in time, outcome later', async () => {
     await command(USERS.admin, '/course', 'add', { channelId: 'C0COURSES' });
     const view = h.fake.callsTo('views.open').at(-1)!.body.view as Record<string, unknown>;
     h.fake.setUser({ id: 'UADMINSLOW', name: 'slow', isAdmin: true });
@@ -261,7 +261,7 @@ describe('modals', () => {
     expect(h.fake.callsTo('chat.postEphemeral').slice(ephemeralBefore).map((c) => c.body.user)).toEqual(['UADMINSLOW']);
   });
 
-  it('given views.open fails (an expired trigger), then the admin is told how to give the options in the command instead', async () => {
+  it('given views.open fails (expired trigger), then the admin is told how to give options inline', async () => {
     h.fake.failNext('views.open', 'expired_trigger_id');
     const { last } = await command(USERS.admin, '/course', 'add');
     expect(last).toMatchObject({ response_type: 'ephemeral' });
@@ -281,7 +281,7 @@ describe('modals', () => {
 });
 
 describe('never trusting the client', () => {
-  it('given a member forges a block action that runs course.add, then the core refuses it and nothing is stored', async () => {
+  it('given a forged block action for course.add, then the core refuses it and nothing is stored', async () => {
     const before = await courseTitles();
     const forged = { actionId: 'syllabot:run:0', value: JSON.stringify({ v: 1, c: 'course.add', o: { title: 'Forged by button' } }) };
     const { last } = await click(USERS.member, forged);
@@ -289,7 +289,7 @@ describe('never trusting the client', () => {
     expect(await courseTitles()).toEqual(before);
   });
 
-  it('given a member forges a view submission for course.add, then the modal shows the refusal and nothing is stored', async () => {
+  it('given a forged view submission for course.add, then the modal shows the refusal, none stored', async () => {
     const before = await courseTitles();
     const view = { type: 'modal', callback_id: 'syllabot_form', private_metadata: JSON.stringify({ v: 1, c: 'course.add', o: {} }), blocks: [{ type: 'input', block_id: 'title' }] };
     const res = await h.client.sendForm(h.client.viewSubmissionBody({ userId: USERS.member.id, view, values: { title: 'Forged by modal' } }));
@@ -326,7 +326,7 @@ describe('signatures and retries', () => {
     expect(await snapshot()).toEqual(before);
   });
 
-  it('given a tampered body under a valid signature of another body, then Bolt answers 401 and nothing changes', async () => {
+  it('given a tampered body under another body\'s valid signature, then Bolt answers 401, no change', async () => {
     const before = await snapshot();
     const signedFor = h.client.buttonClickBody({ userId: USERS.admin.id, actionId: 'syllabot:run:0', value: JSON.stringify({ v: 1, c: 'help', o: {} }), responseUrl: h.responses.newUrl() });
     const tampered = h.client.buttonClickBody({ userId: USERS.admin.id, actionId: 'syllabot:run:0', value: JSON.stringify({ v: 1, c: 'course.add', o: { title: 'Tampered' } }), responseUrl: h.responses.newUrl() });
@@ -336,7 +336,7 @@ describe('signatures and retries', () => {
     expect(await snapshot()).toEqual(before);
   });
 
-  it('given Slack retries a /course add (same trigger id, X-Slack-Retry-Num), then the course is added once and answered once', async () => {
+  it('given Slack retries a /course add (same trigger id), then it is added and answered once', async () => {
     const url = h.responses.newUrl();
     const body = h.client.commandBody({ command: '/course', text: 'add title:"Added once"', userId: USERS.admin.id, responseUrl: url });
     const first = await h.client.sendForm(body);
@@ -379,7 +379,7 @@ describe('signatures and retries', () => {
 });
 
 describe('App Home', () => {
-  it('given a member with courses, when they open the Home tab, then it shows their courses and the top-rated ones', async () => {
+  it('given a member with courses, when they open the Home tab, then their courses and the top-rated', async () => {
     await h.client.sendJson(h.client.eventBody({ type: 'app_home_opened', user: USERS.member.id, channel: 'D0HOME', tab: 'home', event_ts: '1' }, 'Ev0HOME0001'));
     await h.adapter.whenIdle();
     const call = h.fake.callsTo('views.publish').at(-1)!;
@@ -459,7 +459,7 @@ describe('mention and markup injection (issue 9)', () => {
 });
 
 describe('messenger (issue 6): posts from jobs', () => {
-  it('given a channel, when a digest is posted, then chat.postMessage carries the blocks, the fallback text and the workspace token', async () => {
+  it('given a channel, when a digest is posted, then chat.postMessage has blocks, text and the token', async () => {
     const before = h.fake.calls.length;
     await h.adapter.messenger.postToChannel(
       { platform: 'slack', externalId: TEAM.id },
@@ -473,7 +473,7 @@ describe('messenger (issue 6): posts from jobs', () => {
     expect(headerText(call!.body)).toBe('Weekly digest &lt;!channel&gt;');
   });
 
-  it('given a member, when a reminder is sent, then conversations.open opens the DM and chat.postMessage posts in it', async () => {
+  it('given a member, when a reminder is sent, then conversations.open opens the DM and it posts there', async () => {
     const before = h.fake.calls.length;
     await h.adapter.messenger.sendToMember({ platform: 'slack', externalId: TEAM.id }, USERS.member.id, reply({ visibility: 'ephemeral', body: ['Rust 101 starts in 1 hour'] }));
     const calls = h.fake.calls.slice(before);

@@ -14,7 +14,7 @@ const CORE_RUNS = 2400;
 describe('Input fuzzing: the text parser', () => {
   const registry = createCommandRegistry();
 
-  it(`given ${PARSER_RUNS} arbitrary command lines, when parsed, then each is a known command with its own options or a member-facing error`, () => {
+  it(`given ${PARSER_RUNS} arbitrary lines, when parsed, then each is a known command or a member error`, () => {
     let parsed = 0;
     let refused = 0;
     fc.assert(
@@ -50,7 +50,7 @@ describe('Input fuzzing: the text parser', () => {
     );
   });
 
-  it('given any value, when quoted with its quotes and backslashes escaped, then the tokenizer gives it back unchanged', () => {
+  it('given any value, when quoted with escapes, then the tokenizer gives it back unchanged', () => {
     fc.assert(
       fc.property(fc.oneof(fc.string({ unit: 'binary', maxLength: 40 }), fragment), (value) => {
         const quoted = `"${value.replace(/["\\]/g, '\\$&')}"`;
@@ -129,7 +129,7 @@ describe('Input fuzzing: the command core on a real SQLite file', () => {
   );
   const surface = fc.record({ forms: fc.boolean(), buttons: fc.boolean() });
 
-  it(`given ${CORE_RUNS} hostile inputs from members and moderators, when the core handles them, then none escapes, each gets a reply, and refused ones change only the sender's membership`, async () => {
+  it(`given ${CORE_RUNS} hostile inputs, when handled, then none escapes, all answered; refusals add only the sender`, async () => {
     const outcomes: Partial<Record<Outcome, number>> = {};
     const kinds: Record<CommandInput['kind'], number> = { line: 0, text: 0, structured: 0 };
     let escapes = 0;
@@ -174,7 +174,7 @@ describe('Input fuzzing: the command core on a real SQLite file', () => {
     expect(h.logger.errors()).toEqual([]);
   });
 
-  it('given first-time members, when the parser, validation or permission check refuses them, then they count in N and nothing else changes', async () => {
+  it('given first-time members, when refused at any check, then they count in N and nothing else', async () => {
     const refusedEarly = ['/rate 1 9', '/enroll', '/course add "x"', '/courses page:0', '/nope', '/rate "unclosed', `/courses ${'x'.repeat(5000)}`];
     const community = (await h.store.findCommunity({ platform: 'discord', externalId: guild }))!;
     for (const [i, line] of refusedEarly.entries()) {
@@ -188,7 +188,7 @@ describe('Input fuzzing: the command core on a real SQLite file', () => {
     }
   });
 
-  it('given hostile partial text, when the platform asks for course completions, then the core answers with at most 25 short suggestions and never throws', async () => {
+  it('given hostile partial text, when completions are asked, then at most 25 short ones, no throw', async () => {
     const before = dumpStore(h.store);
     await fc.assert(
       fc.asyncProperty(who, fc.oneof(fragment, fc.string({ unit: 'binary', maxLength: 200 })), async (actor, partial) => {

@@ -50,7 +50,7 @@ describe('Per-member rate limits in the core (memory)', () => {
   let h: CoreHarness;
   afterEach(async () => h.dispose());
 
-  it('given a member who sends a burst of 100 enrolls at once, when the core handles them, then at most the write budget executes and the member is told once', async () => {
+  it('given a burst of 100 enrolls, when handled, then at most the write budget runs; told once', async () => {
     h = openCore({ rateLimiter: createMemoryRateLimiter(BUDGETS, silentLogger) });
     await seedCourses(h, ana, BURST);
     let enrolledEvents = 0;
@@ -74,7 +74,7 @@ describe('Per-member rate limits in the core (memory)', () => {
     expect(seconds).toBeLessThanOrEqual(BUDGETS.write.windowSeconds);
   });
 
-  it('given a member who spent the write budget, when others act, then other members, the same id in another community and her own reads are unaffected', async () => {
+  it('given a member over the write budget, when others act, then others and her reads are unaffected', async () => {
     h = openCore({ rateLimiter: createMemoryRateLimiter(BUDGETS, silentLogger) });
     await seedCourses(h, ana, 20);
     await seedCourses(h, anaElsewhere, 20);
@@ -88,7 +88,7 @@ describe('Per-member rate limits in the core (memory)', () => {
     expect(enrollmentsOf(h, anaElsewhere)).toBe(1);
   });
 
-  it('given a burst of 100 reads, when they run one after another, then the read budget executes and the rest are refused', async () => {
+  it('given a burst of 100 reads, when run in turn, then the read budget executes, the rest refused', async () => {
     h = openCore({ rateLimiter: createMemoryRateLimiter(BUDGETS, silentLogger) });
     await seedCourses(h, ana, 3);
     const results: CommandResult[] = [];
@@ -98,7 +98,7 @@ describe('Per-member rate limits in the core (memory)', () => {
     expect(t).toEqual({ executed: BUDGETS.read.points, refused: BURST - BUDGETS.read.points, warnings: 1, other: [] });
   });
 
-  it('given a refused member, when she sends a write, then nothing in the store changes and no event is published', async () => {
+  it('given a refused member, when she sends a write, then the store is unchanged and no event is sent', async () => {
     h = openCore({ rateLimiter: createMemoryRateLimiter({ read: BUDGETS.read, write: { points: 1, windowSeconds: 3600 } }, silentLogger) });
     await seedCourses(h, ana, 3);
     expect((await run(h.core, ana, '/enroll 1')).outcome).toBe('ok');
@@ -124,7 +124,7 @@ describe('Per-member rate limits in the core (memory)', () => {
     expect((await run(h.core, ana, '/courses')).outcome).toBe('ok');
   });
 
-  it('given the console (the operator’s terminal), when a piped script enrolls 50 times, then nothing is rate limited', async () => {
+  it('given the operator’s console, when a piped script enrolls 50 times, then nothing is limited', async () => {
     const strict = createMemoryRateLimiter({ read: { points: 1, windowSeconds: 3600 }, write: { points: 1, windowSeconds: 3600 } }, silentLogger);
     h = openCore({ rateLimiter: strict });
     const operator: Who = { platform: 'console', community: 'local', member: 'you', moderator: true };
@@ -171,7 +171,7 @@ describe('Per-member rate limits shared through Redis', () => {
     return createRedisRateLimiter({ budgets, client, logger: silentLogger, keyPrefix: prefix });
   }
 
-  it('given two bot processes on one Redis, when one member spreads a burst of 100 enrolls over both, then together they execute at most the budget', async () => {
+  it('given two processes on one Redis, when 100 enrolls span both, then at most the budget executes', async () => {
     const prefix = randomPrefix('rl');
     prefixes.push(prefix);
     const first = openCore({ rateLimiter: await redisLimiter(prefix) });
@@ -190,7 +190,7 @@ describe('Per-member rate limits shared through Redis', () => {
     expect(t.warnings).toBe(1);
     expect(await admin.exists(`${prefix}:write:discord:111:ana`)).toBe(1);
   });
-  it('given two limiter instances with one prefix, when they consume alternately, then they share one budget per kind', async () => {
+  it('given two limiters with one prefix, when they consume alternately, then they share one budget', async () => {
     const prefix = randomPrefix('rl');
     prefixes.push(prefix);
     const a = await redisLimiter(prefix);
@@ -204,7 +204,7 @@ describe('Per-member rate limits shared through Redis', () => {
     expect((await b.consume('discord:1:bo', 'write')).allowed).toBe(true);
   });
 
-  it('given a Redis that dies mid-window, when members keep sending commands, then the in-memory insurance answers and still limits', async () => {
+  it('given Redis dying mid-window, when members keep sending, then the in-memory insurance limits', async () => {
     const own = await startOwnRedis();
     try {
       const limiter = await redisLimiter(randomPrefix('rl'), own.url, { read: BUDGETS.read, write: { points: 3, windowSeconds: 3600 } });
@@ -220,7 +220,7 @@ describe('Per-member rate limits shared through Redis', () => {
     }
   });
 
-  it('given REDIS_URL, when the bot opens its limiter, then it uses Redis if it answers and memory if it does not', async () => {
+  it('given REDIS_URL, when the bot opens its limiter, then it uses Redis if it answers and memory if not', async () => {
     const config = { RATE_LIMIT_READS: 20, RATE_LIMIT_WRITES: 10, RATE_LIMIT_WINDOW_SECONDS: 10 };
     const prefix = randomPrefix('rl');
     prefixes.push(prefix);

@@ -148,7 +148,7 @@ describe('Secrets never reach the output, even when start-up fails', () => {
     expect(leaks('nothing here')).toEqual([]);
   });
 
-  it('given every start-up scenario with LOG_LEVEL=trace, when everything printed is scanned, then no secret appears in any form', () => {
+  it('given every start-up at LOG_LEVEL=trace, when the output is scanned, then no secret appears', () => {
     const summary: string[] = [];
     const found: Record<string, string[]> = {};
     let bytes = 0;
@@ -173,7 +173,7 @@ describe('The safety net for secrets in logs and fatal errors', () => {
     REDIS_URL: `redis://:${REDIS_PASSWORD}@cache.example:6379`,
   };
 
-  it('given a logger that knows the secrets, when a library error or debug text quotes one, then the line is scrubbed before it is written', () => {
+  it('given a logger knowing the secrets, when a library text quotes one, then the line is scrubbed', () => {
     const lines: string[] = [];
     const logger = createLogger({ level: 'trace', secrets: configuredSecretForms(config), destination: { write: (line: string) => void lines.push(line) } });
     logger.error({ err: new Error(`connection to ${config.MONGODB_URI} failed`) }, 'store failed');
@@ -189,7 +189,7 @@ describe('The safety net for secrets in logs and fatal errors', () => {
     expect(output).toContain('connection to [redacted] failed');
   });
 
-  it('given a fatal error whose message quotes secrets, when main prints it, then scrubSecrets removes each from the text', () => {
+  it('given a fatal error quoting secrets, when main prints it, then scrubSecrets removes each', () => {
     const text = `Syllabot stopped: ${config.MONGODB_URI} / ${REDIS_PASSWORD} / ${Buffer.from(SECRETS.DISCORD_TOKEN).toString('hex')}`;
     const scrubbed = scrubSecrets(text, config);
     expect(leaks(scrubbed)).toEqual([]);

@@ -86,7 +86,7 @@ async function command(world: World, member: FakeMember, name: string, options: 
 }
 
 describe('GET /healthz and GET /metrics (in-process server)', () => {
-  it('given a connected Discord adapter, an answering store and running jobs, when /healthz is asked, then it answers 200 with each component ok', async () => {
+  it('given Discord, store and jobs all up, when /healthz is asked, then 200 with each part ok', async () => {
     const world = await startWorld();
     await eventually(() => world.core.services.jobs() === 'running', 'jobs to connect to Redis');
     const { status, report } = await healthz(world);
@@ -103,7 +103,7 @@ describe('GET /healthz and GET /metrics (in-process server)', () => {
     expect((await httpGet(world.url('/healthz'), 'POST')).status).toBe(405);
   });
 
-  it('given a few commands (ok, refused, unknown), when /metrics is scraped, then counters, the duration histogram, job counters, queue depths and Node.js metrics are there with their labels', async () => {
+  it('given ok, refused and unknown commands, when /metrics is scraped, then all metrics are there', async () => {
     const world = await startWorld();
     expect(await command(world, ana, 'help')).toContain('Syllabot commands');
     expect(await command(world, mod, 'course add', { title: 'Rust for Pythonistas' })).toContain('Rust for Pythonistas');
@@ -140,7 +140,7 @@ describe('GET /healthz and GET /metrics (in-process server)', () => {
     }
   });
 
-  it('given the Discord gateway goes away, when /healthz is asked, then it answers 503 naming the platform connection down', async () => {
+  it('given the Discord gateway goes away, when /healthz is asked, then 503 names the platform', async () => {
     const world = await startWorld();
     await world.fake.close();
     const { status, report } = await eventually(async () => {
@@ -153,7 +153,7 @@ describe('GET /healthz and GET /metrics (in-process server)', () => {
     expect(report.components.store).toEqual({ ok: true, state: 'sqlite' });
   });
 
-  it('given the store is closed, when /healthz is asked, then it answers 503 with the store down and no error text from the driver', async () => {
+  it('given the store is closed, when /healthz is asked, then 503, store down, no driver text', async () => {
     const world = await startWorld();
     await world.store.close();
     const { status, report } = await healthz(world);
@@ -162,7 +162,7 @@ describe('GET /healthz and GET /metrics (in-process server)', () => {
     expect(report.components.discord).toMatchObject({ ok: true });
   });
 
-  it('given Redis stops, when /healthz is asked, then jobs are reported paused but the process stays healthy (200), and /metrics still answers', async () => {
+  it('given Redis stops, when /healthz is asked, then jobs paused, process healthy, /metrics answers', async () => {
     const redis = new OwnRedis(await freeRedisPort(), false);
     await redis.start();
     cleanups.push(() => redis.dispose());
@@ -179,7 +179,7 @@ describe('GET /healthz and GET /metrics (in-process server)', () => {
     expect(parseMetrics(metrics.text).filter((s) => s.name === 'syllabot_queue_jobs')).toEqual([]);
   });
 
-  it('given a store that never answers, when the health is checked, then the store is down after the ping timeout', async () => {
+  it('given a store that never answers, when health is checked, then it is down after the timeout', async () => {
     const hanging = { kind: 'mongo', ping: () => new Promise<void>(() => undefined) };
     const report = await checkHealth({ role: 'worker', store: hanging, jobs: () => 'off', adapters: () => [], delivers: () => [] }, silentLogger, 50);
     expect(report).toEqual({ status: 'down', role: 'worker', components: { store: { ok: false, state: 'mongo', detail: 'no answer within 50 ms' }, jobs: { ok: true, state: 'off' } }, delivers: [] });

@@ -70,7 +70,7 @@ describe('a worker killed in the middle of a job (real Redis, separate process)'
     return { id, queue, messenger, workerJobs, replacement, lines };
   }
 
-  it('given a worker SIGKILLed mid-send, when another takes over, then it sends once, telling the platform it may repeat', async () => {
+  it('given a worker SIGKILLed mid-send, when another takes over, then it sends once, saying it may repeat', async () => {
     const { id, queue, messenger, workerJobs, lines } = await killMidDelivery();
     const job = (await queue.getJob(id))!;
     expect(job.returnvalue).toBe('sent');
@@ -82,7 +82,7 @@ describe('a worker killed in the middle of a job (real Redis, separate process)'
     expect(lines.filter((l) => l.startsWith('delivering'))).toEqual(['delivering @ana']);
   });
 
-  it('given a job BullMQ fails for stalling (maxStalledCount 0), when it fails, then it is queued again and sent once', async () => {
+  it('given a job failed for stalling, when it fails, then it is queued again and sent once', async () => {
     const { id, queue, messenger, replacement } = await killMidDelivery(0);
     const job = (await queue.getJob(id))!;
     expect(job.returnvalue).toBe('sent');

@@ -7,7 +7,7 @@ import { digestSchedulerId } from '../../jobs/digests.ts';
 import { cleanupPrefix, COMMUNITY, createWorld, randomPrefix, RecordingMessenger, startJobsFor, waitUntil, type World, worldWithJobs } from './harness.ts';
 
 describe('the console messenger', () => {
-  it('given a post and a direct message, when jobs deliver them on the console, then both are printed under a header saying where they go', async () => {
+  it('given a post and a DM, when delivered on the console, then both print under a header', async () => {
     const terminal = new PassThrough();
     let printed = '';
     terminal.on('data', (chunk: Buffer) => (printed += chunk.toString('utf8')));
@@ -28,7 +28,7 @@ describe('digests on BullMQ job schedulers (real Redis)', () => {
 
   const communityOf = async (world: World): Promise<Community> => (await world.store.findCommunity({ platform: 'console', externalId: COMMUNITY }))!;
 
-  it('given a digest setting, when a moderator changes it, then the one scheduler of the community is replaced, and turning it off removes it', async () => {
+  it('given a digest setting, when changed, then the one scheduler is replaced; off removes it', async () => {
     const { world, jobs } = await worldWithJobs(cleanups);
     const queue = jobs.queues.get('digests-console');
 
@@ -50,7 +50,7 @@ describe('digests on BullMQ job schedulers (real Redis)', () => {
     expect(await queue.getDelayedCount()).toBe(0);
   });
 
-  it('given two bot processes upserting the same scheduler, when its slots come, then each slot is posted once, through the console and a recording messenger, in the community language', async () => {
+  it('given two processes upserting one scheduler, when slots come, then each is posted once', async () => {
     const prefix = randomPrefix();
     const first = createWorld();
     const second = createWorld(first.dbPath);

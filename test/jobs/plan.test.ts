@@ -11,7 +11,7 @@ const options = defaultJobsOptions({ RATE_NUDGE_DAYS: 3, RECOMPUTE_EVERY_MINUTES
 describe('reminder planning', () => {
   const enrolledAt = new Date('2026-03-01T10:00:00Z');
 
-  it('given a course with a start, when a member enrolls, then reminders are planned 24 h and 1 h before it and a nudge a few days after it starts', () => {
+  it('given a course with a start, when a member enrolls, then 24 h and 1 h reminders and a nudge', () => {
     const startsAt = new Date('2026-03-10T18:00:00Z');
     const planned = planReminders({ communityId: '1', memberId: '2', course: { id: '3', startsAt }, enrolledAt }, options);
     expect(planned.map((p) => [p.jobId, p.fireAt.toISOString(), p.data.kind])).toEqual([
@@ -22,14 +22,14 @@ describe('reminder planning', () => {
     expect(planned[0]!.data).toEqual({ communityId: '1', memberId: '2', courseId: '3', kind: 'start-24h', startsAt: startsAt.getTime() });
   });
 
-  it('given a course without a start, or one that began before enrolling, then only the nudge is planned, counted from the enrollment', () => {
+  it('given a course without a start, or begun before, then only the nudge, from the enrollment', () => {
     const none = planReminders({ communityId: '1', memberId: '2', course: { id: '3', startsAt: null }, enrolledAt, locale: 'zh-CN' }, options);
     expect(none.map((p) => [p.data.kind, p.fireAt.getTime() - enrolledAt.getTime(), p.data.locale])).toEqual([['rate-nudge', 3 * DAY, 'zh-CN']]);
     const began = planReminders({ communityId: '1', memberId: '2', course: { id: '3', startsAt: new Date('2026-02-01T00:00:00Z') }, enrolledAt }, options);
     expect(began.find((p) => p.data.kind === 'rate-nudge')!.fireAt.getTime()).toBe(enrolledAt.getTime() + 3 * DAY);
   });
 
-  it('gives ids without colons (BullMQ refuses them), stable for the same reminder and different when the start moves', () => {
+  it('gives ids without colons (BullMQ refuses them), stable per reminder, different when the start moves', () => {
     const a = reminderJobId('1', '2', '3', 'start-1h', new Date(1_000));
     expect(a).not.toContain(':');
     expect(reminderJobId('1', '2', '3', 'start-1h', new Date(1_000))).toBe(a);

@@ -48,7 +48,7 @@ describe('Redis going away and coming back (test-owned redis-server)', () => {
     await jobs.settled();
   }
 
-  it('given Redis unreachable at start, when members use the bot, then commands answer and /help says paused; when Redis starts, the reminders of the meantime go out', async () => {
+  it('given Redis down at start, when members act, then answered; when it starts, reminders go out', async () => {
     const { redis, world, messenger, jobs } = await setup(false, false);
     expect(world.core.services.jobs()).toBe('paused');
     expect(await world.text('/help')).toContain(PAUSED);
@@ -68,7 +68,7 @@ describe('Redis going away and coming back (test-owned redis-server)', () => {
     expect(messenger.posts[0]).toMatchObject({ to: 'ana', reply: { title: '#1 Rust starts tomorrow' } });
   });
 
-  it('given a queued reminder, when Redis (with an append-only file) stops and starts again, then the same job is delivered once, and an enrollment made during the outage is reminded too', async () => {
+  it('given a queued reminder, when Redis (AOF) restarts, then it is delivered once, and new ones too', async () => {
     const { redis, world, messenger, jobs } = await setup(true, true);
     await world.run(`/course add title:"Go" starts:${startsIn24hPlus(6_000)}`);
     await world.run('/enroll 1', 'ana');
@@ -97,7 +97,7 @@ describe('Redis going away and coming back (test-owned redis-server)', () => {
     expect(messenger.posts.every((p) => p.reply.title === '#1 Go starts tomorrow')).toBe(true);
   });
 
-  it('given reminders ahead and a digest, when Redis comes back empty (no persistence), then the reconcile re-creates them from the store', async () => {
+  it('given reminders ahead and a digest, when Redis comes back empty, then the reconcile re-creates them', async () => {
     const { redis, world, jobs } = await setup(false, true);
     await world.run(`/course add title:"Zig" starts:${startsIn24hPlus(HOUR)}`);
     await world.run('/enroll 1', 'ana');

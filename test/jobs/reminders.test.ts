@@ -40,7 +40,7 @@ describe('reminders on BullMQ (real Redis)', () => {
     return queue.getJobState(id);
   }
 
-  it('given a course starting in a day and a moment, when a member enrolls, then the 24 h reminder reaches them once and the 1 h reminder and the rating nudge wait', async () => {
+  it('given a course starting in a day, when a member enrolls, then the 24 h reminder comes once', async () => {
     const { world, messenger, jobs, queue } = await setup();
     await world.text(`/course add title:"Rust 101" starts:${startsIn24hPlus(1_500)}`);
     expect(await world.text('/enroll 1', 'ana')).toContain('enrolled');
@@ -63,7 +63,7 @@ describe('reminders on BullMQ (real Redis)', () => {
     expect(await stateOf(queue, idOf(ids, 'rate-nudge'))).toBe('delayed');
   });
 
-  it('given a reminder already sent, when the same reminder is queued and runs again, then it is skipped and the member still has one message', async () => {
+  it('given a reminder already sent, when it runs again, then it is skipped; the member has one', async () => {
     const { world, messenger, queue } = await setup();
     await world.text(`/course add title:"Go" starts:${startsIn24hPlus(1_000)}`);
     await world.run('/enroll 1', 'ana');
@@ -81,7 +81,7 @@ describe('reminders on BullMQ (real Redis)', () => {
     expect(messenger.posts).toHaveLength(1);
   });
 
-  it('given the same enrollment announced twice, when the jobs schedule it, then each reminder is queued once', async () => {
+  it('given one enrollment announced twice, when scheduled, then each reminder is queued once', async () => {
     const { world, queue } = await setup();
     await world.text(`/course add title:"Zig" starts:${startsIn24hPlus(HOUR)}`);
     await world.run('/enroll 1', 'ana');
@@ -107,7 +107,7 @@ describe('reminders on BullMQ (real Redis)', () => {
     }
   });
 
-  it('given queued reminders, when the start time moves, then they move with it; when the course is archived, then they are removed', async () => {
+  it('given queued reminders, when the start moves, then they move; when archived, removed', async () => {
     const { world, queue } = await setup();
     await world.text(`/course add title:"Haskell" starts:${startsIn24hPlus(HOUR)}`);
     await world.run('/enroll 1', 'ana');
@@ -130,7 +130,7 @@ describe('reminders on BullMQ (real Redis)', () => {
     expect(await queue.getDelayedCount()).toBe(0);
   });
 
-  it('given a member who turned reminders off, when a reminder is due, then nothing is sent; after /remind on the next one is', async () => {
+  it('given reminders off, when a reminder is due, then nothing is sent; after /remind on the next one is', async () => {
     const { world, messenger, queue } = await setup();
     await world.text(`/course add title:"OCaml" starts:${startsIn24hPlus(1_000)}`);
     await world.run('/enroll 1', 'ana');
@@ -147,7 +147,7 @@ describe('reminders on BullMQ (real Redis)', () => {
     expect(messenger.posts.map((p) => p.reply.title)).toEqual(['#1 OCaml starts in about an hour']);
   });
 
-  it('given a course without a start time, when the nudge delay passes, then members who have not rated are asked to rate it', async () => {
+  it('given a course without a start, when the nudge delay passes, then non-raters are asked', async () => {
     const { world, messenger, queue } = await setup({ nudgeAfterMs: 1_500 });
     await world.text('/course add title:"Clojure"');
     await world.run('/enroll 1', 'ana');
@@ -161,7 +161,7 @@ describe('reminders on BullMQ (real Redis)', () => {
     expect(messenger.posts[0]!.text).toContain('/rate 1 <1-5>');
   });
 
-  it('given a reminder being delivered, when the process shuts down, then the delivery finishes and is recorded before the jobs stop', async () => {
+  it('given a reminder being delivered, when the process stops, then it finishes, recorded', async () => {
     const prefix = randomPrefix();
     const world = createWorld();
     cleanups.push(() => world.close(), () => cleanupPrefix(prefix));
@@ -192,7 +192,7 @@ describe('reminders on BullMQ (real Redis)', () => {
     expect(world.core.services.jobs()).toBe('off');
   });
 
-  it('given an enrollment event that carries the member language, when the reminder is sent, then it is in that language whatever the community default', async () => {
+  it('given an event with the member language, when the reminder is sent, then it is in it', async () => {
     const { world, messenger } = await setup({ nudgeAfterMs: 500 });
     await world.text('/course add title:"Go"');
     const community = (await world.store.findCommunity({ platform: 'console', externalId: COMMUNITY }))!;

@@ -10,7 +10,7 @@ describe('/settings, /remind and /digest now', () => {
 
   const community = async () => (await world.store.findCommunity({ platform: 'console', externalId: COMMUNITY }))!;
 
-  it('given a moderator, when they set a digest, then it is saved with the canonical time zone and the next run is shown', async () => {
+  it('given a moderator, when they set a digest, then it saves the canonical zone, next run shown', async () => {
     world = createWorld();
     const out = await world.text('/settings digest channel:general schedule:"0 9 * * 1" timezone:asia/shanghai');
     expect(out).toContain('#general');
@@ -21,7 +21,7 @@ describe('/settings, /remind and /digest now', () => {
     expect((await community()).settings.digest).toEqual({ channelId: 'general', schedule: '0 9 * * 1', timezone: 'Asia/Shanghai' });
   });
 
-  it('given bad input, when a moderator sets the digest, then they get a friendly error and nothing changes', async () => {
+  it('given bad input, when a moderator sets the digest, then a friendly error and no change', async () => {
     world = createWorld();
     await world.run('/settings digest general "0 9 * * 1" UTC');
     const before = (await community()).settings;
@@ -73,7 +73,7 @@ describe('/settings, /remind and /digest now', () => {
     expect(await world.text('/settings show', 'ana', 'zh-CN')).toContain('默认语言');
   });
 
-  it('given courses and ratings, when a member previews the digest, then they see it privately, ranked, with the new courses', async () => {
+  it('given courses and ratings, when a member previews the digest, then privately, ranked', async () => {
     world = createWorld();
     await world.run('/course add title:"Rust"');
     await world.run('/course add title:"Go"');

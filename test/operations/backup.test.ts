@@ -48,7 +48,7 @@ function countsOf(path: string) {
 }
 
 describe('syllabot backup and restore', () => {
-  it('given the console writing, when a backup is taken meanwhile, then it opens, is consistent and matches the store once writes stop', async () => {
+  it('given the console writing, when a backup is taken, then it opens, consistent with the store', async () => {
     const tmp = tempDir();
     cleanup.push(tmp.dispose);
     const path = join(tmp.dir, 'live.sqlite');
@@ -105,7 +105,7 @@ describe('syllabot backup and restore', () => {
     await back.store.close();
   });
 
-  it('given the CLI, when backing up, restoring and mis-using them, then each says what happened or what to do', async () => {
+  it('given the CLI, when backing up, restoring and mis-using, then each says what to do', async () => {
     const tmp = tempDir();
     cleanup.push(tmp.dispose);
     const path = join(tmp.dir, 'store.sqlite');

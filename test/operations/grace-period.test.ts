@@ -30,7 +30,7 @@ describe('grace period after the bot is removed', () => {
     }
   }
 
-  it('given a removed community, when the purge runs before and after the grace period, then it is deleted only after, and no other', async () => {
+  it('given a removed community, when purged before and after grace, then only it, only after', async () => {
     await withCommunities();
     const removedAt = new Date(Date.UTC(2026, 0, 1));
     await core.store.markCommunityRemoved({ platform: 'console', externalId: 'gone' }, removedAt);
@@ -44,7 +44,7 @@ describe('grace period after the bot is removed', () => {
     expect(await core.store.countMembers(stays.id)).toBe(2);
   });
 
-  it('given a removed community, when a command comes from it within the grace period (reinstalled), then the period ends and nothing is purged', async () => {
+  it('given a removed community, when a command comes in its grace period, then no purge', async () => {
     await withCommunities();
     await core.store.markCommunityRemoved({ platform: 'console', externalId: 'gone' }, new Date(Date.UTC(2026, 0, 1)));
     await member(core, { id: 'ana', community: 'gone' }).say('/courses');
@@ -59,7 +59,7 @@ describe('grace period after the bot is removed', () => {
       await bot?.close();
     });
 
-    it('given a server the bot leaves, when GUILD_DELETE arrives, then its grace period starts; an outage (unavailable) starts none; rejoining ends it', async () => {
+    it('given a server the bot leaves, when GUILD_DELETE arrives, then grace starts; not for outages', async () => {
       bot = await startBot();
       const store = bot.core.store;
       const [left, outage] = [bot.fake.addGuild({ name: 'Left' }), bot.fake.addGuild({ name: 'Outage' })];
@@ -75,7 +75,7 @@ describe('grace period after the bot is removed', () => {
 });
 
 describe('scheduled maintenance jobs (real Redis)', () => {
-  it('given BACKUP_DIR and BACKUP_KEEP=2, when the backup job runs repeatedly, then each copy opens and only the newest two are kept', async () => {
+  it('given BACKUP_KEEP=2, when the backup job runs repeatedly, then each opens, newest two kept', async () => {
     const tmp = tempDir();
     cleanup.push(tmp.dispose);
     const world = createWorld();
@@ -95,7 +95,7 @@ describe('scheduled maintenance jobs (real Redis)', () => {
     await copy.close();
   });
 
-  it('given the jobs running with a short period, when a community is past its grace period, then the job purges it and writes a backup', async () => {
+  it('given a community past its grace period, when the job runs, then it purges after a backup', async () => {
     const tmp = tempDir();
     cleanup.push(tmp.dispose);
     const prefix = randomPrefix();

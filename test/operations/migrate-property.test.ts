@@ -13,7 +13,7 @@ const communityArb = fc.record({
 });
 
 describe('migrate keeps scores (property)', () => {
-  it('given random communities, when copied through the transfer ports, then G, its factors, N and the ranking are identical', async () => {
+  it('given random communities, when copied via the transfer ports, then G, N, ranking identical', async () => {
     let runs = 0;
     await fc.assert(
       fc.asyncProperty(fc.array(communityArb, { minLength: 1, maxLength: 3 }), fc.integer({ min: 1, max: 40 }), async (communities, batchSize) => {

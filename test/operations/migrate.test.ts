@@ -70,7 +70,7 @@ function options(from: string, to: string, extra: Partial<MigrateOptions> = {}):
 }
 
 describe('syllabot migrate', () => {
-  it('given a populated SQLite store, when migrated to a fresh one, then /score and /courses read the same in every community', async () => {
+  it('given a populated SQLite store, when migrated, then /score and /courses read the same', async () => {
     const tmp = tempDir();
     cleanup.push(tmp.dispose);
     const [from, to] = [join(tmp.dir, 'from.sqlite'), join(tmp.dir, 'to.sqlite')];
@@ -97,7 +97,7 @@ describe('syllabot migrate', () => {
     expect(next.number).toBe(11);
   });
 
-  it('given a copy interrupted after a few batches, when run again with --resume, then it completes with no duplicate and verifies', async () => {
+  it('given a copy interrupted, when run with --resume, then it completes with no duplicate', async () => {
     const tmp = tempDir();
     cleanup.push(tmp.dispose);
     const [from, to] = [join(tmp.dir, 'from.sqlite'), join(tmp.dir, 'to.sqlite')];
@@ -134,7 +134,7 @@ describe('syllabot migrate', () => {
     await target.close();
   });
 
-  it('given installations sealed with one key, when migrating with another or none, then it refuses before copying anything', async () => {
+  it('given installations sealed with one key, when migrating with another, then refused first', async () => {
     const tmp = tempDir();
     cleanup.push(tmp.dispose);
     const [from, to] = [join(tmp.dir, 'from.sqlite'), join(tmp.dir, 'to.sqlite')];
@@ -146,7 +146,7 @@ describe('syllabot migrate', () => {
     await target.close();
   });
 
-  it('given a target that differs after the copy, when verified, then the difference is printed and the exit code is 1', async () => {
+  it('given a target differing after the copy, when verified, then the diff prints, exit 1', async () => {
     const tmp = tempDir();
     cleanup.push(tmp.dispose);
     const [from, to] = [join(tmp.dir, 'from.sqlite'), join(tmp.dir, 'to.sqlite')];
@@ -163,7 +163,7 @@ describe('syllabot migrate', () => {
     expect(lines.join('\n')).toMatch(/difference/);
   });
 
-  it('given the CLI, when migrating, then the options are validated, progress and a summary are printed, and the exit code says the outcome', async () => {
+  it('given the CLI, when migrating, then options are checked, progress shown, exit code says', async () => {
     const tmp = tempDir();
     cleanup.push(tmp.dispose);
     const [from, to] = [join(tmp.dir, 'from.sqlite'), join(tmp.dir, 'to.sqlite')];
@@ -180,7 +180,7 @@ describe('syllabot migrate', () => {
     expect(refused.stderr).toContain('already holds data');
   });
 
-  it('given the SQLite schema, when compared with what the transfer carries, then every column of every table is carried', () => {
+  it('given the SQLite schema, when compared with the transfer, then every column is carried', () => {
     const store = SqliteStore.open({ path: ':memory:' });
     const tables = (store.database.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('schema_migrations') AND name NOT LIKE 'sqlite_%'").pluck().all() as string[])
       .filter((t) => !(t in NOT_TRANSFERRED))

@@ -74,7 +74,7 @@ describe('/privacy', () => {
       return core;
     }
 
-    it('given a moderator, when they delete a member by name, then that member goes and the aggregates follow', async () => {
+    it('given a moderator, when they delete a member by name, then that member and aggregates go', async () => {
       await seeded();
       const mod = member(core, { id: 'mod', moderator: true });
       const asked = await mod.say('/privacy delete member:ana');
@@ -87,7 +87,7 @@ describe('/privacy', () => {
       expect(await core.store.getCourseByNumber(community.id, 1)).toMatchObject({ ratingCount: 1, ratingSum: 5, enrolledCount: 1 });
     });
 
-    it('given a member who is not a moderator, when they name someone else, then they are refused and nothing of the other is deleted', async () => {
+    it('given a non-moderator, when they name someone else, then refused, nothing of theirs deleted', async () => {
       await seeded();
       const result = await member(core, { id: 'bo' }).say('/privacy delete member:ana confirm:true');
       expect(result.outcome).toBe('user-error');
@@ -96,7 +96,7 @@ describe('/privacy', () => {
       expect((await core.store.memberData(community.id, (await core.store.findMember(community.id, 'ana'))!.id)).ratings).toHaveLength(1);
     });
 
-    it('given a name that matches nobody or several members, when a moderator asks, then nothing is deleted and the reply says which ids to use', async () => {
+    it('given a name matching 0 or 2+ members, when a moderator asks, then nothing goes; ids listed', async () => {
       await seeded();
       const community = (await core.store.findCommunity({ platform: 'console', externalId: 'local' }))!;
       await core.store.upsertMember(community.id, 'ana-2', 'Ana');
@@ -109,7 +109,7 @@ describe('/privacy', () => {
       expect(await core.store.countMembers(community.id)).toBe(5);
     });
 
-    it('given a member, when they export, then the JSON holds their enrollments and ratings and nobody else’s', async () => {
+    it('given a member, when they export, then the JSON holds their data and nobody else’s', async () => {
       await seeded();
       const result = await member(core, { id: 'ana' }).say('/privacy export');
       const json = JSON.parse(exportedJson(result)) as { member: { platformId: string }; enrollments: unknown[]; ratings: { stars: number }[] };
@@ -119,7 +119,7 @@ describe('/privacy', () => {
     });
   });
 
-  it('given queued reminders in Redis, when the member deletes their data, then their reminders are removed and others stay', async () => {
+  it('given queued reminders, when the member deletes their data, then theirs go, others stay', async () => {
     const prefix = randomPrefix();
     const world = createWorld();
     cleanup.push(() => world.close(), () => cleanupPrefix(prefix));

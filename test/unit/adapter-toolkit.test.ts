@@ -32,7 +32,7 @@ describe('safeText: the one text-safety rule of every adapter', () => {
     expect(safeText('Rust 入门 🦀 — «ok» & <b>')).toBe('Rust 入门 🦀 — «ok» & <b>');
   });
 
-  it('given the same hostile text, when Discord, Slack and the console render it, then none keeps a control', () => {
+  it('given hostile text, when Discord, Slack and the console render it, then no control is kept', () => {
     const hostile = 'x\u001b[31my\u202ez\u0007';
     for (const out of [discordEscape(hostile), slackEscape(hostile), consoleRender(reply({ visibility: 'public', body: [hostile] }))]) {
       expect(out).toBe('xyz');
@@ -183,7 +183,7 @@ describe('command declarations: what adapters read instead of knowing commands',
     ]);
   });
 
-  it('given the shipped commands, then the home view shows my courses first and every home command is a read', () => {
+  it('given the shipped commands, then the home view shows my courses first; home commands read', () => {
     const registry = new CommandRegistry(ALL_COMMANDS);
     expect(registry.homeViews()[0]?.id).toBe('mycourses');
     for (const command of registry.homeViews()) expect(command.access).toBe('read');

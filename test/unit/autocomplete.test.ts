@@ -19,7 +19,7 @@ const suggest = (partial: string, locale?: string) =>
   );
 
 describe('course autocomplete', () => {
-  it('given a zh-CN member, when they type a title prefix, then matches come in pinyin order (bìng, cè, rù)', async () => {
+  it('given a zh-CN member, when they type a title prefix, then pinyin order (bìng, cè, rù)', async () => {
     expect((await suggest('go', 'zh-CN')).map((s) => s.name)).toEqual(['#2 Go 并发', '#3 Go 测试', '#1 Go 入门']);
   });
 

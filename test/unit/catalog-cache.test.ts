@@ -153,21 +153,21 @@ async function replay(ops: Op[], cacheBytes: number): Promise<void> {
 }
 
 describe('in-memory course catalogs (SQLite)', () => {
-  it('given random interleaved writes by two connections and behind their backs, when read, then cached equals uncached', async () => {
+  it('given random writes by two connections, when read, then cached equals uncached', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(op, { minLength: 10, maxLength: 60 }), (ops) => replay(ops, 64 * 2 ** 20)),
       { numRuns: 60 },
     );
   });
 
-  it('given a memory bound smaller than one catalog, when read under random writes, then cached still equals uncached', async () => {
+  it('given a memory bound below one catalog, when read under writes, then cached equals uncached', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(op, { minLength: 10, maxLength: 40 }), (ops) => replay(ops, 3_000)),
       { numRuns: 25 },
     );
   });
 
-  it('given many communities and a small bound, when every catalog is read, then the cache stays within the bound', async () => {
+  it('given many communities and a small bound, when every catalog is read, then it stays bounded', async () => {
     const store = SqliteStore.open({ path: ':memory:', catalogCacheBytes: 20_000 });
     try {
       for (let i = 0; i < 40; i++) {

@@ -76,7 +76,7 @@ describe('message catalog', () => {
 });
 
 describe('command names in the catalog', () => {
-  it('given a surface with a command prefix, then the catalog names commands with it, and interpolated values stay as given', () => {
+  it('given a surface with a command prefix, then the catalog uses it; values stay as given', () => {
     const prefixed = catalog.translator('en', 'sb-');
     expect(prefixed.t('commands:enroll.rateHint', { number: 3 })).toBe('Rate it any time with /sb-rate 3 <1-5>.');
     expect(prefixed.t('errors:courseNotFound', { ref: '/rate' })).toBe('No course matches “/rate”. See /sb-courses for numbers and titles.');

@@ -5,7 +5,7 @@ import { reply, type Action } from '../../src/domain/reply.ts';
 const button = (label: string, command: string, options: Action['invoke']['options']): Action => ({ label, style: 'secondary', invoke: { command, options } });
 
 describe('console rendering of buttons', () => {
-  it('given a row of star buttons, then it prints them on one line with the varying option as a placeholder', () => {
+  it('given a row of star buttons, then one line with the varying option as a placeholder', () => {
     const stars = [1, 2, 3, 4, 5].map((n) => button(`${n}★`, 'rate', { course: '1', stars: n }));
     expect(renderReply(reply({ visibility: 'ephemeral', actions: [stars] }))).toBe('\n[1★] [2★] [3★] [4★] [5★] → /rate course:1 <stars>');
   });

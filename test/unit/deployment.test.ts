@@ -40,7 +40,7 @@ describe('docker-compose.yml', () => {
     for (const name of ['bot-2', 'worker-1', 'worker-2']) expect(compose.services[name]!.profiles, name).toEqual(['scale']);
   });
 
-  it('given the bot services, then each builds the image, reads .env, waits for healthy services, restarts, and points at them', () => {
+  it('given the bot services, then each builds, reads .env, waits for healthy services, restarts', () => {
     const syllabot = ['bot', 'bot-2', 'worker-1', 'worker-2'];
     for (const name of syllabot) {
       const service = compose.services[name]!;
@@ -56,7 +56,7 @@ describe('docker-compose.yml', () => {
     expect(compose.services['worker-2']!.command).toEqual(['node', 'bin/syllabot.mjs', 'worker']);
   });
 
-  it('given mongo and redis, then data lives in named volumes, health checks ping them, and Redis never evicts job keys', () => {
+  it('given mongo and redis, then named volumes, health checks, and Redis never evicts job keys', () => {
     const { mongo, redis } = compose.services;
     expect(mongo!.volumes).toContain('mongo-data:/data/db');
     expect(mongo!.healthcheck!.test.slice(0, 2)).toEqual(['CMD', 'mongosh']);
@@ -73,7 +73,7 @@ describe('docker-compose.yml', () => {
 describe('Dockerfile and .dockerignore', () => {
   const dockerfile = read('Dockerfile');
 
-  it('given the Dockerfile, then it builds in one stage and runs compiled code as the non-root node user in another', () => {
+  it('given the Dockerfile, then it builds in one stage and runs compiled code as non-root node in another', () => {
     expect(dockerfile.match(/^FROM node:\$\{NODE_VERSION\}-bookworm-slim AS \w+$/gm)).toHaveLength(2);
     expect(dockerfile).toMatch(/^RUN npm run build/m);
     expect(dockerfile).toContain('npm prune --omit=dev');

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { CUSTOM_ID_MAX, decodeCustomId, encodeCustomId, encodeInline, inertCustomId, OverflowTable } from '../../adapters/discord/custom-id.ts';
 
 describe('Discord custom_id encoding (version 1)', () => {
-  it('given a rating button, when encoded, then it is a short readable id that decodes to the same command with text values', () => {
+  it('given a rating button, when encoded, then a short readable id decodes to the same command', () => {
     const overflow = new OverflowTable();
     const id = encodeCustomId('reply', { command: 'rate', options: { course: '12', stars: 4 } }, overflow);
     expect(id).toBe('1r:rate:course=12;stars=4');
@@ -11,7 +11,7 @@ describe('Discord custom_id encoding (version 1)', () => {
     expect(overflow.size).toBe(0);
   });
 
-  it('given a page turn with a query full of separators, when encoded and decoded, then every character survives', () => {
+  it('given a page turn with a separator-filled query, when round-tripped, then every char survives', () => {
     const overflow = new OverflowTable();
     const query = 'a;b=c%d 100% «中文» 🦀';
     const id = encodeCustomId('update', { command: 'courses', options: { query, sort: 'top', page: 2 } }, overflow);
@@ -41,7 +41,7 @@ describe('Discord custom_id encoding (version 1)', () => {
     expect(decodeCustomId(`1r${id.slice(2)}`, overflow)).toBeNull();
   });
 
-  it('given a full overflow table, when more long ids are made, then the oldest are forgotten and the table stays bounded', () => {
+  it('given a full overflow table, when more long ids are made, then the oldest go, table bounded', () => {
     const overflow = new OverflowTable(3);
     const ids = [1, 2, 3, 4].map((n) => encodeCustomId('reply', { command: 'courses', options: { query: `${n}`.repeat(120) } }, overflow));
     expect(overflow.size).toBe(3);
@@ -69,7 +69,7 @@ describe('Discord custom_id encoding (version 1)', () => {
     expect(inertCustomId('next')).not.toBe(inertCustomId('previous'));
   });
 
-  it('given arbitrary option values, when encoded and decoded, then the values come back and the id never exceeds 100 characters', () => {
+  it('given arbitrary option values, when round-tripped, then they come back, ids ≤ 100 chars', () => {
     const overflow = new OverflowTable();
     let inline = 0;
     fc.assert(

@@ -63,7 +63,7 @@ describe('Discord command registration payloads', () => {
     expect(edit.options.filter((o) => o.required).map((o) => o.name)).toEqual(['course']);
   });
 
-  it('given any command, when registered, then required options come before optional ones as Discord demands', () => {
+  it('given any command, when registered, then required options come before optional ones', () => {
     const lists = payloads.flatMap((p) =>
       p.options?.some((o) => o.type === 1) ? (p.options as unknown as { options: APIApplicationCommandBasicOption[] }[]).map((s) => s.options) : [(p.options ?? []) as APIApplicationCommandBasicOption[]],
     );
@@ -85,7 +85,7 @@ describe('Discord command registration payloads', () => {
     }
   });
 
-  it('given the catalog, when registered, then every description is the English text within 100 characters with a zh-CN localization', () => {
+  it('given the catalog, when registered, then descriptions are English ≤100 chars with zh-CN', () => {
     expect(byName('enroll')).toMatchObject({ description: 'Enroll in a course', description_localizations: { 'zh-CN': '报名一门课程' } });
     const visit = (o: { description?: string; description_localizations?: Record<string, string> | null; options?: unknown[] }) => {
       expect(o.description!.length).toBeGreaterThan(0);
@@ -97,7 +97,7 @@ describe('Discord command registration payloads', () => {
     for (const payload of payloads) visit(payload as Parameters<typeof visit>[0]);
   });
 
-  it('given Discord limits, when registered, then names are valid and each command stays under 25 options and 4,000 characters', () => {
+  it('given Discord limits, when registered, then valid names, < 25 options and 4,000 chars', () => {
     for (const payload of payloads) {
       expect(payload.name).toMatch(/^[-_a-z0-9]{1,32}$/);
       expect(payload.options!.length).toBeLessThanOrEqual(25);

@@ -115,7 +115,7 @@ describe('Discord rendering of a Reply', () => {
     expect(new Set(ids).size).toBe(ids.length);
   });
 
-  it('given hostile text, when rendered, then markdown, mentions and masked links show literally but links stay whole', () => {
+  it('given hostile text, when rendered, then markdown, mentions and masked links show literally', () => {
     const text = '**free** __pizza__ [bank](https://evil.example/a_b) @everyone <@&123> `code`';
     expect(escapeText(text)).toBe('\\*\\*free\\*\\* \\_\\_pizza\\_\\_ \\[bank\\](https://evil.example/a_b) \\@everyone \\<\\@&123> \\`code\\`');
     expect(escapeText('# Title\n> quote\n- item\n1. first\n#3 Rust')).toBe('\\# Title\n\\> quote\n\\- item\n1\\. first\n#3 Rust');

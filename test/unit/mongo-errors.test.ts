@@ -10,7 +10,7 @@ const { MongoServerError, MongoNetworkError, MongoNetworkTimeoutError, MongoServ
 const duplicateKey = () => new MongoServerError({ message: 'E11000 duplicate key error collection: test.ratings index: rating_key', code: 11000 });
 
 describe('MongoDB error mapping: duplicate keys', () => {
-  it('given E11000 from the server or inside a bulk write, when checked, then it is a duplicate key; other codes are not', () => {
+  it('given E11000 (plain or in a bulk write), when checked, then a duplicate key; others not', () => {
     expect(isDuplicateKeyError(duplicateKey())).toBe(true);
     expect(isDuplicateKeyError(new MongoServerError({ message: 'old', code: 11001 }))).toBe(true);
     const bulk = new MongoBulkWriteError({ message: 'bulk', code: 11000, writeErrors: [{ code: 11000, index: 0, errmsg: 'E11000' }] } as never, {
@@ -40,7 +40,7 @@ describe('MongoDB error mapping: duplicate keys', () => {
     expect(attempts).toEqual([1, 2]);
   });
 
-  it('given collisions on every attempt or another error, when retried, then it gives up after three or at once', async () => {
+  it('given collisions every time or another error, when retried, then it gives up after 3 or at once', async () => {
     let calls = 0;
     await expect(
       retryOnDuplicateKey(async () => {
@@ -61,7 +61,7 @@ describe('MongoDB error mapping: duplicate keys', () => {
 });
 
 describe('MongoDB error mapping: unavailability', () => {
-  it('given network, selection, closed-topology and shutdown errors, when mapped, then each becomes StorageUnavailableError with the cause kept', () => {
+  it('given network, selection, topology and shutdown errors, when mapped, then unavailable, cause kept', () => {
     const stepDown = new MongoServerError({ message: 'not primary', code: 10107 });
     const shutdown = new MongoServerError({ message: 'shutting down', code: 91 });
     const transient = new MongoServerError({ message: 'write conflict', code: 112 });
@@ -99,14 +99,14 @@ describe('MongoDB error mapping: unavailability', () => {
 });
 
 describe('MongoDB connection helpers', () => {
-  it('given hello replies, when asked about transactions, then only replica sets and mongos with sessions have them', () => {
+  it('given hello replies, when asked about transactions, then only replica sets and mongos', () => {
     expect(supportsTransactions({ setName: 'rs0', logicalSessionTimeoutMinutes: 30 })).toBe(true);
     expect(supportsTransactions({ msg: 'isdbgrid', logicalSessionTimeoutMinutes: 30 })).toBe(true);
     expect(supportsTransactions({ isWritablePrimary: true, logicalSessionTimeoutMinutes: 30 })).toBe(false);
     expect(supportsTransactions({ setName: 'rs0' })).toBe(false);
   });
 
-  it('given URIs with credentials and several hosts, when described, then hosts and database remain and secrets do not', () => {
+  it('given URIs with credentials and hosts, when described, then hosts and db stay, secrets not', () => {
     expect(describeMongoUri('mongodb://alice:s3cret@db.example:27017/syllabot?authSource=admin')).toBe('mongodb://db.example:27017/syllabot');
     expect(describeMongoUri('mongodb://alice:s3cret@h1:27017,h2:27018/syllabot?replicaSet=rs0')).toBe('mongodb://h1:27017,h2:27018/syllabot');
     expect(describeMongoUri('mongodb+srv://alice:s3cret@cluster0.example.net/syllabot')).toBe('mongodb+srv://cluster0.example.net/syllabot');
@@ -115,7 +115,7 @@ describe('MongoDB connection helpers', () => {
     expect(withoutCredentials('auth failed for alice with s3cret%21 or s3cret!', 'mongodb://alice:s3cret%21@h/x')).toBe('auth failed for [redacted] with [redacted] or [redacted]');
   });
 
-  it('given start-up failures, when described, then one sentence names the host, the cause and what to do, without credentials', () => {
+  it('given start-up failures, when described, then one sentence: host, cause, next step', () => {
     const uri = 'mongodb://alice:s3cret@db.example:27017/syllabot';
     const unreachable = startupFailure(uri, 5000, new mongoose.Error.MongooseServerSelectionError('getaddrinfo ENOTFOUND db.example\n    at stack frames'));
     expect(unreachable).toBe(

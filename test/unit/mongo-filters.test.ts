@@ -8,7 +8,7 @@ import { foldText } from '../../src/infra/text-fold.ts';
 const community = new Types.ObjectId();
 
 describe('MongoDB filters: user text stays literal', () => {
-  it('given operator-looking search text, when the course filter is built, then it is a literal pattern and no operator', () => {
+  it('given operator-like search text, when the filter is built, then a literal pattern, no operator', () => {
     const filter = courseListFilter(community, { text: '{"$gt": ""}' });
     expect(Object.keys(filter).sort()).toEqual(['archived', 'communityId', 'searchText']);
     expect(filter.searchText).toBeInstanceOf(RegExp);
@@ -18,7 +18,7 @@ describe('MongoDB filters: user text stays literal', () => {
     expect(JSON.stringify(Object.keys(filter))).not.toContain('$');
   });
 
-  it('given an object smuggled in where text belongs, when a filter is built, then it is refused before any query', () => {
+  it('given an object where text belongs, when a filter is built, then refused before any query', () => {
     const smuggled = { $gt: '' } as unknown as string;
     expect(() => courseListFilter(community, { text: smuggled })).toThrow(TypeError);
     expect(() => titlePrefixPattern(smuggled)).toThrow(TypeError);
@@ -26,7 +26,7 @@ describe('MongoDB filters: user text stays literal', () => {
     expect(() => requireText(null, 'title')).toThrow('title must be a string, got null');
   });
 
-  it('given the connection options, then mongoose sanitizes filters, turning any stray operator object into an equality', () => {
+  it('given the connection options, then mongoose sanitizes filters of stray operator objects', () => {
     expect(connectionOptions().sanitizeFilter).toBe(true);
     const filter = mongoose.sanitizeFilter({ title: { $gt: '' }, communityId: community } as Record<string, unknown>);
     expect(filter).toEqual({ title: { $eq: { $gt: '' } }, communityId: community });
@@ -44,7 +44,7 @@ describe('MongoDB filters: user text stays literal', () => {
     expect(() => atOrAfter(new Date(Number.NaN))).toThrow(TypeError);
   });
 
-  it('given empty search text, when the filter is built, then it does not filter on text; archived courses only when asked', () => {
+  it('given empty search text, when the filter is built, then no text filter; archived on request', () => {
     expect(courseListFilter(community, { text: '' })).toEqual({ communityId: community, archived: false });
     expect(courseListFilter(community, { includeArchived: true })).toEqual({ communityId: community });
   });
@@ -60,7 +60,7 @@ describe('MongoDB filters: regex escaping', () => {
     expect(escapeRegex('a.b')).toBe('a\\.b');
   });
 
-  it('given any text, when escaped, then the anchored pattern matches the text itself and nothing else of another length', () => {
+  it('given any text, when escaped, then the anchored pattern matches the text itself and nothing else', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'grapheme', maxLength: 40 }), fc.string({ maxLength: 5 }), (text, extra) => {
         const exact = new RegExp(`^${escapeRegex(text)}$`);
@@ -92,7 +92,7 @@ describe('MongoDB filters: ids and settings', () => {
     expect(parseObjectId({ $ne: null })).toBeNull();
   });
 
-  it('given a settings patch, when turned into an update, then set keys are $set, cleared keys $unset, unknown keys ignored', () => {
+  it('given a settings patch, when made an update, then set keys are $set, cleared $unset, unknown ignored', () => {
     const digest = { channelId: 'C1', schedule: '0 9 * * 1', timezone: 'UTC' };
     expect(settingsUpdate({ locale: 'zh-CN', digest })).toEqual({ $set: { 'settings.locale': 'zh-CN', 'settings.digest': digest } });
     expect(settingsUpdate({ digest: undefined })).toEqual({ $unset: { 'settings.digest': '' } });

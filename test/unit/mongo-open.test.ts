@@ -153,7 +153,7 @@ describe('Opening the MongoDB store', () => {
     for (const step of cleanup.splice(0).reverse()) await step();
   });
 
-  it('given a MongoDB nobody answers, when the store opens, then one error names the host and keeps the password out', async () => {
+  it('given a MongoDB nobody answers, when the store opens, then one error names the host only', async () => {
     const port = await closedPort();
     const lines: LogEntry[] = [];
     const opening = openMongoStore(`mongodb://alice:s3cret@127.0.0.1:${port}/syllabot?authSource=admin`, new RecordingLogger(lines), { serverSelectionTimeoutMS: 300 });
@@ -168,7 +168,7 @@ describe('Opening the MongoDB store', () => {
     expect(JSON.stringify(lines)).not.toContain('s3cret');
   });
 
-  it('given the CLI with an unreachable MONGODB_URI, when it starts, then it prints one line and exits 1, without a stack trace', async () => {
+  it('given an unreachable MONGODB_URI, when the CLI starts, then one line, exit 1, no stack', async () => {
     const port = await closedPort();
     const bin = fileURLToPath(new URL('../../bin/syllabot.mjs', import.meta.url));
     const child = spawn(process.execPath, [bin, 'worker'], {
@@ -241,7 +241,7 @@ describe('Opening the MongoDB store', () => {
     expect(conn.getClient().readPreference.mode).toBe('primary');
   });
 
-  it('given a server that answers, when the store opens, then it logs which store and where, and creates its indexes', async () => {
+  it('given a server that answers, when the store opens, then it logs where and creates indexes', async () => {
     const fake = await startFakeMongo();
     cleanup.push(() => fake.stop());
     const lines: LogEntry[] = [];
@@ -273,7 +273,7 @@ describe('Opening the MongoDB store', () => {
     ]);
   });
 
-  it('given a server that drops after start-up, when commands run, then they answer "storage unavailable", and work again once it is back', async () => {
+  it('given a server dropping after start-up, when commands run, then unavailable, then back', async () => {
     const fake = await startFakeMongo();
     cleanup.push(() => fake.stop());
     const store: Store = await openMongoStore(`mongodb://127.0.0.1:${fake.port}/syllabot`, new RecordingLogger(), { serverSelectionTimeoutMS: 1000, allowStandalone: true });

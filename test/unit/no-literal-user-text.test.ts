@@ -33,7 +33,7 @@ const shown = (findings: Finding[]) => findings.map((f) => `${f.file}:${f.line} 
 describe('no user-facing text as literals in commands, adapters, jobs and the core', () => {
   const findings = scanFiles(ROOT, sourceFiles(ROOT, SCANNED));
 
-  it('given every source file, when scanned, then no text a member reads is written in the code (only in the catalog)', () => {
+  it('given every source file, when scanned, then no member-facing text is written in code', () => {
     expect(sourceFiles(ROOT, SCANNED).length).toBeGreaterThan(50);
     expect(shown(findings.filter((f) => !allowed(f)))).toEqual([]);
   });

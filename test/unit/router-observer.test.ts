@@ -11,7 +11,7 @@ afterEach(async () => {
 });
 
 describe('CommandRouter observer', () => {
-  it('given an observer, when commands succeed, fail validation or name nothing known, then each is reported once with its command, platform, outcome and a duration', async () => {
+  it('given an observer, when commands succeed, fail or are unknown, then each is reported once', async () => {
     const seen: CommandObservation[] = [];
     const core = createTestCore({ observer: { onCommand: (o) => seen.push(o) } });
     cores.push(core);
@@ -30,7 +30,7 @@ describe('CommandRouter observer', () => {
     for (const o of seen) expect(o.seconds).toBeGreaterThanOrEqual(0);
   });
 
-  it('given an observer that throws, when a command runs, then the member still gets the answer and the failure is logged as a warning', async () => {
+  it('given an observer that throws, when a command runs, then answered and a warning is logged', async () => {
     const warnings: string[] = [];
     const logger: Logger = { ...silentLogger, warn: (_obj, msg) => void warnings.push(msg ?? ''), child: () => logger };
     const core = createTestCore({

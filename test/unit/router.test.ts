@@ -47,7 +47,7 @@ describe('bad input gets a clear reply and changes nothing', () => {
     ['/enroll title:"unclosed', 'ana', /quote \(“?"?\)? is not closed|is not closed/],
   ];
   for (const [line, who, expected] of cases) {
-    it(`given ${who === 'mod' ? 'a moderator' : 'a member'}, when they send ${JSON.stringify(line.slice(0, 60))}, then they get a clear ephemeral error and the store is unchanged`, async () => {
+    it(`given ${who === 'mod' ? 'a moderator' : 'a member'}, when they send ${JSON.stringify(line.slice(0, 60))}, then a clear private error, no change`, async () => {
       const before = dumpStore(core.sqlite);
       const result = await (who === 'mod' ? mod : ana).say(line);
       expect(result.outcome).toBe('user-error');
@@ -72,7 +72,7 @@ describe('bad input gets a clear reply and changes nothing', () => {
     expect(textOf(await ana.say('/score'))).toMatch(new RegExp(`Members \\(N\\): ${n + 3}\\b`));
   });
 
-  it('given a community the bot has never seen, when its first command is refused, then it holds just that member', async () => {
+  it('given an unseen community, when its first command is refused, then it holds just that member', async () => {
     const before = dumpStore(core.sqlite, { except: ['members', 'communities'] });
     const stranger = member(core, { id: 'ana', community: 'elsewhere' });
     expect((await stranger.say('/score 1')).outcome).toBe('user-error');
@@ -120,7 +120,7 @@ describe('enrollment and rating', () => {
     expect(textOf(mine)).toMatch(/Your rating: 5★/);
   });
 
-  it('given an archived course whose title was reused, when it is unarchived, then it is refused as a duplicate and stays archived', async () => {
+  it('given an archived course whose title was reused, when unarchived, then refused, still archived', async () => {
     await mod.say('/course archive 1');
     expect(textOf(await mod.say('/course add title:"Rust 101"'))).toMatch(/Added #4 Rust 101/);
     const refused = await mod.say('/course unarchive 1');
@@ -182,7 +182,7 @@ describe('catalog', () => {
 });
 
 describe('surfaces, forms and languages', () => {
-  it('given a surface with forms, when /course add arrives without fields, then the reply is a form derived from the declaration', async () => {
+  it('given a surface with forms, when /course add has no fields, then the reply is a form', async () => {
     const result = await mod.run({ kind: 'structured', command: 'course.add', options: {} }, { forms: true, buttons: true });
     expect(result.outcome).toBe('form');
     expect(result.reply.form?.fields.map((f) => [f.option, f.required, f.style])).toEqual([
@@ -194,7 +194,7 @@ describe('surfaces, forms and languages', () => {
     ]);
   });
 
-  it('given /course edit of a course on a surface with forms, then the form is prefilled and carries the course', async () => {
+  it('given /course edit on a surface with forms, then the form is prefilled and carries the course', async () => {
     const result = await mod.run({ kind: 'structured', command: 'course.edit', options: { course: '1' } }, { forms: true, buttons: true });
     expect(result.reply.form?.submit).toEqual({ command: 'course.edit', options: { course: '1' } });
     expect(result.reply.form?.fields.find((f) => f.option === 'title')?.value).toBe('Rust 101');
@@ -239,14 +239,14 @@ describe('structured input from a platform', () => {
 });
 
 describe('scheduling that outlasts its time limit', () => {
-  it('given the job queue answers "queued", when a member enrolls, then the reply says the reminders are queued', async () => {
+  it('given the job queue answers "queued", when a member enrolls, then the reply says queued', async () => {
     core.events.subscribe(() => 'queued');
     const result = await ana.say('/enroll 1');
     expect(result.outcome).toBe('ok');
     expect(textOf(result)).toMatch(/queued and will be in place in a moment/);
   });
 
-  it('given every listener finishes in time, when a member enrolls, then the reply says nothing about a queue', async () => {
+  it('given every listener in time, when a member enrolls, then the reply says nothing of a queue', async () => {
     core.events.subscribe(() => undefined);
     const result = await ana.say('/enroll 1');
     expect(result.outcome).toBe('ok');

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { bayesianRating, communityMean, communityScore, rankCourses } from '../../src/domain/score.ts';
 
 describe('community score G', () => {
-  it('given every member rates every course 4 with value 10, then G = 4.00 (the founding example, whose printed 40 is an arithmetic slip)', () => {
+  it('given all rate every course 4 with value 10, then G = 4.00 (the founding example\'s 40 is a slip)', () => {
     const members = 7;
     const courses = Array.from({ length: 3 }, () => ({ value: 10, ratingCount: members, ratingSum: 4 * members }));
     const g = communityScore(members, courses);
@@ -11,7 +11,7 @@ describe('community score G', () => {
     expect(g.coverage).toBeCloseTo(1, 12);
   });
 
-  it('given a mixed community computed by hand, then G, satisfaction and coverage match and G = satisfaction × coverage', () => {
+  it('given a mixed community done by hand, then G, satisfaction, coverage match; G = S × C', () => {
     // N = 4 members; courses A (V=2), B (V=1), C (V=3).
     // Ratings: A: 5, 3 (two members) ; B: 4 (one member) ; C: none.
     // Σ_u Σ_c R·V = (5+3)·2 + 4·1 + 0·3 = 20
@@ -57,7 +57,7 @@ describe('community score G', () => {
 });
 
 describe('Bayesian ranking', () => {
-  it('given one 5★ rating and a hundred 4.8★ ratings in a community averaging about 4, then the hundred rank first', () => {
+  it('given one 5★ rating and a hundred 4.8★ ones in a community averaging ~4, then the hundred rank first', () => {
     const lucky = { number: 1, ratingCount: 1, ratingSum: 5 };
     const proven = { number: 2, ratingCount: 100, ratingSum: 480 };
     const ordinary = { number: 3, ratingCount: 150, ratingSum: 450 };

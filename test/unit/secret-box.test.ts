@@ -11,7 +11,7 @@ const box = new AesGcmSecretBox(new Map([[CURRENT_KEY_ID, key]]));
 const TOKEN = 'xoxb-1000-2000-0123456789abcdef';
 
 describe('AES-256-GCM secret box', () => {
-  it('given a secret, when sealed twice, then each opens to it, the two differ (random IV) and neither holds it in clear', () => {
+  it('given a secret, when sealed twice, then both open, differ (random IV) and hide it', () => {
     const a = box.seal(TOKEN, 'slack-installation:T1');
     const b = box.seal(TOKEN, 'slack-installation:T1');
     expect(box.open(a, 'slack-installation:T1')).toBe(TOKEN);
@@ -23,7 +23,7 @@ describe('AES-256-GCM secret box', () => {
     expect(Buffer.from(a).includes(TOKEN)).toBe(false);
   });
 
-  it('given sealed bytes, when one bit is flipped, another context is asked for, or another key opens them, then they do not open', () => {
+  it('given sealed bytes, when a bit flips, another context or key is used, then they do not open', () => {
     const sealed = box.seal(TOKEN, 'slack-installation:T1');
     for (const index of [0 + 1, 13, sealed.length - 1]) {
       const altered = Uint8Array.from(sealed);
@@ -35,7 +35,7 @@ describe('AES-256-GCM secret box', () => {
     expect(() => box.open(sealed.subarray(0, 20), 'slack-installation:T1')).toThrow(/truncated/);
   });
 
-  it('given a second key (a rotation), then values sealed with the old key id still open and new ones use the current id', () => {
+  it('given a rotated key, then old-key values still open and new ones use the current id', () => {
     const old = box.seal(TOKEN, 'c');
     const rotated = new AesGcmSecretBox(
       new Map([
@@ -51,7 +51,7 @@ describe('AES-256-GCM secret box', () => {
     expect(() => rotated.open(unknown, 'c')).toThrow(/key 9/);
   });
 
-  it('decodes a 32-byte key from hex, base64 (padded or not) and base64url; refuses any other length or alphabet', () => {
+  it('decodes a 32-byte key from hex, base64 (padded or not), base64url; refuses anything else', () => {
     expect(decodeEncryptionKey(key.toString('hex'))?.equals(key)).toBe(true);
     expect(decodeEncryptionKey(key.toString('hex').toUpperCase())?.equals(key)).toBe(true);
     expect(decodeEncryptionKey(key.toString('base64'))?.equals(key)).toBe(true);
@@ -108,7 +108,7 @@ describe('stored Slack installations', () => {
     authVersion: 'v2' as const,
   };
 
-  it('given an installation sealed under another SYLLABOT_ENCRYPTION_KEY, then that workspace gets no token and the error says why, without the token', async () => {
+  it('given an installation sealed under another key, then no token for that workspace; the error says why', async () => {
     const store = SqliteStore.open({ path: ':memory:' });
     const { logger, errors } = recorder();
     await new StoredInstallations(store, box, logger).storeInstallation(installation);

@@ -30,7 +30,7 @@ async function printManifest(args: { url?: string }, env: Record<string, string>
 }
 
 describe('syllabot slack-manifest', () => {
-  it('given --url, then it prints JSON with every top-level command, its description and usage hint, pointing at /slack/events', async () => {
+  it('given --url, then it prints JSON with every command and hint, pointing at /slack/events', async () => {
     const run = await printManifest({ url: 'https://bot.example.com/' });
     expect(run.code).toBe(0);
     expect(run.stderr).toBe('');
@@ -53,7 +53,7 @@ describe('syllabot slack-manifest', () => {
     expect(manifest.features.slash_commands.find((c) => c.command === '/mycourses')!.usage_hint).toBeUndefined();
   });
 
-  it('asks for the scopes and events the adapter uses, enables interactivity and the Home tab at the same URL', () => {
+  it('asks for the scopes and events the adapter uses, enables interactivity and Home at the same URL', () => {
     const manifest = buildSlackManifest({ registry, i18n: en, prefix: '', url: 'https://bot.example.com/base' });
     expect(manifest.oauth_config.scopes.bot).toEqual(['commands', 'chat:write', 'chat:write.public', 'im:write', 'users:read', 'files:write', 'im:history', 'channels:history', 'groups:history', 'channels:manage', 'groups:write', 'channels:read', 'groups:read', 'usergroups:read']);
     expect(manifest.settings.event_subscriptions).toEqual({ request_url: 'https://bot.example.com/base/slack/events', bot_events: ['app_home_opened', 'app_uninstalled', 'tokens_revoked'] });
@@ -112,7 +112,7 @@ describe('syllabot slack-manifest', () => {
     expect(withoutUrl.stderr).toContain('needs --url');
   });
 
-  it('given a prefix that makes a command longer than Slack’s 32 characters, then it exits 1 with a clear message', async () => {
+  it('given a prefix making a command longer than Slack’s 32 chars, then it exits 1, clearly', async () => {
     const run = await printManifest({ url: 'https://bot.example.com' }, { SLACK_COMMAND_PREFIX: 'a-very-long-prefix-for-commands' });
     expect(run.code).toBe(1);
     expect(run.stdout).toBe('');

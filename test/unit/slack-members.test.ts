@@ -23,7 +23,7 @@ beforeAll(async () => {
 afterAll(() => fake.close());
 
 describe('Slack members (users.info)', () => {
-  it('maps admins, owners and primary owners to workspace admins, with the locale and the best display name', async () => {
+  it('maps admins, owners and primary owners to workspace admins, with the locale and best display name', async () => {
     const members = new SlackMemberDirectory(api, silentLogger);
     expect(await members.lookup(TOKEN, 'T1', 'UADMIN', 'ada')).toEqual({ displayName: 'Ada', locale: 'zh-CN', workspaceAdmin: true });
     expect(await members.lookup(TOKEN, 'T1', 'UPRIMARY', 'pat')).toEqual({ displayName: 'Pat Primary', locale: undefined, workspaceAdmin: true });

@@ -12,7 +12,7 @@ const HOSTILE = ['<!channel>', '<!here>', '<!everyone>', '<@U123>', '<#C123|gene
 const act = (label: string, command = 'enroll', options: Record<string, string | number> = { course: '1' }): Action => ({ label, style: 'primary', invoke: { command, options } });
 
 describe('Reply → Block Kit: escaping (issue 9)', () => {
-  it('given hostile text in every slot of a reply, then no Slack control sequence survives and each renders as its escaped text', () => {
+  it('given hostile text in every slot of a reply, then no Slack control survives; all escaped', () => {
     for (const evil of HOSTILE) {
       const out = renderReply(
         reply({
@@ -35,7 +35,7 @@ describe('Reply → Block Kit: escaping (issue 9)', () => {
     }
   });
 
-  it('given a line that is only a web address, then it becomes a link showing its own address; a disguised link stays text', () => {
+  it('given a line that is only a web address, then it links to itself; a disguised link stays text', () => {
     const out = renderReply(reply({ visibility: 'public', body: ['https://example.com/a?x=1&y=2', 'see <https://evil.example|bank>', 'https://evil.example|bank'] }), texts);
     const text = allText(out);
     expect(text).toContain('<https://example.com/a?x=1&amp;y=2>');
@@ -44,7 +44,7 @@ describe('Reply → Block Kit: escaping (issue 9)', () => {
     expect(controlSequences(out)).toEqual([]);
   });
 
-  it('marks every mrkdwn text verbatim, so Slack does not turn @channel or #general written as words into mentions', () => {
+  it('marks every mrkdwn text verbatim, so Slack does not turn @channel or #general words into mentions', () => {
     const out = renderReply(reply({ visibility: 'public', body: ['@channel #general'], footer: '@here' }), texts);
     const mrkdwn = JSON.stringify(out.blocks).match(/"type":"mrkdwn"[^}]*/g) ?? [];
     expect(mrkdwn.length).toBeGreaterThan(0);
@@ -53,7 +53,7 @@ describe('Reply → Block Kit: escaping (issue 9)', () => {
 });
 
 describe('Reply → Block Kit: limits', () => {
-  it('given 60 sections, then the message keeps 50 blocks, says how many were left out and keeps its buttons and footer', () => {
+  it('given 60 sections, then 50 blocks are kept, the rest counted, buttons and footer kept', () => {
     const sections = Array.from({ length: 60 }, (_, i) => ({ title: `#${i + 1} Course`, lines: ['line'] }));
     const out = renderReply(reply({ visibility: 'public', title: 'Courses', body: ['60 courses'], sections, actions: [[act('Enroll')]], footer: 'the footer' }), texts);
     expect(out.blocks).toHaveLength(50);
@@ -66,7 +66,7 @@ describe('Reply → Block Kit: limits', () => {
     expect(text).toContain(`…and ${60 - shown} more`);
   });
 
-  it('given oversized texts, then header, section, field, context and button texts are cut within Slack’s limits', () => {
+  it('given oversized texts, then every text slot is cut within Slack’s limits', () => {
     const long = 'é&<'.repeat(2000);
     const out = renderReply(
       reply({
@@ -86,7 +86,7 @@ describe('Reply → Block Kit: limits', () => {
     expect(allText(out)).not.toMatch(/&(a|am|amp|l|lt|g|gt)?…/);
   });
 
-  it('given a button whose command would not fit in Slack’s 2000-character value, then that button is left out, not cut', () => {
+  it('given a command too long for Slack’s 2000-char value, then its button is left out, not cut', () => {
     const out = renderReply(reply({ visibility: 'public', body: ['x'], actions: [[act('Huge', 'courses', { query: 'q'.repeat(2100) }), act('Small')]] }), texts);
     expect(buttonsIn(out).map((b) => b.text)).toEqual(['Small']);
   });
@@ -109,7 +109,7 @@ describe('Reply → Block Kit: limits', () => {
     expect(allText(noButtons)).toContain('Page 2 of 3');
   });
 
-  it('given any reply (property, 400 runs), then Slack would accept the blocks and no control sequence gets through', () => {
+  it('given any reply (property, 400 runs), then Slack accepts the blocks, no control gets through', () => {
     const text = fc.oneof(fc.string({ maxLength: 80 }), fc.constantFrom(...HOSTILE), fc.string({ unit: 'grapheme', maxLength: 4000 }));
     const action = fc.record({ label: text, style: fc.constantFrom('primary', 'secondary', 'danger'), invoke: fc.record({ command: fc.constantFrom('enroll', 'rate', 'course.edit'), options: fc.dictionary(fc.constantFrom('course', 'stars', 'page'), fc.oneof(text, fc.integer())) }) });
     const field = fc.record({ label: text, value: text, inline: fc.boolean() });

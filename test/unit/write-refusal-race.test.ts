@@ -22,7 +22,7 @@ describe('A course archived while a member enrolls or rates', () => {
     });
   };
 
-  it('given the course is archived just before the enrollment is written, then "archived" and no enrollment', async () => {
+  it('given the course archived just before the write, then "archived" and no enrollment', async () => {
     core = createTestCore();
     const [mod, ana] = [member(core, { id: 'mod', moderator: true }), member(core, { id: 'ana' })];
     expect((await mod.say('/course add Rust')).outcome).toBe('ok');

@@ -1,5 +1,5 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
-import { PLATFORMS } from '../../domain/model.ts';
+import { PLATFORMS, type Course, type Member } from '../../domain/model.ts';
 import { dailySnapshotSchema, type DailySnapshotDoc } from './history-models.ts';
 
 /**
@@ -18,32 +18,16 @@ export interface CommunityDoc {
   removedAt?: Date | null;
 }
 
-export interface MemberDoc {
+export interface MemberDoc extends Omit<Member, 'id' | 'communityId'> {
   communityId: Types.ObjectId;
-  externalId: string;
-  displayName: string;
-  remindersEnabled: boolean;
-  joinedAt: Date;
 }
 
-export interface CourseDoc {
+export interface CourseDoc extends Omit<Course, 'id' | 'communityId'> {
   communityId: Types.ObjectId;
-  number: number;
-  title: string;
   /** foldText(title): what title-prefix lookups match (see text-fold.ts). */
   titleFold: string;
   /** searchText(title, description, tags): what /courses search matches. */
   searchText: string;
-  description: string;
-  url: string | null;
-  tags: string[];
-  value: number;
-  startsAt: Date | null;
-  archived: boolean;
-  createdAt: Date;
-  ratingCount: number;
-  ratingSum: number;
-  enrolledCount: number;
   /**
    * Bumped by every write that changes the three aggregates above (enroll, unenroll, rate, a
    * recompute's repair): the recompute writes its count only if the course is still at the

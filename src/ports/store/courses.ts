@@ -1,13 +1,7 @@
 import type { Course } from '../../domain/model.ts';
 
-export interface NewCourse {
-  title: string;
-  description: string;
-  url: string | null;
-  tags: string[];
-  value: number;
-  startsAt: Date | null;
-}
+/** What a moderator gives when adding a course; the rest of a Course is the store's. */
+export type NewCourse = Pick<Course, 'title' | 'description' | 'url' | 'tags' | 'value' | 'startsAt'>;
 
 export type CoursePatch = Partial<NewCourse>;
 

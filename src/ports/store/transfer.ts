@@ -1,4 +1,4 @@
-import type { CommunityRef, CommunitySettings } from '../../domain/model.ts';
+import type { CommunityRef, CommunitySettings, Course, Member } from '../../domain/model.ts';
 import type { Installation } from './installations.ts';
 import type { DailySnapshot } from '../../domain/history.ts';
 
@@ -21,28 +21,14 @@ export interface CommunityRecord extends CommunityRef {
   removedAt: Date | null;
 }
 
-export interface MemberRecord {
+/** A member without store ids: its community by natural key. */
+export interface MemberRecord extends Omit<Member, 'id' | 'communityId'> {
   community: CommunityRef;
-  externalId: string;
-  displayName: string;
-  remindersEnabled: boolean;
-  joinedAt: Date;
 }
 
-export interface CourseRecord {
+/** A course without store ids: its community by natural key, the course by its number. */
+export interface CourseRecord extends Omit<Course, 'id' | 'communityId'> {
   community: CommunityRef;
-  number: number;
-  title: string;
-  description: string;
-  url: string | null;
-  tags: string[];
-  value: number;
-  startsAt: Date | null;
-  archived: boolean;
-  createdAt: Date;
-  ratingCount: number;
-  ratingSum: number;
-  enrolledCount: number;
 }
 
 export interface EnrollmentRecord {
