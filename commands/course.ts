@@ -21,6 +21,16 @@ const courseFields = {
   starts: option.dateTime(),
 };
 
+/** The course options both /course add and /course edit take as optional, in that order. */
+const optionalDetails = () => ({
+  value: courseFields.value.optional(),
+  url: courseFields.url.optional(),
+  description: courseFields.description.optional(),
+  tags: courseFields.tags.optional(),
+  starts: courseFields.starts.optional(),
+  ...cohortOptions,
+});
+
 export const courseAddCommand = defineCommand({
   group: 'course',
   name: 'add',
@@ -29,12 +39,7 @@ export const courseAddCommand = defineCommand({
   access: 'write',
   options: {
     title: courseFields.title.required(),
-    value: courseFields.value.optional(),
-    url: courseFields.url.optional(),
-    description: courseFields.description.optional(),
-    tags: courseFields.tags.optional(),
-    starts: courseFields.starts.optional(),
-    ...cohortOptions,
+    ...optionalDetails(),
   },
   form: [...FORM_FIELDS],
   async run(ctx, options) {
@@ -75,12 +80,7 @@ export const courseEditCommand = defineCommand({
   options: {
     course: option.course().required(),
     title: courseFields.title.optional(),
-    value: courseFields.value.optional(),
-    url: courseFields.url.optional(),
-    description: courseFields.description.optional(),
-    tags: courseFields.tags.optional(),
-    starts: courseFields.starts.optional(),
-    ...cohortOptions,
+    ...optionalDetails(),
     remove: option.choice(REMOVABLE).optional(),
   },
   form: [...FORM_FIELDS],

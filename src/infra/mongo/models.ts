@@ -1,5 +1,5 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
-import { PLATFORMS, type Course, type Member } from '../../domain/model.ts';
+import { PLATFORMS, type Course, type Member, type ScoreSnapshot } from '../../domain/model.ts';
 import { dailySnapshotSchema, type DailySnapshotDoc } from './history-models.ts';
 
 /**
@@ -53,14 +53,8 @@ export interface RatingDoc {
   updatedAt: Date;
 }
 
-export interface ScoreSnapshotDoc {
+export interface ScoreSnapshotDoc extends Omit<ScoreSnapshot, 'communityId'> {
   communityId: Types.ObjectId;
-  takenAt: Date;
-  score: number;
-  satisfaction: number;
-  coverage: number;
-  memberCount: number;
-  courseCount: number;
   /**
    * Handed out by the server from the community's counter: orders snapshots taken at the same
    * instant by the order they were saved, whichever process saved them (client-made ObjectIds

@@ -1,4 +1,4 @@
-import type { CommunityRef, CommunitySettings, Course, Member } from '../../domain/model.ts';
+import type { CommunityRef, CommunitySettings, Course, Member, ScoreSnapshot } from '../../domain/model.ts';
 import type { Installation } from './installations.ts';
 import type { DailySnapshot } from '../../domain/history.ts';
 
@@ -75,14 +75,8 @@ export interface ConsoleRoleRecord {
   role: string;
 }
 
-export interface SnapshotRecord {
+export interface SnapshotRecord extends Omit<ScoreSnapshot, 'communityId'> {
   community: CommunityRef;
-  takenAt: Date;
-  score: number;
-  satisfaction: number;
-  coverage: number;
-  memberCount: number;
-  courseCount: number;
 }
 
 /**
