@@ -54,6 +54,12 @@ export function clip(text: string, max: number, options: ClipOptions = {}): stri
     if (text.length <= max) return text;
     if (units === 'code-points') return clipCodePoints(text, max, ellipsis);
   }
+  return clipByDefinition(text, max, options);
+}
+
+/** What `clip` means, and what its shortcuts must agree with: measure the whole, then cut piece by piece. */
+export function clipByDefinition(text: string, max: number, options: ClipOptions = {}): string {
+  const { ellipsis = '…', units = 'code-points', escape } = options;
   const size = units === 'utf16' ? (piece: string) => piece.length : charLength;
   const whole = escape ? escape(text) : text;
   if (size(whole) <= max) return whole;

@@ -1,26 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { charLength, clip, type ClipOptions } from '../../src/domain/limits.ts';
+import { clip, clipByDefinition as plainClip } from '../../src/domain/limits.ts';
 import { rankCourses, rankOf, topRanked } from '../../src/domain/score.ts';
-
-/** The definition the fast path replaces, kept here as the reference: it measures the whole text. */
-function plainClip(text: string, max: number, options: ClipOptions = {}): string {
-  const { ellipsis = '…', units = 'code-points', escape } = options;
-  const size = units === 'utf16' ? (piece: string) => piece.length : charLength;
-  const whole = escape ? escape(text) : text;
-  if (size(whole) <= max) return whole;
-  const budget = max - size(ellipsis);
-  if (budget < 0) return '';
-  let out = '';
-  let used = 0;
-  for (const ch of text) {
-    const piece = escape ? escape(ch) : ch;
-    used += size(piece);
-    if (used > budget) break;
-    out += piece;
-  }
-  return out + ellipsis;
-}
 
 const course = fc.record({
   ratingCount: fc.integer({ min: 0, max: 40 }),
