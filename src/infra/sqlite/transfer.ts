@@ -16,7 +16,7 @@ import type {
   TransferRecords,
 } from '../../ports/store/transfer.ts';
 import { foldText, searchText } from '../text-fold.ts';
-import { toInstallation, type InstallationRow } from './rows.ts';
+import { toCourse, toInstallation, toMember, type CourseRow, type InstallationRow, type MemberRow } from './rows.ts';
 
 type Row = Record<string, unknown>;
 
@@ -74,6 +74,12 @@ const community = (row: Row) => ({ platform: row.platform as Platform, externalI
 const date = (value: unknown) => new Date(value as number);
 const dateOrNull = (value: unknown) => (value === null ? null : new Date(value as number));
 
+/** A row read as the store reads it, its ids swapped for its community's natural key. */
+function withoutIds<T extends { id: string; communityId: string }>(row: Row, value: T): Omit<T, 'id' | 'communityId'> & { community: ReturnType<typeof community> } {
+  const { id: _id, communityId: _communityId, ...rest } = value;
+  return { community: community(row), ...rest };
+}
+
 const FROM_ROW: { [K in TransferKind]: (row: Row) => TransferRecords[K] } = {
   communities: (row): CommunityRecord => ({
     platform: row.platform as Platform,
@@ -84,28 +90,8 @@ const FROM_ROW: { [K in TransferKind]: (row: Row) => TransferRecords[K] } = {
     nextCourseNumber: row.next_course_number as number,
     removedAt: dateOrNull(row.removed_at),
   }),
-  members: (row): MemberRecord => ({
-    community: community(row),
-    externalId: row.external_id as string,
-    displayName: row.display_name as string,
-    remindersEnabled: row.reminders_enabled === 1,
-    joinedAt: date(row.joined_at),
-  }),
-  courses: (row): CourseRecord => ({
-    community: community(row),
-    number: row.number as number,
-    title: row.title as string,
-    description: row.description as string,
-    url: row.url as string | null,
-    tags: JSON.parse(row.tags as string) as string[],
-    value: row.value as number,
-    startsAt: dateOrNull(row.starts_at),
-    archived: row.archived === 1,
-    createdAt: date(row.created_at),
-    ratingCount: row.rating_count as number,
-    ratingSum: row.rating_sum as number,
-    enrolledCount: row.enrolled_count as number,
-  }),
+  members: (row): MemberRecord => withoutIds(row, toMember(row as unknown as MemberRow)),
+  courses: (row): CourseRecord => withoutIds(row, toCourse(row as unknown as CourseRow)),
   enrollments: (row): EnrollmentRecord => ({ community: community(row), member: row.member_ext as string, course: row.course_number as number, enrolledAt: date(row.enrolled_at) }),
   ratings: (row): RatingRecord => ({
     community: community(row),
