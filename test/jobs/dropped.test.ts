@@ -8,7 +8,7 @@ describe('jobs whose community is no longer in the store (real Redis)', () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
-  it('given a reset store, when recompute, digest and reminder jobs for a gone community run, then each is dropped once with one warning', async () => {
+  it('given a reset store, when jobs for a gone community run, then each is dropped once with one warning', async () => {
     const { world, jobs } = await worldWithJobs(cleanups);
     // Rows that are not there: what Redis still holds after the store was reset.
     const gone = { communityId: '424242' };

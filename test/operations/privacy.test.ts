@@ -18,7 +18,7 @@ function scoreLine(stdout: string): { g: number; n: number }[] {
 }
 
 describe('/privacy', () => {
-  it('given a populated console, when a member deletes their data with confirm:true, then N drops by one and G is recomputed without their ratings', async () => {
+  it('given a member, when they delete their data, then N drops by one and G loses their ratings', async () => {
     const tmp = tempDir();
     cleanup.push(tmp.dispose);
     // Values 10 and 2; ana rates #1 4★ (weight 10), bo rates #2 5★ (weight 2), you (the operator) rate nothing.

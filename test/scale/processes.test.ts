@@ -137,7 +137,7 @@ const count = (values: readonly string[]): Map<string, number> => {
 };
 
 describe('two bot processes and two workers on one store and one Redis', () => {
-  it('given shards split over two bots and two REST-only workers, when members enroll, burst and retry, then reminders and digests go out once, limits are shared, side effects happen once, and workers alone keep delivering', async () => {
+  it('given two sharded bots and two workers, when members act, then every effect happens once, limits shared', async () => {
     const communities = await seed();
     const [discordZero, discordOne, slackCommunity] = communities as [Community, Community, Community];
     const ports = { bots: [await freePort(), await freePort()], slack: [await freePort(), await freePort()], workers: [await freePort(), await freePort()] };

@@ -20,7 +20,7 @@ function client(): Redis {
 }
 
 describe('RedisRequestClaims', () => {
-  it('given two processes on one Redis and prefix, when both claim the same request, then only the first gets it, until the claim expires', async () => {
+  it('given two processes on one Redis, when both claim a request, then only the first gets it until expiry', async () => {
     const prefix = randomPrefix();
     cleanups.push(() => cleanupPrefix(prefix));
     const first = new RedisRequestClaims(client(), `${prefix}:requests`, silentLogger);
@@ -33,7 +33,7 @@ describe('RedisRequestClaims', () => {
     await eventually(() => second.claim('short', 60_000), 'the short claim to expire and be claimable again');
   });
 
-  it('given Redis does not answer, when a request is claimed, then the claim is granted (commands never stop over Redis)', async () => {
+  it('given Redis does not answer, when a request is claimed, then it is granted (commands never stop)', async () => {
     const unreachable = createLimiterRedisClient(`redis://127.0.0.1:${await freePort()}`, silentLogger);
     unreachable.on('error', () => undefined);
     cleanups.push(async () => unreachable.disconnect());
@@ -42,7 +42,7 @@ describe('RedisRequestClaims', () => {
     expect(await claims.claim('slack:command:T1:trigger-1', 60_000)).toBe(true);
   });
 
-  it('given openRateLimiter, then its claims are shared under JOBS_PREFIX when Redis answers, and unshared when it does not', async () => {
+  it('given openRateLimiter, then claims are shared under JOBS_PREFIX if Redis answers, unshared if not', async () => {
     const prefix = randomPrefix();
     cleanups.push(() => cleanupPrefix(prefix));
     const budgets = { RATE_LIMIT_READS: 5, RATE_LIMIT_WRITES: 5, RATE_LIMIT_WINDOW_SECONDS: 10 };

@@ -5,7 +5,7 @@ import { rateLimitPrefix } from '../../src/infra/rate-limit/open-rate-limiter.ts
 
 /** The settings several processes on one Redis depend on. */
 describe('JOBS_PREFIX and the nudge delay', () => {
-  it('given no JOBS_PREFIX, then queues, deliveries and rate limits live under `syllabot`; given one, under it', () => {
+  it('given no JOBS_PREFIX, then queues, deliveries and limits live under `syllabot`; given one, under it', () => {
     const plain = loadConfig({});
     expect(plain.JOBS_PREFIX).toBe('syllabot');
     expect(defaultJobsOptions(plain).prefix).toBe('syllabot');
@@ -15,7 +15,7 @@ describe('JOBS_PREFIX and the nudge delay', () => {
     expect(rateLimitPrefix(staging)).toBe('{syllabot-staging}:rl');
   });
 
-  it('given a JOBS_PREFIX with spaces, colons or over 64 characters, then start-up stops naming the variable', () => {
+  it('given a JOBS_PREFIX with spaces, colons or over 64 chars, then start-up stops naming the variable', () => {
     for (const bad of ['two words', 'a:b', 'x'.repeat(65)]) {
       expect(() => loadConfig({ JOBS_PREFIX: bad })).toThrow(ConfigError);
       try {
