@@ -103,7 +103,7 @@ describe.skipIf(!available)('the moderators’ dashboard in Chromium', () => {
     return { page, dialogs, violations };
   }
 
-  it('given a moderator link, when opened, then the dashboard shows figures, charts, the table, reviews and downloads', async () => {
+  it('given a moderator link, when opened, then figures, charts, the table, reviews and downloads show', async () => {
     const { page, dialogs, violations } = await watchedPage();
     const response = await page.goto(await signInLink());
     expect(response?.status()).toBe(200);
@@ -196,7 +196,7 @@ describe.skipIf(!available)('the moderators’ dashboard in Chromium', () => {
     }
   });
 
-  it('given the /stats chart address Slack would fetch, when opened in the browser, then it is the PNG (saved for the README)', async () => {
+  it('given the /stats chart address Slack fetches, when opened, then it is the PNG (saved for the README)', async () => {
     const community = (await store.findCommunity({ platform: 'console', externalId: 'rustaceans' }))!;
     const url = dashboard.links.chartUrl({ communityId: community.id, days: 30, locale: 'en' })!;
     const page = await browser.context.newPage();

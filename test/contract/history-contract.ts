@@ -31,7 +31,7 @@ export function describeHistoryContract(name: string, open: () => Promise<StoreH
     const snapshot = async (communityId: string, day: string, takenAt = new Date(`${day}T12:00:00Z`)): Promise<DailySnapshot> =>
       buildDailySnapshot({ communityId, day, takenAt, memberCount: await store.countMembers(communityId), courses: await store.listActiveCourses(communityId), priorWeight: 5 });
 
-    it('given a day already saved, when saved again (even concurrently), then exactly one write wins and the first stays', async () => {
+    it('given a day already saved, when saved again (even concurrently), then one write wins, the first stays', async () => {
       const course = await store.createCourse(community.id, { title: 'Rust', description: '', url: null, tags: [], value: 2, startsAt: null });
       await store.enroll(community.id, members[0]!.id, course.id, new Date('2026-01-01T00:00:00Z'));
       await store.rate(community.id, members[0]!.id, course.id, 4, null, new Date('2026-01-01T00:00:00Z'));
@@ -44,7 +44,7 @@ export function describeHistoryContract(name: string, open: () => Promise<StoreH
       expect(saved?.courses).toEqual([{ courseId: course.id, number: 1, title: 'Rust', value: 2, enrolled: 1, ratings: 1, mean: 4, bayesian: 4 }]);
     });
 
-    it('given snapshots of several days and communities, when listed from a day, then only that community from that day on, oldest first', async () => {
+    it('given several days and communities, when listed from a day, then only that community, that day on, oldest first', async () => {
       for (const day of ['2026-01-03', '2026-01-01', '2026-01-02']) await store.saveDailySnapshot(await snapshot(community.id, day));
       await store.saveDailySnapshot(await snapshot(other.id, '2026-01-02'));
       expect((await store.listDailySnapshots(community.id, '2026-01-02')).map((s) => s.day)).toEqual(['2026-01-02', '2026-01-03']);
@@ -61,7 +61,7 @@ export function describeHistoryContract(name: string, open: () => Promise<StoreH
       expect(await store.listDailySnapshots(other.id, '2000-01-01')).toEqual([]);
     });
 
-    it('given enrollments and ratings, when paged 2 at a time, then every row comes once with member and course names', async () => {
+    it('given enrollments and ratings, when paged 2 at a time, then each row comes once with member and course', async () => {
       const courses = [];
       for (const title of ['Rust', 'Go']) courses.push(await store.createCourse(community.id, { title, description: '', url: null, tags: [], value: 1, startsAt: null }));
       const elsewhere = await store.createCourse(other.id, { title: 'Secret', description: '', url: null, tags: [], value: 1, startsAt: null });

@@ -67,7 +67,7 @@ describe('files on Discord', () => {
     await bot?.close();
   });
 
-  it('given a reply with a chart and a CSV, when answered, then both are attached and the embed shows the chart', async () => {
+  it('given a chart and a CSV, when answered, then both are attached and the embed shows the chart', async () => {
     const sent = slashCommand(bot.fake, guild, ana, 'files');
     const request = await bot.fake.waitForRequest(isCallback(sent));
     const body = callbackBody(request);
@@ -83,7 +83,7 @@ describe('files on Discord', () => {
     expect(declared?.[0]?.description).toBe('G rose from 3.1 to 3.4');
   });
 
-  it('given a streamed file over 10 MB, when answered, then it is left out, the limit is named and the stream stopped early', async () => {
+  it('given a streamed file over 10 MB, when answered, then it is left out, the limit named, the stream stopped', async () => {
     producedChunks = 0;
     const sent = slashCommand(bot.fake, guild, ana, 'bigfile');
     const request = await bot.fake.waitForRequest(isCallback(sent));
@@ -92,7 +92,7 @@ describe('files on Discord', () => {
     expect(producedChunks).toBeLessThanOrEqual(UPLOAD_LIMIT_BYTES / MiB + 1);
   });
 
-  it('given a job sending a member files by DM, when delivered, then the DM message carries them as attachments', async () => {
+  it('given a job sending files by DM, when delivered, then the DM message carries them as attachments', async () => {
     const before = bot.fake.requests.length;
     await bot.adapter.messenger.sendToMember({ platform: 'discord', externalId: guild.id }, ana.id, withFiles('normal'));
     const post = await bot.fake.waitForRequest((r) => r.method === 'POST' && /^\/channels\/\d+\/messages$/.test(r.path), before);
@@ -133,7 +133,7 @@ describe('files on Slack', () => {
     return h.responses.postsTo(url).at(-1)!;
   }
 
-  it('given a reply with a chart and a CSV, when answered, then both are uploaded to the member DM and the answer says so', async () => {
+  it('given a chart and a CSV, when answered, then both are uploaded to the member DM and the answer says so', async () => {
     const post = await command('/files');
     const dm = `D${USERS.member.id}`;
     const files = h.fake.filesIn(dm);
@@ -147,7 +147,7 @@ describe('files on Slack', () => {
     expect(allText(post.body)).toContain('The 2 files are in your direct messages with Syllabot.');
   });
 
-  it('given a chart with a public address, when answered, then it is an image block and nothing is uploaded for it', async () => {
+  it('given a chart with a public address, when answered, then it is an image block, nothing uploaded', async () => {
     const uploads = h.fake.uploads.size;
     const post = await command('/urlchart');
     const blocks = (post.body.blocks as { type: string; image_url?: string; alt_text?: string }[]).filter((b) => b.type === 'image');
@@ -183,7 +183,7 @@ describe('files on the console', () => {
     });
   }
 
-  it('given a reply with files, when run on the console, then they are written under exports/<community>-<date>/ and the paths printed', async () => {
+  it('given files on the console, when answered, then they are written under exports/<community>-<date>/, paths printed', async () => {
     const out = await consoleFor('local').runLine('/files');
     const folder = join(dir, 'exports', 'local-2026-12-01');
     expect(readdirSync(folder)).toEqual(['courses.csv']);
@@ -192,7 +192,7 @@ describe('files on the console', () => {
     expect(out).toContain('summary text');
   });
 
-  it('given a community name with path characters, when files are written, then they stay inside the exports folder', async () => {
+  it('given a community name with path characters, when files are written, then they stay in the exports folder', async () => {
     const out = await consoleFor('../../etc').runLine('/files');
     expect(readdirSync(join(dir, 'exports')).sort()).toEqual(['etc-2026-12-01', 'local-2026-12-01']);
     expect(out).toContain(join(dir, 'exports', 'etc-2026-12-01', 'courses.csv'));

@@ -79,7 +79,7 @@ describe('/stats on the console', () => {
     await core.dispose();
   });
 
-  it('given a week of daily snapshots, when a moderator runs /stats, then the summary shows sparklines over every day', async () => {
+  it('given a week of snapshots, when a moderator runs /stats, then the summary shows sparklines for every day', async () => {
     const out = await run('/stats');
     expect(out).toContain('Community stats: the last 30 days');
     expect(out).toContain('9 days of history, from 2026-11-20.');
@@ -99,7 +99,7 @@ describe('/stats on the console', () => {
     expect(await run('@ana /stats')).toContain('/stats is for moderators only.');
   });
 
-  it('given /stats export, when run, then three CSV files are written that a CSV parser reads back, BOM first and formulas neutralised', async () => {
+  it('given /stats export, when run, then three CSV files a parser reads back, BOM first, formulas neutralised', async () => {
     const out = await run('/stats export');
     const folder = join(dir, 'exports', `local-${clock.now().toISOString().slice(0, 10)}`);
     expect(readdirSync(folder).sort()).toEqual(['courses.csv', 'enrollments.csv', 'ratings.csv']);
@@ -162,7 +162,7 @@ describe('/stats on Slack', () => {
     await h?.close();
   });
 
-  it('given an admin without a public dashboard, when they run /stats, then the PNG is uploaded to their DM and the summary answers', async () => {
+  it('given no public dashboard, when an admin runs /stats, then the PNG goes to their DM and the summary answers', async () => {
     const url = h.responses.newUrl();
     await h.client.sendForm(h.client.commandBody({ command: '/help', text: '', userId: USERS.admin.id, responseUrl: url }));
     await h.adapter.whenIdle();
@@ -181,7 +181,7 @@ describe('/stats on Slack', () => {
     expect(allText(post.body)).toMatch(/G \d\.\d\d → \d\.\d\d/);
   });
 
-  it('given a plain member, when they run /stats, then nothing is uploaded and they are told it is for moderators', async () => {
+  it('given a plain member, when they run /stats, then nothing is uploaded; it is for moderators', async () => {
     const before = h.fake.uploads.size;
     const answer = h.responses.newUrl();
     await h.client.sendForm(h.client.commandBody({ command: '/stats', text: 'export', userId: USERS.member.id, responseUrl: answer }));

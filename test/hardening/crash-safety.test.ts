@@ -49,7 +49,7 @@ describe('Crash safety of the embedded store', () => {
   const temp = tempDir('crash');
   afterAll(() => temp.remove());
 
-  it(`given a writer SIGKILLed mid-loop ${KILLS} times, when restarted, then the file is intact, aggregates exact`, async () => {
+  it(`given a writer SIGKILLed ${KILLS} times, when restarted, then the file is intact, aggregates exact`, async () => {
     const path = join(temp.dir, 'crash.sqlite');
     let next = 0;
     let totalWrites = 0;

@@ -54,7 +54,7 @@ describe('score recomputation (real Redis)', () => {
     return { community, courses };
   }
 
-  it('given ratings applied incrementally, when a rating triggers the debounced recompute, then nothing needs repair and the snapshot equals the incremental score', async () => {
+  it('given incremental ratings, when the debounced recompute runs, then no repair and the snapshot equals the score', async () => {
     const { world, queue } = await setup({}, { RECOMPUTE_EVERY_MINUTES: '7' });
     const { community } = await seed(world);
     const incremental = await world.store.listActiveCourses(community.id);
@@ -86,7 +86,7 @@ describe('score recomputation (real Redis)', () => {
     expect(await world.text('/score')).toContain('Change since the last recompute');
   });
 
-  it('given aggregates that drifted from the rows, when the periodic recompute runs, then it repairs them and logs what it repaired', async () => {
+  it('given drifted aggregates, when the periodic recompute runs, then it repairs them and logs what it repaired', async () => {
     const { world, queue } = await setup({ recomputeEveryMs: 1_000 });
     const { community, courses } = await seed(world);
     const exact = await world.store.listActiveCourses(community.id);
@@ -107,7 +107,7 @@ describe('score recomputation (real Redis)', () => {
     await waitUntil(async () => (await world.store.listScoreSnapshots(community.id, 1)).length === 1, 'a snapshot');
   });
 
-  it('given a rating, when the recompute runs, then the community gets its daily snapshot at once (backfill), once', async () => {
+  it('given a rating, when the recompute runs, then the daily snapshot is written at once (backfill), once', async () => {
     const { world } = await setup();
     const { community } = await seed(world);
     await world.run('/enroll 1', 'ana');
@@ -119,7 +119,7 @@ describe('score recomputation (real Redis)', () => {
     expect(daily!.courses).toHaveLength(4);
   });
 
-  it('given snapshots older than the retention, when the daily prune job runs, then they are deleted and newer ones kept', async () => {
+  it('given snapshots past the retention, when the prune job runs, then they are deleted and newer ones kept', async () => {
     const { world, queue } = await setup({ historyRetentionDays: 30 });
     const { community } = await seed(world);
     const old = buildDailySnapshot({ communityId: community.id, day: '2020-01-01', takenAt: new Date('2020-01-01T12:00:00Z'), memberCount: 1, courses: [], priorWeight: 5 });
@@ -133,7 +133,7 @@ describe('score recomputation (real Redis)', () => {
 });
 
 describe('daily snapshots (test clock, two processes)', () => {
-  it('given recomputes across a week in two processes, when each day passes in the community time zone, then one snapshot a day', async () => {
+  it('given two processes recomputing for a week, when days pass in the community zone, then one snapshot a day', async () => {
     const world = createWorld();
     try {
       await world.run('/course add title:"Rust 101" value:2');

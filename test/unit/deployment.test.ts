@@ -34,7 +34,7 @@ interface Compose {
 const compose = yaml.load(read('docker-compose.yml')) as Compose;
 
 describe('docker-compose.yml', () => {
-  it('given the compose file, when parsed, then mongo, redis and bot are there; scale-only ones in its profile', () => {
+  it('given the compose file, when parsed, then mongo, redis and bot are there; scale-only ones in a profile', () => {
     expect(Object.keys(compose.services)).toEqual(expect.arrayContaining(['mongo', 'redis', 'bot']));
     for (const name of ['mongo', 'redis', 'bot']) expect(compose.services[name]!.profiles, name).toBeUndefined();
     for (const name of ['bot-2', 'worker-1', 'worker-2']) expect(compose.services[name]!.profiles, name).toEqual(['scale']);

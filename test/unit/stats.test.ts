@@ -36,7 +36,7 @@ function week(titles: string[]): DailySnapshot[] {
 }
 
 describe('stats figures', () => {
-  it('given 15 days of snapshots, when computed for 30 days, then weekly totals, funnel and movers follow the snapshots', () => {
+  it('given 15 days of snapshots, when computed for 30 days, then weekly totals, funnel and movers follow them', () => {
     const stats = computeStats(week(['Rust', 'Go']), 30, '2026-01-15');
     expect(stats.dates).toHaveLength(15);
     expect(stats.weeks.map((w) => w.endsOn)).toEqual(['2026-01-08', '2026-01-15']);
@@ -51,7 +51,7 @@ describe('stats figures', () => {
     expect(computeStats(week(['Rust']), 7, '2026-01-15').dates).toEqual(['2026-01-09', '2026-01-10', '2026-01-11', '2026-01-12', '2026-01-13', '2026-01-14', '2026-01-15']);
   });
 
-  it('given values, when drawn as a sparkline, then the lowest is ▁, the highest █ and a flat series sits in the middle', () => {
+  it('given values, when drawn as a sparkline, then lowest ▁, highest █, and a flat series in the middle', () => {
     expect(sparkline([1, 2, 3, 4, 5, 6, 7, 8])).toBe('▁▂▃▄▅▆▇█');
     expect(sparkline([2, 2, 2])).toBe('▄▄▄');
     expect(sparkline(Array.from({ length: 100 }, (_, i) => i), 20)).toHaveLength(20);
@@ -64,7 +64,7 @@ describe('stats figures', () => {
     expect(dayIn(at, 'America/Los_Angeles')).toBe('2026-03-01');
   });
 
-  it('given cells that look like formulas, when neutralised, then they start with an apostrophe and others stay', () => {
+  it('given formula-looking cells, when neutralised, then they start with an apostrophe, others stay', () => {
     expect(['=1+1', '+1', '-2', '@SUM(A1)', '\t=1', 'Rust', '李雷'].map(neutralizeFormula)).toEqual(["'=1+1", "'+1", "'-2", "'@SUM(A1)", "'\t=1", 'Rust', '李雷']);
   });
 });
