@@ -1,20 +1,8 @@
 import { Schema, type Types } from 'mongoose';
-import type { CourseDay } from '../../domain/history.ts';
+import type { DailySnapshot } from '../../domain/history.ts';
 
-export interface DailySnapshotDoc {
-  communityId: Types.ObjectId;
-  /** `YYYY-MM-DD` in the community's time zone. */
-  day: string;
-  takenAt: Date;
-  score: number;
-  satisfaction: number;
-  coverage: number;
-  memberCount: number;
-  ratingCount: number;
-  enrollmentCount: number;
-  activeCourseCount: number;
-  courses: CourseDay[];
-}
+/** The domain snapshot as stored: only the community reference changes type. */
+export type DailySnapshotDoc = Omit<DailySnapshot, 'communityId'> & { communityId: Types.ObjectId };
 
 const { ObjectId, Mixed } = Schema.Types;
 
