@@ -36,7 +36,11 @@ async function freePort(): Promise<number> {
 
 const available = existsSync(CHROMIUM);
 
-describe.skipIf(!available)('the moderators’ dashboard in Chromium', () => {
+// Chromium shares CI's two cores with the other suites: a step gets STEP_MS (so a stuck step fails
+// naming itself), a test twice that, and one retry, since a loaded machine has stalled it before.
+const STEP_MS = 25_000;
+
+describe.skipIf(!available)('the moderators’ dashboard in Chromium', { timeout: 2 * STEP_MS + 10_000, retry: 1 }, () => {
   let dir: string;
   let store: SqliteStore;
   let dashboard: DashboardServer;
@@ -72,7 +76,7 @@ describe.skipIf(!available)('the moderators’ dashboard in Chromium', () => {
       await recomputeCommunity(store, community.id, clock, silentLogger, history);
       now += DAY;
     }
-    browser = await launchChromium();
+    browser = await launchChromium({ stepTimeoutMs: STEP_MS });
   });
   afterAll(async () => {
     await browser?.close();
@@ -170,6 +174,8 @@ describe.skipIf(!available)('the moderators’ dashboard in Chromium', () => {
     const { page } = await watchedPage();
     const link = await signInLink();
     expect((await page.goto(link))?.status()).toBe(200);
+    // Let the sign-in page's refresh finish, so the requests below do not race a navigation.
+    await page.waitForURL(/\/$/);
     // Requests from the same browser profile (its cookies), free of the sign-in page's refresh.
     const reused = await page.request.get(link);
     expect(reused.status()).toBe(403);
@@ -183,7 +189,7 @@ describe.skipIf(!available)('the moderators’ dashboard in Chromium', () => {
   });
 
   it('given a phone-width screen, when the dashboard opens, then nothing overflows sideways but the table', async () => {
-    const phone = await launchChromium({ viewport: { width: 390, height: 844 } });
+    const phone = await launchChromium({ viewport: { width: 390, height: 844 }, stepTimeoutMs: STEP_MS });
     try {
       const page = await phone.context.newPage();
       await page.goto(await signInLink());

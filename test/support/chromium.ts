@@ -6,7 +6,7 @@ import { chromium, type BrowserContext } from 'playwright-core';
 export const CHROMIUM = '/usr/bin/chromium';
 
 /** Debian's Chromium, headless, with a throwaway profile and nothing phoning home. */
-export async function launchChromium(options: { viewport?: { width: number; height: number }; downloads?: boolean } = {}): Promise<{ context: BrowserContext; close(): Promise<void> }> {
+export async function launchChromium(options: { viewport?: { width: number; height: number }; downloads?: boolean; stepTimeoutMs?: number } = {}): Promise<{ context: BrowserContext; close(): Promise<void> }> {
   const profile = mkdtempSync(join(tmpdir(), 'syllabot-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
@@ -15,6 +15,8 @@ export async function launchChromium(options: { viewport?: { width: number; heig
     viewport: options.viewport ?? { width: 1280, height: 900 },
     acceptDownloads: options.downloads ?? true,
   });
+  // Below the test's own timeout, so a stuck navigation or click fails with its name.
+  if (options.stepTimeoutMs) context.setDefaultTimeout(options.stepTimeoutMs);
   return {
     context,
     async close() {
