@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 export async function openStore(config: Config, logger: Logger, role = 'syllabot'): Promise<Store> {
   if (config.MONGODB_URI) {
     const { openMongoStore } = await import('./mongo/open-mongo-store.ts');
-    return openMongoStore(config.MONGODB_URI, logger, { allowStandalone: config.MONGODB_ALLOW_STANDALONE });
+    return openMongoStore(config.MONGODB_URI, logger, { allowStandalone: config.MONGODB_ALLOW_STANDALONE, catalogCacheBytes: config.CATALOG_CACHE_MB * 2 ** 20 });
   }
   const path = resolve(config.SQLITE_PATH);
   const store = SqliteStore.open({ path, markInUseAs: role, catalogCacheBytes: config.CATALOG_CACHE_MB * 2 ** 20 });

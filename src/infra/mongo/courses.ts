@@ -8,6 +8,7 @@ import { courseListFilter, isWholeNumber, parseObjectId, requireText, titlePrefi
 import { toCourse } from './mapping.ts';
 import type { CourseCounterDoc, CourseDoc, Lean } from './models.ts';
 import { MongoPart } from './part.ts';
+import type { CatalogSnapshot } from '../catalog/catalog-snapshot.ts';
 import { activeRatingTotalsPipeline, coursePagePipeline, type CoursePageResult } from './pipelines.ts';
 
 /** Edits of one course that keep losing the compare-and-set to other edits give up after this many tries. */
@@ -26,17 +27,16 @@ export class MongoCourseStore extends MongoPart implements CourseStore {
         // backup): move it past the highest number in use, then allocate again.
         if (attempt > 1) await this.repairCounter(id);
         const counter = await this.models.CourseCounter.findOneAndUpdate({ _id: id }, { $inc: { last: 1 } }, { upsert: true, returnDocument: 'after' }).lean<CourseCounterDoc>();
-        const created = await this.models.Course.insertOne({
-          ...fields,
-          communityId: id,
-          number: counter.last,
-          archived: false,
-          createdAt: new Date(),
-          ratingCount: 0,
-          ratingSum: 0,
-          enrolledCount: 0,
+        const { doc, change } = await this.write(async (session) => {
+          const created = await this.models.Course.insertOne(
+            { ...fields, communityId: id, number: counter.last, archived: false, createdAt: new Date(), ratingCount: 0, ratingSum: 0, enrolledCount: 0 },
+            { session },
+          );
+          const doc = created.toObject<Lean<CourseDoc>>();
+          return { doc, change: await this.changeCatalog(id, session, [doc]) };
         });
-        return toCourse(created.toObject<Lean<CourseDoc>>());
+        this.catalogChanged(change);
+        return toCourse(doc);
       });
     });
   }
@@ -59,7 +59,7 @@ export class MongoCourseStore extends MongoPart implements CourseStore {
       const set = patchFields(patch);
       const filter = { _id: key.id, communityId: key.communityId };
       if (patch.title === undefined && patch.description === undefined && patch.tags === undefined) {
-        const doc = await this.models.Course.findOneAndUpdate(filter, { $set: set }, { returnDocument: 'after' }).lean<Lean<CourseDoc>>();
+        const doc = await this.editCourse(filter, { $set: set });
         if (!doc) throw notInCommunity(communityId, courseId);
         return toCourse(doc);
       }
@@ -67,11 +67,10 @@ export class MongoCourseStore extends MongoPart implements CourseStore {
         const current = await this.models.Course.findOne(filter).select({ title: 1, description: 1, tags: 1 }).lean<Pick<CourseDoc, 'title' | 'description' | 'tags'>>();
         if (!current) throw notInCommunity(communityId, courseId);
         const searched = { title: set.title ?? current.title, description: set.description ?? current.description, tags: set.tags ?? current.tags };
-        const doc = await this.models.Course.findOneAndUpdate(
+        const doc = await this.editCourse(
           { ...filter, title: current.title, description: current.description, tags: current.tags },
           { $set: { ...set, searchText: searchText(searched.title, searched.description, searched.tags) } },
-          { returnDocument: 'after' },
-        ).lean<Lean<CourseDoc>>();
+        );
         if (doc) return toCourse(doc);
       }
       throw new StorageUnavailableError(new Error(`course ${courseId} kept changing during ${SEARCH_EDIT_ATTEMPTS} attempts to edit it`));
@@ -81,12 +80,23 @@ export class MongoCourseStore extends MongoPart implements CourseStore {
   setCourseArchived(communityId: string, courseId: string, archived: boolean): Promise<Course> {
     return this.guard(async () => {
       const key = this.scoped(communityId, courseId);
-      const doc = key
-        ? await this.models.Course.findOneAndUpdate({ _id: key.id, communityId: key.communityId }, { $set: { archived: archived === true } }, { returnDocument: 'after' }).lean<Lean<CourseDoc>>()
-        : null;
+      const doc = key ? await this.editCourse({ _id: key.id, communityId: key.communityId }, { $set: { archived: archived === true } }) : null;
       if (!doc) throw notInCommunity(communityId, courseId);
       return toCourse(doc);
     });
+  }
+
+  /**
+   * One course's edit, with the community's catalog version marked changed in the same
+   * transaction (after it, without transactions). Null when the filter matched no course.
+   */
+  private async editCourse(filter: { _id: Types.ObjectId; communityId: Types.ObjectId } & Partial<Pick<CourseDoc, 'title' | 'description' | 'tags'>>, update: { $set: Partial<CourseDoc> }): Promise<Lean<CourseDoc> | null> {
+    const { doc, change } = await this.write(async (session) => {
+      const doc = await this.models.Course.findOneAndUpdate(filter, update, { returnDocument: 'after', session }).lean<Lean<CourseDoc>>();
+      return { doc, change: doc ? await this.changeCatalog(filter.communityId, session, [doc]) : null };
+    });
+    this.catalogChanged(change);
+    return doc;
   }
 
   getCourseByNumber(communityId: string, number: number): Promise<Course | null> {
@@ -122,6 +132,9 @@ export class MongoCourseStore extends MongoPart implements CourseStore {
     return this.guard(async () => {
       const id = parseObjectId(communityId);
       if (!id) return { items: [], total: 0 };
+      // Search text that is not a string is refused below, not read as no search.
+      const cached = query.text === undefined || typeof query.text === 'string' ? await this.fromCatalog(id, (catalog) => catalog.page(query)) : undefined;
+      if (cached) return cached;
       const offset = isWholeNumber(query.offset) ? Math.max(0, query.offset) : 0;
       const limit = isWholeNumber(query.limit) && query.limit >= 1 ? query.limit : null;
       // One aggregation: the total and the page are computed from the same matched documents.
@@ -134,6 +147,8 @@ export class MongoCourseStore extends MongoPart implements CourseStore {
     return this.guard(async () => {
       const id = parseObjectId(communityId);
       if (!id) return [];
+      const cached = await this.fromCatalog(id, (catalog) => catalog.activeCourses());
+      if (cached) return cached;
       return (await this.models.Course.find({ communityId: id, archived: false }).sort({ number: 1 }).lean<Lean<CourseDoc>[]>()).map(toCourse);
     });
   }
@@ -142,9 +157,23 @@ export class MongoCourseStore extends MongoPart implements CourseStore {
     return this.guard(async () => {
       const id = parseObjectId(communityId);
       if (!id) return { ratingCount: 0, ratingSum: 0 };
+      const cached = await this.fromCatalog(id, (catalog) => catalog.activeRatingTotals());
+      if (cached) return cached;
       const [totals] = await this.models.Course.aggregate<{ ratingCount: number; ratingSum: number }>(activeRatingTotalsPipeline(id));
       return totals ?? { ratingCount: 0, ratingSum: 0 };
     });
+  }
+
+  /**
+   * A catalog read answered from the community's in-memory snapshot (VersionedCatalog: one
+   * read of the community's version, and the courses only when they changed). Undefined when
+   * the catalog is off, the community does not exist or the snapshot cannot answer the query:
+   * the caller reads the store. Single-course reads always read the store: one round trip
+   * either way.
+   */
+  private async fromCatalog<T>(communityId: Types.ObjectId, read: (catalog: CatalogSnapshot) => T | undefined): Promise<T | undefined> {
+    const snapshot = await this.catalog?.snapshot(communityId.toHexString());
+    return snapshot ? read(snapshot) : undefined;
   }
 }
 

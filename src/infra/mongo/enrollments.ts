@@ -14,18 +14,20 @@ export class MongoEnrollmentStore extends MongoPart implements EnrollmentStore {
     return this.guard(async () => {
       const key = this.enrollmentKey(communityId, memberId, courseId);
       try {
-        return await this.write(async (session): Promise<EnrollOutcome> => {
+        const change = await this.write(async (session) => {
           await this.requireMemberAndOpenCourse(key, session);
           // The unique index decides who enrolled first; a loser gets E11000 before touching the course.
           await this.models.Enrollment.insertOne({ ...key, enrolledAt: at }, { session });
-          const counted = await this.models.Course.updateOne(openCourse(key), { $inc: { enrolledCount: 1, aggregatesVersion: 1 } }, { session });
-          if (counted.matchedCount === 0) {
+          const counted = await this.models.Course.findOneAndUpdate(openCourse(key), { $inc: { enrolledCount: 1, aggregatesVersion: 1 } }, { returnDocument: 'after', session }).lean<Lean<CourseDoc>>();
+          if (!counted) {
             // Archived or removed since the check: refuse, and on the standalone path take the row back.
             if (!session) await this.models.Enrollment.deleteOne(key);
             throw new WriteRefusedError('course-archived', `course ${courseId} was archived while enrolling`);
           }
-          return 'enrolled';
+          return this.changeCatalog(key.communityId, session, [counted]);
         });
+        this.catalogChanged(change);
+        return 'enrolled';
       } catch (error) {
         if (isDuplicateKeyError(error)) return 'already-enrolled';
         throw error;
@@ -37,12 +39,19 @@ export class MongoEnrollmentStore extends MongoPart implements EnrollmentStore {
     return this.guard(async () => {
       const key = this.optionalEnrollmentKey(communityId, memberId, courseId);
       if (!key) return 'not-enrolled';
-      return this.write(async (session): Promise<UnenrollOutcome> => {
+      const done = await this.write(async (session) => {
         const removed = await this.models.Enrollment.deleteOne(key, { session });
-        if (removed.deletedCount === 0) return 'not-enrolled';
-        await this.models.Course.updateOne({ _id: key.courseId, communityId: key.communityId }, { $inc: { enrolledCount: -1, aggregatesVersion: 1 } }, { session });
-        return 'unenrolled';
+        if (removed.deletedCount === 0) return null;
+        const course = await this.models.Course.findOneAndUpdate(
+          { _id: key.courseId, communityId: key.communityId },
+          { $inc: { enrolledCount: -1, aggregatesVersion: 1 } },
+          { returnDocument: 'after', session },
+        ).lean<Lean<CourseDoc>>();
+        return { change: await this.changeCatalog(key.communityId, session, course ? [course] : []) };
       });
+      if (!done) return 'not-enrolled';
+      this.catalogChanged(done.change);
+      return 'unenrolled';
     });
   }
 
@@ -121,8 +130,8 @@ export class MongoEnrollmentStore extends MongoPart implements EnrollmentStore {
       const key = this.enrollmentKey(communityId, memberId, courseId);
       // Two first ratings racing can both try to insert: the loser's upsert fails with E11000
       // (nothing written) and runs again, now replacing the winner's row.
-      return retryOnDuplicateKey(() =>
-        this.write(async (session): Promise<RateOutcome> => {
+      const { outcome, change } = await retryOnDuplicateKey(() =>
+        this.write(async (session) => {
           await this.requireMemberAndOpenCourse(key, session);
           // The upsert hands back the row as it was, atomically: the stars it replaced.
           const before = await this.models.Rating.findOneAndUpdate(key, { $set: { stars, review: text, updatedAt: at } }, { upsert: true, returnDocument: 'before', session }).lean<Lean<RatingDoc> | null>();
@@ -136,9 +145,12 @@ export class MongoEnrollmentStore extends MongoPart implements EnrollmentStore {
             if (!session) await this.undoRating(key, before);
             throw new WriteRefusedError('course-archived', `course ${courseId} was archived while rating`);
           }
-          return { previous, course: toCourse(course) };
+          const outcome: RateOutcome = { previous, course: toCourse(course) };
+          return { outcome, change: await this.changeCatalog(key.communityId, session, [course]) };
         }),
       );
+      this.catalogChanged(change);
+      return outcome;
     });
   }
 

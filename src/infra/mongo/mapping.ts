@@ -1,5 +1,7 @@
 import { LOCALES, PLATFORMS, type Community, type CommunitySettings, type Course, type Enrollment, type Member, type Platform, type ScoreSnapshot } from '../../domain/model.ts';
 import type { Installation } from '../../ports/store/index.ts';
+import type { CatalogEntry } from '../catalog/catalog-snapshot.ts';
+import type { CatalogVersion } from '../catalog/versioned-catalog.ts';
 import type { CommunityDoc, CourseDoc, EnrollmentDoc, InstallationDoc, Lean, MemberDoc, ScoreSnapshotDoc } from './models.ts';
 
 /** Lean documents to domain records: ids become hex strings, nothing mongoose-shaped leaks out. */
@@ -63,6 +65,17 @@ export function toCourse(doc: Lean<CourseDoc>): Course {
     ratingSum: doc.ratingSum ?? 0,
     enrolledCount: doc.enrolledCount ?? 0,
   };
+}
+
+/** A course as the in-memory catalog holds it: the course and the search text `listCourses` matches. */
+export function toCatalogEntry(doc: Lean<CourseDoc>): CatalogEntry {
+  // A course without the search copy matches no search text, in the store as here.
+  return { course: toCourse(doc), search: typeof doc.searchText === 'string' ? doc.searchText : '' };
+}
+
+/** A community's stored catalog version as a token; '' for a community no write has marked yet. */
+export function versionToken(stored: unknown): CatalogVersion {
+  return stored === undefined || stored === null ? '' : String(stored);
 }
 
 export function toEnrollment(doc: EnrollmentDoc): Enrollment {

@@ -16,6 +16,12 @@ export interface CommunityDoc {
   createdAt: Date;
   /** Set while the bot is removed from the community (grace period before the purge). */
   removedAt?: Date | null;
+  /**
+   * Replaced (a new ObjectId) by every write that changes the community's courses, after its
+   * course writes or in the same transaction: what in-memory catalogs are checked against
+   * (VersionedCatalog). Absent until the first such write.
+   */
+  catalogVersion?: Types.ObjectId | null;
 }
 
 export interface MemberDoc extends Omit<Member, 'id' | 'communityId'> {
@@ -102,6 +108,7 @@ export const communitySchema = new Schema<CommunityDoc>(
     settings: { type: Mixed, default: () => ({}) },
     createdAt: { type: Date, required: true },
     removedAt: { type: Date, default: null },
+    catalogVersion: { type: ObjectId },
   },
   { ...OPTIONS, collection: 'communities', minimize: false },
 );

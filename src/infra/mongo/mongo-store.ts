@@ -19,12 +19,17 @@ import { MongoTransfer } from './transfer.ts';
 import { MongoCohortStore } from './cohort-store.ts';
 import { DELIVERIES, MongoDeliveries } from './mongo-deliveries.ts';
 import type { DeliveryRecords } from '../../ports/store/deliveries.ts';
+import { CatalogCache, DEFAULT_CATALOG_CACHE_BYTES } from '../catalog/catalog-cache.ts';
+import { VersionedCatalog } from '../catalog/versioned-catalog.ts';
+import { MongoCatalogSource } from './catalog.ts';
 
 export interface MongoStoreOptions extends ConnectionSettings {
   uri: string;
   logger?: Logger;
   /** `off` forces the standalone write path even on a replica set (for tests of that path). */
   transactions?: 'auto' | 'off';
+  /** Memory bound of the in-memory course catalogs (CATALOG_CACHE_MB); 0 turns them off. */
+  catalogCacheBytes?: number;
 }
 
 /**
@@ -40,6 +45,10 @@ export interface MongoStoreOptions extends ConnectionSettings {
  *
  * Course numbers come from a per-community counter document (`$inc`), outside any transaction
  * so that concurrent creators never conflict; a failed insert leaves a gap, never a reuse.
+ *
+ * Catalog reads (`listCourses`, `listActiveCourses`, `activeRatingTotals`) are served from a
+ * per-community snapshot in memory, checked against the community's `catalogVersion`, which
+ * every write that changes the community's courses replaces (VersionedCatalog).
  */
 export class MongoStore extends StoreFacade implements Store {
   readonly kind = 'mongo' as const;
@@ -56,6 +65,11 @@ export class MongoStore extends StoreFacade implements Store {
   protected override readonly privacy: MongoPrivacyStore;
   private readonly context: MongoContext;
   private closing = false;
+
+  /** The in-memory course catalogs (see VersionedCatalog); null when turned off. */
+  get catalog(): VersionedCatalog | null {
+    return this.context.catalog;
+  }
 
   private constructor(
     context: MongoContext,
@@ -102,7 +116,9 @@ export class MongoStore extends StoreFacade implements Store {
       await MongoDeliveries.ensureIndexes(conn.collection(DELIVERIES));
       open = true;
       const transactions = options.transactions !== 'off' && supportsTransactions(hello);
-      return new MongoStore({ conn, models, transactions }, logger, describeMongoUri(options.uri), cohorts);
+      const cacheBytes = options.catalogCacheBytes ?? DEFAULT_CATALOG_CACHE_BYTES;
+      const catalog = cacheBytes > 0 ? new VersionedCatalog(new CatalogCache(cacheBytes), new MongoCatalogSource(models)) : null;
+      return new MongoStore({ conn, models, transactions, catalog }, logger, describeMongoUri(options.uri), cohorts);
     } catch (error) {
       await conn.close(true).catch(() => undefined);
       throw error;

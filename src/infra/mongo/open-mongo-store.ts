@@ -8,12 +8,15 @@ export interface OpenMongoStoreOptions {
   serverSelectionTimeoutMS?: number;
   /** MONGODB_ALLOW_STANDALONE: accept a server without transactions (weaker guarantees, logged at warn). */
   allowStandalone?: boolean;
+  /** Memory bound of the in-memory course catalogs (CATALOG_CACHE_MB); 0 turns them off. */
+  catalogCacheBytes?: number;
 }
 
 /** What a standalone server gives up; logged at warn when MONGODB_ALLOW_STANDALONE accepts it (docs/guarantees.md, MongoDB section). */
 export const STANDALONE_LIMITS = [
   'an enrollment or rating and its course figures are two writes: a crash between them leaves the figures off by one until the next recompute',
   'a recompute that lands between those two writes can leave the figures off by one until the next recompute',
+  "a crash between a course write and its community's catalog version change leaves other processes' in-memory catalog of that community without the write until its next change",
 ] as const;
 
 /**
@@ -26,7 +29,7 @@ export async function openMongoStore(uri: string, logger: Logger, options: OpenM
   const timeout = options.serverSelectionTimeoutMS ?? DEFAULT_SERVER_SELECTION_TIMEOUT_MS;
   let store: MongoStore;
   try {
-    store = await MongoStore.connect({ uri, logger, serverSelectionTimeoutMS: timeout });
+    store = await MongoStore.connect({ uri, logger, serverSelectionTimeoutMS: timeout, ...(options.catalogCacheBytes === undefined ? {} : { catalogCacheBytes: options.catalogCacheBytes }) });
   } catch (error) {
     throw new Error(startupFailure(uri, timeout, error), { cause: error });
   }

@@ -1,8 +1,10 @@
-import type { ClientSession, Connection, Types } from 'mongoose';
+import { Types, type ClientSession, type Connection } from 'mongoose';
 import { WriteRefusedError } from '../../domain/errors.ts';
+import type { CatalogChange, VersionedCatalog } from '../catalog/versioned-catalog.ts';
 import { toStoreError } from './errors.ts';
 import { parseObjectId } from './filters.ts';
-import type { Models } from './models.ts';
+import { toCatalogEntry, versionToken } from './mapping.ts';
+import type { CourseDoc, Lean, Models } from './models.ts';
 
 /** The transaction's session, or undefined on the standalone path. */
 export type Session = ClientSession | undefined;
@@ -13,6 +15,8 @@ export interface MongoContext {
   readonly models: Models;
   /** Whether multi-document writes run in transactions (see MongoStore). */
   readonly transactions: boolean;
+  /** The course catalogs kept in memory, or null when turned off (see MongoStore). */
+  readonly catalog: VersionedCatalog | null;
 }
 
 export interface EnrollmentKey {
@@ -45,6 +49,32 @@ export abstract class MongoPart {
   protected write<T>(work: (session: Session) => Promise<T>): Promise<T> {
     if (!this.context.transactions) return work(undefined);
     return this.context.conn.transaction((session) => work(session));
+  }
+
+  protected get catalog(): VersionedCatalog | null {
+    return this.context.catalog;
+  }
+
+  /**
+   * Marks a community's course catalog changed, for every process's cached copy (see
+   * VersionedCatalog): a new version token on the community document. Call it after the
+   * write's course writes, with the same session, so that in a transaction both commit
+   * together. `courses`: the courses the write changed, as it left them (trusted only in a
+   * transaction). Null when the community does not exist. Hand the result to `catalogChanged`
+   * once the write has returned.
+   */
+  protected async changeCatalog(communityId: Types.ObjectId, session: Session, courses: readonly Lean<CourseDoc>[] | null = null): Promise<CatalogChange | null> {
+    const after = new Types.ObjectId();
+    const before = await this.models.Community.findOneAndUpdate({ _id: communityId }, { $set: { catalogVersion: after } }, { session, returnDocument: 'before', projection: { catalogVersion: 1 } }).lean<{
+      catalogVersion?: unknown;
+    }>();
+    if (!before) return null;
+    return { communityId: communityId.toHexString(), before: versionToken(before.catalogVersion), after: after.toHexString(), courses: session && courses ? courses.map(toCatalogEntry) : null };
+  }
+
+  /** This process's cached catalog learns of a write that returned (see changeCatalog). */
+  protected catalogChanged(change: CatalogChange | null | undefined): void {
+    if (change) this.context.catalog?.applied(change);
   }
 
   protected requireId(id: string, what: 'community'): Types.ObjectId {

@@ -38,20 +38,20 @@ export class MongoPrivacyStore extends MongoPart implements PrivacyStore {
     };
   }
 
-  private eraseMemberNow(communityId: string, memberId: string): Promise<ErasedMember> {
+  private async eraseMemberNow(communityId: string, memberId: string): Promise<ErasedMember> {
     const key = this.scoped(communityId, memberId);
-    if (!key) return Promise.resolve({ enrollments: 0, ratings: 0, reviews: 0, enrolledCourses: [] });
-    return this.write(async (session) => {
+    if (!key) return { enrollments: 0, ratings: 0, reviews: 0, enrolledCourses: [] };
+    const { erased, change } = await this.write(async (session) => {
       const scope = { communityId: key.communityId, memberId: key.id };
       const [enrollments, ratings] = await Promise.all([
         this.models.Enrollment.find(scope).session(session ?? null).lean<{ courseId: Types.ObjectId }[]>(),
         this.models.Rating.find(scope).session(session ?? null).lean<Lean<RatingDoc>[]>(),
       ]);
       for (const r of ratings) {
-        await this.models.Course.updateOne({ _id: r.courseId, communityId: key.communityId }, { $inc: { ratingCount: -1, ratingSum: -r.stars } }, { session });
+        await this.models.Course.updateOne({ _id: r.courseId, communityId: key.communityId }, { $inc: { ratingCount: -1, ratingSum: -r.stars, aggregatesVersion: 1 } }, { session });
       }
       for (const e of enrollments) {
-        await this.models.Course.updateOne({ _id: e.courseId, communityId: key.communityId }, { $inc: { enrolledCount: -1 } }, { session });
+        await this.models.Course.updateOne({ _id: e.courseId, communityId: key.communityId }, { $inc: { enrolledCount: -1, aggregatesVersion: 1 } }, { session });
       }
       await this.models.Rating.deleteMany(scope, { session });
       await this.models.Enrollment.deleteMany(scope, { session });
@@ -64,13 +64,18 @@ export class MongoPrivacyStore extends MongoPart implements PrivacyStore {
         .sort({ number: 1 })
         .session(session ?? null)
         .lean<Lean<CourseDoc>[]>();
-      return {
+      const erased: ErasedMember = {
         enrollments: enrollments.length,
         ratings: ratings.length,
         reviews: ratings.filter((r) => r.review).length,
         enrolledCourses: courses.map(toCourse),
       };
+      // Course figures moved: the community's catalog changed.
+      const change = enrollments.length + ratings.length > 0 ? await this.changeCatalog(key.communityId, session) : null;
+      return { erased, change };
     });
+    this.catalogChanged(change);
+    return erased;
   }
 
   private async findMembersByNameNow(communityId: string, name: string, limit: number): Promise<Member[]> {
@@ -99,10 +104,10 @@ export class MongoPrivacyStore extends MongoPart implements PrivacyStore {
     return docs.map(toCommunity);
   }
 
-  private purgeCommunityNow(communityId: string): Promise<PurgedCommunity> {
+  private async purgeCommunityNow(communityId: string): Promise<PurgedCommunity> {
     const id = parseObjectId(communityId);
-    if (!id) return Promise.resolve({ members: 0, courses: 0, enrollments: 0, ratings: 0, snapshots: 0 });
-    return this.write(async (session) => {
+    if (!id) return { members: 0, courses: 0, enrollments: 0, ratings: 0, snapshots: 0 };
+    const purged = await this.write(async (session) => {
       const scope = { communityId: id };
       const ratings = (await this.models.Rating.deleteMany(scope, { session })).deletedCount;
       const enrollments = (await this.models.Enrollment.deleteMany(scope, { session })).deletedCount;
@@ -113,9 +118,12 @@ export class MongoPrivacyStore extends MongoPart implements PrivacyStore {
       const members = (await this.models.Member.deleteMany(scope, { session })).deletedCount;
       for (const collection of ['course_access', 'enrollment_grants', 'console_roles', 'daily_snapshots']) await this.conn.collection(collection).deleteMany(scope, { session });
       await this.models.CourseCounter.deleteOne({ _id: id }, { session });
+      // Without its document the community has no catalog version: every process reads the store.
       await this.models.Community.deleteOne({ _id: id }, { session });
       return { members, courses, enrollments, ratings, snapshots };
     });
+    this.catalog?.forget(id.toHexString());
+    return purged;
   }
 
   memberData(communityId: string, memberId: string): Promise<MemberData> {

@@ -3,17 +3,19 @@ import type { ScoreSnapshot } from '../../domain/model.ts';
 import type { CourseAggregateRepair, ScoreStore } from '../../ports/store/index.ts';
 import { isWholeNumber, parseObjectId } from './filters.ts';
 import { toScoreSnapshot } from './mapping.ts';
-import type { CourseCounterDoc, Lean, ScoreSnapshotDoc } from './models.ts';
+import type { CourseCounterDoc, CourseDoc, Lean, ScoreSnapshotDoc } from './models.ts';
 import { MongoPart } from './part.ts';
 import { enrollmentTotalsPipeline, ratingTotalsPipeline } from './pipelines.ts';
 
 export class MongoScoreStore extends MongoPart implements ScoreStore {
   /**
-   * Per course, never in a transaction: each course's version is read first, then the rows are
-   * counted, and a drifted course is repaired only if its version is unchanged. Every write that
+   * Per course, counting in no transaction: each course's version is read first, then the rows
+   * are counted, and a drifted course is repaired only if its version is unchanged. Every write that
    * moves the aggregates bumps the version in the same transaction as its row, so an unchanged
    * version means no row of that course changed between the version read and the repair, and
    * the count is as new as the figures it replaces. A course that changed is left to the next run.
+   * Each repair marks the community's catalog changed (in one short transaction with it where
+   * the server has them).
    */
   recomputeAggregates(communityId: string): Promise<CourseAggregateRepair[]> {
     return this.guard(async () => {
@@ -34,8 +36,14 @@ export class MongoScoreStore extends MongoPart implements ScoreStore {
         if (before.ratingCount === after.ratingCount && before.ratingSum === after.ratingSum && before.enrolledCount === after.enrolledCount) continue;
         // `null` also matches a course stored before versions existed.
         const version = course.aggregatesVersion ?? null;
-        const fixed = await this.models.Course.updateOne({ _id: course._id, communityId: id, aggregatesVersion: version }, { $set: after, $inc: { aggregatesVersion: 1 } });
-        if (fixed.modifiedCount > 0) repairs.push({ courseId: hex, before, after });
+        // The repair and the catalog version change commit together where there are transactions.
+        const repaired = await this.write(async (session) => {
+          const fixed = await this.models.Course.findOneAndUpdate({ _id: course._id, communityId: id, aggregatesVersion: version }, { $set: after, $inc: { aggregatesVersion: 1 } }, { returnDocument: 'after', session }).lean<Lean<CourseDoc>>();
+          return fixed ? { change: await this.changeCatalog(id, session, [fixed]) } : null;
+        });
+        if (!repaired) continue;
+        this.catalogChanged(repaired.change);
+        repairs.push({ courseId: hex, before, after });
       }
       return repairs;
     });

@@ -261,7 +261,7 @@ export class MongoTransfer extends MongoPart implements StoreTransfer {
       case 'courses': {
         const list = records as CourseRecord[];
         const ids = await this.communityIds(list.map((c) => c.community), session);
-        return bulk(
+        const written = await bulk(
           this.models.Course,
           list.flatMap((c) => {
             const communityId = ids.get(communityKey(c.community));
@@ -271,6 +271,13 @@ export class MongoTransfer extends MongoPart implements StoreTransfer {
             return [{ updateOne: { filter: { communityId, number: c.number }, update: { $set: update }, upsert: true } }];
           }),
         );
+        // Processes serving these communities see their catalogs changed.
+        const changed = new Set(list.flatMap((c) => ids.get(communityKey(c.community)) ?? []));
+        await bulk(
+          this.models.Community,
+          [...changed].map((_id) => ({ updateOne: { filter: { _id }, update: { $set: { catalogVersion: new mongoose.Types.ObjectId() } } } })),
+        );
+        return written;
       }
       case 'enrollments':
       case 'ratings': {
