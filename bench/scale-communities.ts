@@ -8,6 +8,7 @@ import { createJobs } from '../jobs/index.ts';
 import { DigestScheduler } from '../jobs/digests.ts';
 import { digestQueueName, Queues, RECOMPUTE_QUEUE } from '../jobs/queues.ts';
 import { producerConnection } from '../jobs/redis.ts';
+import { RECOMPUTE_PAGE_SIZE } from '../jobs/recompute.ts';
 import { digestSettings, seedManyCommunities, type ManyCommunitiesShape, type SeededCommunities } from './fixtures/many-communities.ts';
 import { measureCatalogMemory, type CatalogMemory } from './lib/catalog-memory.ts';
 import { countingLogger, type CountingLogger } from './lib/counting-logger.ts';
@@ -47,8 +48,8 @@ interface RecomputeTiming {
  * upsertJobScheduler) on a redis-server of its own (clean memory figures): created with the
  * bulk path the reconcile uses (up to 32 upserts in flight on one connection), updated (every
  * schedule changed), and created one at a time for comparison. Then the periodic score
- * recompute across every community, through a real jobs runtime: the tick fans out one job per
- * community and one recompute worker (the production concurrency) works through them.
+ * recompute across every community, through a real jobs runtime: the tick fans out a job per
+ * page of communities and one recompute worker (the production concurrency) works through them.
  */
 export const scaleCommunitiesSection: BenchSection = {
   id: 'communities',
@@ -151,7 +152,8 @@ async function timeRecompute(redis: OwnRedis, store: SqliteStore, seeded: Seeded
   const total = seeded.communities.length;
   const config = loadConfig({ REDIS_URL: redis.url, JOBS_PREFIX: 'bench-recompute', LOG_LEVEL: 'silent' });
   const core = createCore({ store, logger, config });
-  const bar = progress('recomputing every community through the jobs (tick, fan-out, one job per community)', total);
+  const pages = Math.ceil(total / RECOMPUTE_PAGE_SIZE);
+  const bar = progress(`recomputing every community through the jobs (tick, fan-out, ${RECOMPUTE_PAGE_SIZE} communities a job)`, total);
   let completed = 0;
   let failed = 0;
   let finish: () => void = () => undefined;
@@ -161,9 +163,9 @@ async function timeRecompute(redis: OwnRedis, store: SqliteStore, seeded: Seeded
       if (queue !== RECOMPUTE_QUEUE) return;
       if (outcome === 'failed') failed++;
       else completed++;
-      // The tick itself, then one job per community.
-      bar.update(Math.max(0, completed - 1));
-      if (completed === total + 1) finish();
+      // The tick itself, then one job per page.
+      bar.update(Math.min(total, Math.max(0, completed - 1) * RECOMPUTE_PAGE_SIZE));
+      if (completed === pages + 1) finish();
     },
   };
   // A worker like `syllabot worker`: the periodic tick runs when it connects, then the fan-out.
@@ -176,7 +178,7 @@ async function timeRecompute(redis: OwnRedis, store: SqliteStore, seeded: Seeded
     await Promise.race([
       done,
       new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`recompute: ${completed - 1}/${total} done after ${DEADLINE_MS / 1000} s (${failed} failed attempts)`)), DEADLINE_MS);
+        timer = setTimeout(() => reject(new Error(`recompute: ${completed - 1}/${pages} pages done after ${DEADLINE_MS / 1000} s (${failed} failed attempts)`)), DEADLINE_MS);
       }),
     ]);
   } finally {

@@ -61,13 +61,16 @@ export function addDays(day: string, days: number): string {
   return at.toISOString().slice(0, 10);
 }
 
+/** What a day's snapshot keeps of a course. */
+export type CourseFigures = Pick<Course, 'id' | 'number' | 'title' | 'value' | 'ratingCount' | 'ratingSum' | 'enrolledCount'>;
+
 /** A snapshot from the community's current figures. */
 export function buildDailySnapshot(input: {
   communityId: string;
   day: string;
   takenAt: Date;
   memberCount: number;
-  courses: readonly Course[];
+  courses: readonly CourseFigures[];
   priorWeight: number;
 }): DailySnapshot {
   const score = communityScore(input.memberCount, input.courses);

@@ -1,3 +1,4 @@
+import { StorageUnavailableError } from '../domain/errors.ts';
 import type {
   CommunityStore,
   CourseStore,
@@ -5,6 +6,7 @@ import type {
   HistoryStore,
   InstallationStore,
   PrivacyStore,
+  RecomputeWriteOutcome,
   ScoreStore,
   Store,
 } from '../ports/store/index.ts';
@@ -54,6 +56,34 @@ export abstract class StoreFacade {
   readonly recomputeAggregates: Store['recomputeAggregates'] = (...a) => this.scores.recomputeAggregates(...a);
   readonly saveScoreSnapshot: Store['saveScoreSnapshot'] = (...a) => this.scores.saveScoreSnapshot(...a);
   readonly listScoreSnapshots: Store['listScoreSnapshots'] = (...a) => this.scores.listScoreSnapshots(...a);
+  /** From the calls above; a store with a faster way (SQLite) overrides it. */
+  readonly recountCommunity: Store['recountCommunity'] = async (communityId) => {
+    const community = await this.communities.getCommunity(communityId);
+    if (!community) return null;
+    const repairs = await this.scores.recomputeAggregates(communityId);
+    const [courses, memberCount, latest] = await Promise.all([
+      this.courses.listActiveCourses(communityId),
+      this.communities.countMembers(communityId),
+      this.scores.listScoreSnapshots(communityId, 1),
+    ]);
+    return { community, repairs, courses, memberCount, latest: latest[0] ?? null };
+  };
+  /** One write after the other, each on its own; a store with transactions (SQLite) overrides it. */
+  readonly saveRecomputes: Store['saveRecomputes'] = async (writes) => {
+    const outcomes: RecomputeWriteOutcome[] = [];
+    for (const write of writes) {
+      try {
+        const dailySaved = write.daily ? await this.history.saveDailySnapshot(write.daily) : false;
+        if (write.score) await this.scores.saveScoreSnapshot(write.score);
+        outcomes.push({ ok: true, dailySaved });
+      } catch (error) {
+        // The store itself is down: no later write would land either.
+        if (error instanceof StorageUnavailableError) throw error;
+        outcomes.push({ ok: false, error: error instanceof Error ? error : new Error(String(error)) });
+      }
+    }
+    return outcomes;
+  };
   readonly saveInstallation: Store['saveInstallation'] = (...a) => this.installations.saveInstallation(...a);
   readonly findInstallation: Store['findInstallation'] = (...a) => this.installations.findInstallation(...a);
   readonly deleteInstallation: Store['deleteInstallation'] = (...a) => this.installations.deleteInstallation(...a);

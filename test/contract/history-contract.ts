@@ -44,6 +44,25 @@ export function describeHistoryContract(name: string, open: () => Promise<StoreH
       expect(saved?.courses).toEqual([{ courseId: course.id, number: 1, title: 'Rust', value: 2, enrolled: 1, ratings: 1, mean: 4, bayesian: 4 }]);
     });
 
+    it('given a page of recompute writes, when saved again, then each day once and every score sent', async () => {
+      const score = (communityId: string, value: number, at: string) => ({ communityId, takenAt: new Date(at), score: value, satisfaction: 4, coverage: 0.5, memberCount: 3, courseCount: 1 });
+      const first = await store.saveRecomputes([
+        { score: score(community.id, 1, '2026-01-02T12:00:00Z'), daily: await snapshot(community.id, '2026-01-02') },
+        { score: null, daily: await snapshot(other.id, '2026-01-02') },
+      ]);
+      expect(first).toEqual([{ ok: true, dailySaved: true }, { ok: true, dailySaved: true }]);
+      // A retried page, or another process's run the same day: the day key refuses the second snapshot.
+      const again = await store.saveRecomputes([
+        { score: score(community.id, 2, '2026-01-02T13:00:00Z'), daily: { ...(await snapshot(community.id, '2026-01-02')), score: 99 } },
+        { score: null, daily: null },
+      ]);
+      expect(again).toEqual([{ ok: true, dailySaved: false }, { ok: true, dailySaved: false }]);
+      expect((await store.listScoreSnapshots(community.id, 5)).map((s) => s.score)).toEqual([2, 1]);
+      expect(await store.listScoreSnapshots(other.id, 5)).toEqual([]);
+      expect((await store.listDailySnapshots(community.id, '2026-01-01')).map((s) => [s.day, s.score])).toEqual([['2026-01-02', 0]]);
+      expect((await store.listDailySnapshots(other.id, '2026-01-01')).map((s) => s.day)).toEqual(['2026-01-02']);
+    });
+
     it('given several days and communities, when listed from a day, then only that community, that day on, oldest first', async () => {
       for (const day of ['2026-01-03', '2026-01-01', '2026-01-02']) await store.saveDailySnapshot(await snapshot(community.id, day));
       await store.saveDailySnapshot(await snapshot(other.id, '2026-01-02'));

@@ -101,6 +101,19 @@ suite(unavailable ? `MongoDB store (skipped: ${unavailable})` : 'MongoDB store',
         expect(await store.getCourse(c.id, rust.id)).toMatchObject({ ratingSum: 4, enrolledCount: 1 });
       }));
 
+    it('given drifted aggregates, when recounted, then repaired and the courses carry the counted figures', () =>
+      withStore(async (store) => {
+        const c = await store.upsertCommunity({ platform: 'console', externalId: 'x' }, 'X');
+        const m = await store.upsertMember(c.id, 'ana', 'Ana');
+        const rust = await store.createCourse(c.id, course);
+        await store.enroll(c.id, m.id, rust.id, new Date());
+        await store.rate(c.id, m.id, rust.id, 4, null, new Date());
+        await store.connection.collection('courses').updateMany({}, { $set: { ratingSum: 99, enrolledCount: 7 } });
+        const recount = (await store.recountCommunity(c.id))!;
+        expect(recount.repairs).toEqual([{ courseId: rust.id, before: { ratingCount: 1, ratingSum: 99, enrolledCount: 7 }, after: { ratingCount: 1, ratingSum: 4, enrolledCount: 1 } }]);
+        expect(recount.courses).toMatchObject([{ id: rust.id, ratingCount: 1, ratingSum: 4, enrolledCount: 1 }]);
+      }));
+
     it('given a second rating for one member and course, when inserted directly, then the index refuses it', () =>
       withStore(async (store) => {
         const c = await store.upsertCommunity({ platform: 'console', externalId: 'x' }, 'X');

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../src/infra/sqlite/sqlite-store.ts';
 import { MIGRATIONS } from '../../src/infra/sqlite/migrations.ts';
+import { buildDailySnapshot } from '../../src/domain/history.ts';
 import { describeStoreContract } from './store-contract.ts';
 import { describeTransferContract } from './transfer-contract.ts';
 import { describeCohortStoreContract } from './cohort-store-contract.ts';
@@ -64,6 +65,40 @@ describe('SQLite store specifics', () => {
     const repairs = await store.recomputeAggregates(c.id);
     expect(repairs).toEqual([{ courseId: course.id, before: { ratingCount: 1, ratingSum: 99, enrolledCount: 7 }, after: { ratingCount: 1, ratingSum: 4, enrolledCount: 1 } }]);
     expect(await store.getCourse(c.id, course.id)).toMatchObject({ ratingSum: 4, enrolledCount: 1 });
+    await store.close();
+  });
+
+  it('given drifted aggregates, when recounted, then repaired and the courses carry the counted figures', async () => {
+    const store = SqliteStore.open({ path: ':memory:' });
+    const c = await store.upsertCommunity({ platform: 'console', externalId: 'x' }, 'X');
+    const m = await store.upsertMember(c.id, 'ana', 'Ana');
+    const course = await store.createCourse(c.id, { title: 'Rust', description: '', url: null, tags: [], value: 1, startsAt: null });
+    await store.enroll(c.id, m.id, course.id, new Date());
+    await store.rate(c.id, m.id, course.id, 4, null, new Date());
+    store.database.prepare('UPDATE courses SET rating_sum = 99, enrolled_count = 7').run();
+    const recount = (await store.recountCommunity(c.id))!;
+    expect(recount.repairs).toEqual([{ courseId: course.id, before: { ratingCount: 1, ratingSum: 99, enrolledCount: 7 }, after: { ratingCount: 1, ratingSum: 4, enrolledCount: 1 } }]);
+    expect(recount.courses).toEqual([{ id: course.id, number: 1, title: 'Rust', value: 1, ratingCount: 1, ratingSum: 4, enrolledCount: 1 }]);
+    expect(await store.getCourse(c.id, course.id)).toMatchObject({ ratingSum: 4, enrolledCount: 1 });
+    await store.close();
+  });
+
+  it('given one write of a page refused by the file, when saved, then only that one is missing', async () => {
+    const store = SqliteStore.open({ path: ':memory:' });
+    const [a, b, c] = await Promise.all(['a', 'b', 'c'].map((x) => store.upsertCommunity({ platform: 'console', externalId: x }, x)));
+    // A constraint the schema could hold: b's score snapshots are refused (its daily one would pass).
+    store.database.exec(`CREATE TRIGGER refuse_b BEFORE INSERT ON score_snapshots WHEN NEW.community_id = ${Number(b!.id)} BEGIN SELECT RAISE(ABORT, 'refused for b'); END`);
+    const takenAt = new Date('2026-01-02T12:00:00Z');
+    const write = (communityId: string) => ({
+      score: { communityId, takenAt, score: 1, satisfaction: 4, coverage: 0.25, memberCount: 1, courseCount: 1 },
+      daily: buildDailySnapshot({ communityId, day: '2026-01-02', takenAt, memberCount: 1, courses: [], priorWeight: 5 }),
+    });
+    const outcomes = await store.saveRecomputes([write(a!.id), write(b!.id), write(c!.id)]);
+    expect(outcomes.map((o) => (o.ok ? o.dailySaved : o.error.message))).toEqual([true, 'refused for b', true]);
+    for (const [community, kept] of [[a!, 1], [b!, 0], [c!, 1]] as const) {
+      // b's daily snapshot went back with its refused score: a community's writes stand or fall together.
+      expect([(await store.listScoreSnapshots(community.id, 5)).length, (await store.listDailySnapshots(community.id, '2026-01-01')).length]).toEqual([kept, kept]);
+    }
     await store.close();
   });
 

@@ -247,6 +247,23 @@ export function describeStoreContract(name: string, open: () => Promise<StoreHar
       expect(await store.recomputeAggregates(community.id)).toEqual([]);
     });
 
+    it('given ratings, an archived course and snapshots, when recounted, then what a recompute needs', async () => {
+      const rust = await course('Rust', { value: 2 });
+      const go = await course('Go');
+      await store.enroll(community.id, ana.id, rust.id, new Date());
+      await store.rate(community.id, ana.id, rust.id, 4, null, new Date());
+      await store.enroll(community.id, bo.id, go.id, new Date());
+      await store.setCourseArchived(community.id, go.id, true);
+      const base = { communityId: community.id, satisfaction: 4, coverage: 0.5, memberCount: 2, courseCount: 1 };
+      await store.saveScoreSnapshot({ ...base, takenAt: new Date('2026-01-01T00:00:00Z'), score: 1 });
+      await store.saveScoreSnapshot({ ...base, takenAt: new Date('2026-01-02T00:00:00Z'), score: 2 });
+      const recount = (await store.recountCommunity(community.id))!;
+      expect(recount).toMatchObject({ community: { id: community.id, name: 'Local' }, repairs: [], memberCount: 2, latest: { score: 2 } });
+      const figures = recount.courses.map(({ id, number, title, value, ratingCount, ratingSum, enrolledCount }) => ({ id, number, title, value, ratingCount, ratingSum, enrolledCount }));
+      expect(figures).toEqual([{ id: rust.id, number: rust.number, title: 'Rust', value: 2, ratingCount: 1, ratingSum: 4, enrolledCount: 1 }]);
+      expect(await store.recountCommunity('999999999')).toBeNull();
+    });
+
     it('stores score snapshots newest first', async () => {
       const base = { communityId: community.id, satisfaction: 4, coverage: 0.5, memberCount: 2, courseCount: 1 };
       await store.saveScoreSnapshot({ ...base, takenAt: new Date('2026-01-01T00:00:00Z'), score: 1 });

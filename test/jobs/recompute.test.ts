@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Community, Course } from '../../src/domain/model.ts';
 import { communityScore } from '../../src/domain/score.ts';
-import { DailyHistory, PRUNE_SCHEDULER_ID, RECOMPUTE_SCHEDULER_ID, recomputeCommunity } from '../../jobs/recompute.ts';
+import { DailyHistory, PRUNE_SCHEDULER_ID, RECOMPUTE_SCHEDULER_ID, recomputeCommunities, recomputeCommunity } from '../../jobs/recompute.ts';
 import { buildDailySnapshot } from '../../src/domain/history.ts';
 import type { JobsOptions } from '../../jobs/options.ts';
 import { cleanupPrefix, COMMUNITY, createWorld, randomPrefix, RecordingMessenger, startJobsFor, waitUntil, type World } from './harness.ts';
@@ -119,6 +119,51 @@ describe('score recomputation (real Redis)', () => {
     expect(daily!.courses).toHaveLength(4);
   });
 
+  /** Communities with a member and a rated course each, straight through the store. */
+  async function communities(world: World, names: readonly string[]): Promise<Community[]> {
+    const made: Community[] = [];
+    for (const name of names) {
+      const community = await world.store.upsertCommunity({ platform: 'console', externalId: name }, name);
+      const member = await world.store.upsertMember(community.id, 'ana', 'Ana');
+      const course = await world.store.createCourse(community.id, { title: 'Rust', description: '', url: null, tags: [], value: 1, startsAt: null });
+      await world.store.enroll(community.id, member.id, course.id, new Date());
+      await world.store.rate(community.id, member.id, course.id, 4, null, new Date());
+      made.push(community);
+    }
+    return made;
+  }
+
+  it('given a page with one failing community, when run, then the others are saved and it retries alone', async () => {
+    const { world, queue } = await setup();
+    const [a, b, c] = await communities(world, ['page-a', 'page-b', 'page-c']);
+    // The file refuses b's score snapshot: its write fails inside the page's transaction.
+    world.store.database.exec(`CREATE TRIGGER refuse_b BEFORE INSERT ON score_snapshots WHEN NEW.community_id = ${Number(b!.id)} BEGIN SELECT RAISE(ABORT, 'refused for b'); END`);
+    // A community deleted since the tick listed it is skipped, not failed.
+    await queue.add('recompute-page', { communityIds: [a!.id, b!.id, '424242', c!.id] });
+
+    const failure = await waitUntil(() => world.logger.entries.find((e) => e.level === 'error' && e.msg.startsWith('score recompute failed for one community')), 'the failure');
+    expect(failure.obj).toMatchObject({ community: b!.id });
+    await waitUntil(() => world.logger.entries.find((e) => e.msg.includes('no longer in the store; skipped')), 'the gone community');
+    for (const ok of [a!, c!]) {
+      expect((await world.store.listScoreSnapshots(ok.id, 5)).map((s) => s.score)).toEqual([4]);
+      expect(await world.store.listDailySnapshots(ok.id, '2000-01-01')).toHaveLength(1);
+    }
+    // b runs again as a job of its own, which fails on its own (BullMQ retries it, then lists it failed).
+    const retried = await waitUntil(() => world.logger.entries.find((e) => e.msg.startsWith('job attempt failed') && (e.obj as { job?: string }).job === `recompute-${b!.id}`), 'the retry alone');
+    expect(retried.level).toBe('warn');
+    expect(await world.store.listScoreSnapshots(b!.id, 5)).toEqual([]);
+  });
+
+  it('given a job in the old one-community shape, when it runs, then that community is recomputed', async () => {
+    const { world, queue } = await setup();
+    const [community] = await communities(world, ['old-shape']);
+    // What the tick's fan-out queued before pages: one job per community, named and keyed so.
+    await queue.add('recompute', { communityId: community!.id }, { jobId: `recompute-${community!.id}`, removeOnComplete: true, attempts: 3 });
+    await waitUntil(async () => (await world.store.listScoreSnapshots(community!.id, 1)).length === 1, 'a snapshot');
+    expect((await world.store.listScoreSnapshots(community!.id, 1))[0]).toMatchObject({ score: 4, memberCount: 1, courseCount: 1 });
+    expect(await world.store.listDailySnapshots(community!.id, '2000-01-01')).toHaveLength(1);
+  });
+
   it('given snapshots past the retention, when the prune job runs, then they are deleted and newer ones kept', async () => {
     const { world, queue } = await setup({ historyRetentionDays: 30 });
     const { community } = await seed(world);
@@ -129,6 +174,34 @@ describe('score recomputation (real Redis)', () => {
     await waitUntil(async () => (await world.store.listDailySnapshots(community.id, '2000-01-01')).every((s) => s.day !== '2020-01-01'), 'the prune');
     expect((await world.store.listDailySnapshots(community.id, '2000-01-01')).map((s) => s.day)).toContain('2099-01-01');
     expect(world.logger.entries.some((e) => e.msg === 'old daily snapshots pruned' && (e.obj as { pruned?: number }).pruned === 1)).toBe(true);
+  });
+});
+
+describe('recompute pages run again (real SQLite)', () => {
+  it('given a page that ran, when run again by a restarted process, then nothing is written twice', async () => {
+    const world = createWorld();
+    try {
+      const ids: string[] = [];
+      for (const name of ['x', 'y', 'z']) {
+        const community = await world.store.upsertCommunity({ platform: 'console', externalId: name }, name);
+        const member = await world.store.upsertMember(community.id, 'ana', 'Ana');
+        const course = await world.store.createCourse(community.id, { title: 'Go', description: '', url: null, tags: [], value: 2, startsAt: null });
+        await world.store.enroll(community.id, member.id, course.id, new Date());
+        await world.store.rate(community.id, member.id, course.id, 3, null, new Date());
+        ids.push(community.id);
+      }
+      const clock = { now: () => new Date('2026-03-01T10:00:00Z') };
+      const first = await recomputeCommunities(world.store, ids, clock, world.logger, new DailyHistory(5));
+      expect(first.map((o) => (o.status === 'recomputed' ? [o.result.snapshot?.score, o.result.dailySnapshot] : o.status))).toEqual(ids.map(() => [3, '2026-03-01']));
+      // A retry after a crash, or Redis losing the job's completion: a fresh process memory.
+      const again = await recomputeCommunities(world.store, ids, clock, world.logger, new DailyHistory(5));
+      expect(again.map((o) => (o.status === 'recomputed' ? [o.result.snapshot, o.result.dailySnapshot] : o.status))).toEqual(ids.map(() => [null, null]));
+      for (const id of ids) {
+        expect([(await world.store.listScoreSnapshots(id, 5)).length, (await world.store.listDailySnapshots(id, '2000-01-01')).length]).toEqual([1, 1]);
+      }
+    } finally {
+      await world.close();
+    }
   });
 });
 

@@ -42,27 +42,17 @@ function rating(row: JoinedRow): RatingRow {
   return { ...activity(row), stars: row.stars!, review: row.review ?? null };
 }
 
+/** Adds the day's snapshot unless the community has that day (the unique day key decides races). */
+export const INSERT_DAILY_SNAPSHOT = `INSERT INTO daily_snapshots (community_id, day, taken_at, score, satisfaction, coverage, member_count, rating_count, enrollment_count, active_course_count, courses)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (community_id, day) DO NOTHING`;
+
+export function dailySnapshotParams(s: DailySnapshot): [number, string, number, number, number, number, number, number, number, number, string] {
+  return [Number(s.communityId), s.day, s.takenAt.getTime(), s.score, s.satisfaction, s.coverage, s.memberCount, s.ratingCount, s.enrollmentCount, s.activeCourseCount, JSON.stringify(s.courses)];
+}
+
 export class SqliteHistoryStore extends SqlitePart implements HistoryStore {
   saveDailySnapshot(s: DailySnapshot): Promise<boolean> {
-    return this.guard(() => {
-      const result = this.sql(
-        `INSERT INTO daily_snapshots (community_id, day, taken_at, score, satisfaction, coverage, member_count, rating_count, enrollment_count, active_course_count, courses)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (community_id, day) DO NOTHING`,
-      ).run(
-        Number(s.communityId),
-        s.day,
-        s.takenAt.getTime(),
-        s.score,
-        s.satisfaction,
-        s.coverage,
-        s.memberCount,
-        s.ratingCount,
-        s.enrollmentCount,
-        s.activeCourseCount,
-        JSON.stringify(s.courses),
-      );
-      return result.changes > 0;
-    });
+    return this.guard(() => this.sql(INSERT_DAILY_SNAPSHOT).run(...dailySnapshotParams(s)).changes > 0);
   }
 
   listDailySnapshots(communityId: string, fromDay: string): Promise<DailySnapshot[]> {

@@ -90,6 +90,10 @@ export class SqliteStore extends StoreFacade implements Store, OnlineBackup {
   override readonly listActiveCourses: Store['listActiveCourses'] = (...a) => this.fromCatalog((c) => c.listActiveCourses(...a), () => this.courses.listActiveCourses(...a));
   override readonly activeRatingTotals: Store['activeRatingTotals'] = (...a) => this.fromCatalog((c) => c.activeRatingTotals(...a), () => this.courses.activeRatingTotals(...a));
 
+  // The recompute's recount and its page of writes in one transaction.
+  override readonly recountCommunity: Store['recountCommunity'] = (...a) => this.scores.recountCommunity(...a);
+  override readonly saveRecomputes: Store['saveRecomputes'] = (...a) => this.scores.saveRecomputes(...a);
+
   private fromCatalog<T>(cached: (catalog: SqliteCatalog) => T | undefined, stored: () => Promise<T>): Promise<T> {
     const catalog = this.catalog;
     if (!catalog) return stored();
