@@ -11,10 +11,10 @@ import mongoose from 'mongoose';
  * in-memory collections, with mingo (an independent implementation of MongoDB's query language)
  * evaluating filters, updates, projections, sorts and pipelines.
  *
- * It is a model, not MongoDB: one command at a time, so a transaction is isolated only from
- * commands that do not run while it is open (abort puts every collection back as the transaction
- * found it); no write conflicts, no read concerns. Fit for checking what the store sends and how
- * its pieces fit together, in sequence; the contract suite on a real server covers the rest.
+ * It is a model, not MongoDB: one command at a time; a transaction's writes are seen by every
+ * command at once and undone one by one if it aborts; no snapshot isolation, write conflicts or
+ * read concerns. Fit for checking what the store sends and how its pieces fit together; what
+ * rests on isolation needs the contract suite on a real server.
  * `commands` records every command received, as sent.
  */
 
@@ -64,7 +64,10 @@ const keyOf = (value: unknown): string => JSON.stringify(value === undefined ? n
 class Databases {
   private readonly dbs = new Map<string, Map<string, Doc[]>>();
   private readonly indexes = new Map<string, IndexSpec[]>();
-  private readonly transactions = new Map<string, { db: string; collections: Map<string, Doc[]> }>();
+  /** Per open transaction, how to undo each of its writes, in order. */
+  private readonly transactions = new Map<string, (() => void)[]>();
+  /** The transaction the command being run belongs to, if any. */
+  private undo: (() => void)[] | null = null;
 
   collection(db: string, name: string): Doc[] {
     let collections = this.dbs.get(db);
@@ -81,7 +84,8 @@ class Databases {
   run(command: Doc): Doc {
     const name = Object.keys(command)[0] ?? '';
     const db = typeof command.$db === 'string' ? command.$db : 'test';
-    this.transaction(command, db);
+    if (command.startTransaction === true) this.transactions.set(sessionKey(command), []);
+    this.undo = command.autocommit === false ? (this.transactions.get(sessionKey(command)) ?? null) : null;
     const target = String(command[name]);
     const ns = `${db}.${target}`;
     switch (name) {
@@ -92,12 +96,10 @@ class Databases {
       case 'commitTransaction':
         this.transactions.delete(sessionKey(command));
         return { ok: 1 };
-      case 'abortTransaction': {
-        const saved = this.transactions.get(sessionKey(command));
-        if (saved) this.dbs.set(saved.db, saved.collections);
+      case 'abortTransaction':
+        for (const undo of (this.transactions.get(sessionKey(command)) ?? []).reverse()) undo();
         this.transactions.delete(sessionKey(command));
         return { ok: 1 };
-      }
       case 'dropDatabase':
         this.dbs.delete(db);
         return { ok: 1 };
@@ -164,8 +166,7 @@ class Databases {
         let n = 0;
         for (const d of command.deletes as Doc[]) {
           for (const doc of this.matching(db, target, d.q as Doc, undefined, d.limit === 1 ? 1 : Infinity)) {
-            const docs = this.collection(db, target);
-            docs.splice(docs.indexOf(doc), 1);
+            this.remove(db, target, doc);
             n++;
           }
         }
@@ -177,8 +178,7 @@ class Databases {
         try {
           if (command.remove === true) {
             if (!doc) return { ok: 1, value: null, lastErrorObject: { n: 0 } };
-            const docs = this.collection(db, target);
-            docs.splice(docs.indexOf(doc), 1);
+            this.remove(db, target, doc);
             return { ok: 1, value: project(clone(doc)), lastErrorObject: { n: 1 } };
           }
           if (!doc) {
@@ -199,11 +199,10 @@ class Databases {
     }
   }
 
-  /** Keeps a copy of the database's collections when a transaction starts, for its abort. */
-  private transaction(command: Doc, db: string): void {
-    if (command.startTransaction !== true) return;
-    const collections = this.dbs.get(db) ?? new Map<string, Doc[]>();
-    this.transactions.set(sessionKey(command), { db, collections: new Map([...collections].map(([name, docs]) => [name, docs.map(clone)])) });
+  private remove(db: string, name: string, doc: Doc): void {
+    const docs = this.collection(db, name);
+    docs.splice(docs.indexOf(doc), 1);
+    this.undo?.push(() => docs.push(doc));
   }
 
   private matching(db: string, name: string, filter: Doc, sort: Record<string, 1 | -1> | undefined, limit: number): Doc[] {
@@ -213,8 +212,16 @@ class Databases {
     return found.all() as Doc[];
   }
 
-  /** Applies an update to a copy, checks the unique keys, then puts the copy in place; null when nothing changed. */
+  /**
+   * Applies an update (operators, or a whole replacement document) to a copy, checks the unique
+   * keys, then puts the copy in place; null when nothing changed.
+   */
   private modify(db: string, name: string, doc: Doc, update: Doc): Doc | null {
+    if (!Object.keys(update).some((k) => k.startsWith('$'))) {
+      const replaced = clone({ ...update, _id: doc._id });
+      if (keyOf(replaced) === keyOf(doc)) return null;
+      return this.put(db, name, replaced, doc);
+    }
     const { $setOnInsert: _ignored, ...modifier } = update;
     const next = clone(doc);
     const changed = applyUpdate(next, modifier as never);
@@ -226,6 +233,7 @@ class Databases {
   private upsert(db: string, name: string, filter: Doc, update: Doc): Doc {
     const base: Doc = {};
     for (const [key, value] of Object.entries(filter)) if (!key.startsWith('$') && !isOperator(value) && !(value instanceof RegExp)) base[key] = value;
+    if (!Object.keys(update).some((k) => k.startsWith('$'))) return this.put(db, name, { _id: base._id ?? new BSON.ObjectId(), ...clone(update) }, null);
     const { $setOnInsert: onInsert, ...modifier } = update;
     const doc = clone(base);
     applyUpdate(doc, modifier as never);
@@ -244,8 +252,13 @@ class Databases {
       const key = Object.keys(index.key).map((field) => keyOf(doc[field])).join('|');
       if (docs.some((other) => other !== old && applies(other) && Object.keys(index.key).map((field) => keyOf(other[field])).join('|') === key)) throw new DuplicateKey(ns, index.name);
     }
-    if (old) docs[docs.indexOf(old)] = doc;
-    else docs.push(doc);
+    if (old) {
+      docs[docs.indexOf(old)] = doc;
+      this.undo?.push(() => (docs[docs.indexOf(doc)] = old));
+    } else {
+      docs.push(doc);
+      this.undo?.push(() => docs.splice(docs.indexOf(doc), 1));
+    }
     return doc;
   }
 }

@@ -1,10 +1,9 @@
 import fc from 'fast-check';
 import mongoose from 'mongoose';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MongoStore } from '../../src/infra/mongo/mongo-store.ts';
 import type { CourseQuery } from '../../src/ports/store/index.ts';
 import { startMingoMongo, type MingoMongo } from '../support/mingo-mongo.ts';
-import { describeCatalogFreshness } from '../contract/catalog-freshness-contract.ts';
 
 /**
  * The MongoDB store's in-memory catalogs, run for real (mongoose and the driver) against a
@@ -12,8 +11,8 @@ import { describeCatalogFreshness } from '../contract/catalog-freshness-contract
  * transactions: two cached stores on one database, as two processes would be, compared after
  * every step with a store that reads every catalog from the server; and what the store sends
  * (every catalog write replaces the community's version, after its course write and in the same
- * transaction; a cached read is one read of that version). The contract's two-process test runs
- * here too, its second process connecting to the same stand-in server.
+ * transaction; a cached read is one read of that version). The whole MongoDB contract, with its
+ * two-process test, runs on the same stand-in in test/contract/mongo-stand-in.test.ts.
  */
 
 type Doc = Record<string, unknown>;
@@ -180,21 +179,6 @@ describe('in-memory course catalogs (MongoDB store, on a mingo stand-in server)'
     );
   }, 120_000);
 });
-
-for (const transactions of ['auto', 'off'] as const) {
-  describe(`the catalog contract on the stand-in server (transactions ${transactions})`, () => {
-    let harness: { store: MongoStore; peerEnv: Record<string, string> };
-    beforeEach(async () => {
-      const dbName = `peer_${++databases}`;
-      const store = await MongoStore.connect({ uri: replicaSet.uri, dbName, serverSelectionTimeoutMS: 2_000, transactions });
-      harness = { store, peerEnv: { PEER_STORE: 'mongo', PEER_MONGODB_URI: replicaSet.uri, PEER_MONGODB_DB: dbName, PEER_TRANSACTIONS: transactions } };
-    });
-    afterEach(async () => {
-      await harness.store.close();
-    });
-    describeCatalogFreshness(() => harness);
-  });
-}
 
 describe('what the MongoDB store sends for its catalogs', () => {
   /** The commands a call sends, hello and session clean-up left out. */

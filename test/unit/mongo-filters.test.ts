@@ -96,6 +96,8 @@ describe('MongoDB filters: ids and settings', () => {
     const digest = { channelId: 'C1', schedule: '0 9 * * 1', timezone: 'UTC' };
     expect(settingsUpdate({ locale: 'zh-CN', digest })).toEqual({ $set: { 'settings.locale': 'zh-CN', 'settings.digest': digest } });
     expect(settingsUpdate({ digest: undefined })).toEqual({ $unset: { 'settings.digest': '' } });
+    expect(settingsUpdate({ accessUrl: 'https://pay.example/join' })).toEqual({ $set: { 'settings.accessUrl': 'https://pay.example/join' } });
+    expect(settingsUpdate({ accessUrl: undefined })).toEqual({ $unset: { 'settings.accessUrl': '' } });
     expect(settingsUpdate({})).toEqual({});
     expect(settingsUpdate({ $where: 'sleep(1000)' } as never)).toEqual({});
   });

@@ -76,7 +76,10 @@ export interface SettingsUpdate {
   $unset?: Record<string, ''>;
 }
 
-const SETTINGS_KEYS: readonly (keyof CommunitySettings)[] = ['locale', 'digest'];
+const SETTINGS_KEYS = ['locale', 'digest', 'accessUrl'] as const satisfies readonly (keyof CommunitySettings)[];
+/** Fails to compile when CommunitySettings gains a key that SETTINGS_KEYS does not list (it would never be saved). */
+const EVERY_SETTING: [Exclude<keyof CommunitySettings, (typeof SETTINGS_KEYS)[number]>] extends [never] ? true : never = true;
+void EVERY_SETTING;
 
 /**
  * A settings patch as one atomic update: a key set to a value is `$set`, a key present but

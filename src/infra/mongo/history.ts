@@ -1,8 +1,8 @@
-import type { Types } from 'mongoose';
+import mongoose, { type Types } from 'mongoose';
 import type { DailySnapshot } from '../../domain/history.ts';
 import type { ActivityRow, HistoryStore, RatingRow, RowPage } from '../../ports/store/index.ts';
 import { isDuplicateKeyError } from './errors.ts';
-import { isWholeNumber, parseObjectId } from './filters.ts';
+import { isWholeNumber, oneOf, parseObjectId } from './filters.ts';
 import type { DailySnapshotDoc } from './history-models.ts';
 import type { Lean } from './models.ts';
 import { MongoPart } from './part.ts';
@@ -43,7 +43,7 @@ export class MongoHistoryStore extends MongoPart implements HistoryStore {
     return this.guard(async () => {
       const id = parseObjectId(communityId);
       if (!id) return [];
-      const docs = await this.models.DailySnapshot.find({ communityId: id, day: { $gte: String(fromDay) } })
+      const docs = await this.models.DailySnapshot.find({ communityId: id, day: mongoose.trusted({ $gte: String(fromDay) }) })
         .sort({ day: 1 })
         .lean<Lean<DailySnapshotDoc>[]>();
       return docs.map((d) => ({
@@ -63,7 +63,7 @@ export class MongoHistoryStore extends MongoPart implements HistoryStore {
   }
 
   pruneDailySnapshots(before: Date): Promise<number> {
-    return this.guard(async () => (await this.models.DailySnapshot.deleteMany({ takenAt: { $lt: before } })).deletedCount);
+    return this.guard(async () => (await this.models.DailySnapshot.deleteMany({ takenAt: mongoose.trusted({ $lt: before }) })).deletedCount);
   }
 
   listEnrollmentRows(communityId: string, after: string | undefined, limit: number): Promise<RowPage<ActivityRow>> {
@@ -95,7 +95,7 @@ export class MongoHistoryStore extends MongoPart implements HistoryStore {
     return this.guard(async () => {
       const id = parseObjectId(communityId);
       if (!id || !isWholeNumber(limit) || limit < 1) return [];
-      const docs = await this.models.Rating.find({ communityId: id, review: { $nin: [null, ''] } })
+      const docs = await this.models.Rating.find({ communityId: id, review: mongoose.trusted({ $nin: [null, ''] }) })
         .sort({ updatedAt: -1, memberId: 1, courseId: 1 })
         .limit(limit)
         .lean<{ memberId: Types.ObjectId; courseId: Types.ObjectId; updatedAt: Date; stars: number; review: string | null }[]>();
@@ -107,7 +107,7 @@ export class MongoHistoryStore extends MongoPart implements HistoryStore {
   private afterFilter(after: string | undefined): Record<string, unknown> {
     const cursor = parseCursor(after);
     if (!cursor) return {};
-    return { $or: [{ memberId: { $gt: cursor.member } }, { memberId: cursor.member, courseId: { $gt: cursor.course } }] };
+    return { $or: [{ memberId: mongoose.trusted({ $gt: cursor.member }) }, { memberId: cursor.member, courseId: mongoose.trusted({ $gt: cursor.course }) }] };
   }
 
   /** Adds member and course names (two batched reads), in the rows' order. */
@@ -115,8 +115,8 @@ export class MongoHistoryStore extends MongoPart implements HistoryStore {
     const memberIds = [...new Map(rows.map((r) => [r.memberId.toHexString(), r.memberId])).values()];
     const courseIds = [...new Map(rows.map((r) => [r.courseId.toHexString(), r.courseId])).values()];
     const [members, courses] = await Promise.all([
-      this.models.Member.find({ communityId, _id: { $in: memberIds } }).lean<{ _id: Types.ObjectId; externalId: string; displayName: string }[]>(),
-      this.models.Course.find({ communityId, _id: { $in: courseIds } }).lean<{ _id: Types.ObjectId; number: number; title: string }[]>(),
+      this.models.Member.find({ communityId, _id: oneOf(memberIds) }).lean<{ _id: Types.ObjectId; externalId: string; displayName: string }[]>(),
+      this.models.Course.find({ communityId, _id: oneOf(courseIds) }).lean<{ _id: Types.ObjectId; number: number; title: string }[]>(),
     ]);
     const memberBy = new Map(members.map((m) => [m._id.toHexString(), m]));
     const courseBy = new Map(courses.map((c) => [c._id.toHexString(), c]));
