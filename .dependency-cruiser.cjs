@@ -46,6 +46,13 @@ module.exports = {
       to: { path: 'node_modules/(mongoose|mongodb|better-sqlite3|bullmq|ioredis)/' },
     },
     {
+      name: 'composition-root-is-imported-by-nobody',
+      comment: 'the composition root builds infra, jobs and adapters from the config; they declare the settings they need (StoreSettings, JobsSettings, …) instead of importing Config',
+      severity: 'error',
+      from: { path: '^(src/infra|jobs)/' },
+      to: { path: '^src/composition/' },
+    },
+    {
       name: 'adapters-see-only-the-core',
       comment:
         'adapters get what they need through their own options type, built by the composition root: no config, composition root, infra, jobs or command modules',

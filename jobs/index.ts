@@ -1,9 +1,8 @@
 import type { Core } from '../src/core/facade.ts';
-import type { Config } from '../src/composition/config.ts';
 import type { Logger } from '../src/ports/logger.ts';
 import type { JobObserver } from '../src/ports/observer.ts';
 import { describeUrl } from '../src/infra/logger.ts';
-import { defaultJobsOptions, type JobsOptions } from './options.ts';
+import { defaultJobsOptions, type JobsOptions, type JobsSettings } from './options.ts';
 import { JobsService, type QueueDepth } from './runtime.ts';
 
 export interface JobsRuntime {
@@ -14,7 +13,7 @@ export interface JobsRuntime {
 
 export interface JobsDeps {
   core: Core;
-  config: Config;
+  config: JobsSettings & { REDIS_URL: string; JOBS_ENABLED: boolean; JOBS_STARTUP_WAIT_SECONDS: number; BAYES_PRIOR_WEIGHT: number };
   logger: Logger;
   /** `all`: schedule and process (inside `syllabot start`); `worker`: process only. */
   role: 'all' | 'worker';

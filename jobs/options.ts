@@ -1,4 +1,3 @@
-import type { Config } from '../src/composition/config.ts';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -64,10 +63,20 @@ export interface JobsOptions {
   backup: { dir: string; keep: number; everyMs: number } | null;
 }
 
-export function defaultJobsOptions(
-  config: Pick<Config, 'RATE_NUDGE_DAYS' | 'RECOMPUTE_EVERY_MINUTES'> &
-    Partial<Pick<Config, 'JOBS_PREFIX' | 'CATCH_UP_HOURS' | 'HISTORY_RETENTION_DAYS' | 'GRACE_PERIOD_DAYS' | 'BACKUP_DIR' | 'BACKUP_KEEP' | 'BACKUP_EVERY_HOURS'>>,
-): JobsOptions {
+/** The job settings (the validated configuration's names); the optional ones have defaults here. */
+export interface JobsSettings {
+  RATE_NUDGE_DAYS: number;
+  RECOMPUTE_EVERY_MINUTES: number;
+  JOBS_PREFIX?: string | undefined;
+  CATCH_UP_HOURS?: number | undefined;
+  HISTORY_RETENTION_DAYS?: number | undefined;
+  GRACE_PERIOD_DAYS?: number | undefined;
+  BACKUP_DIR?: string | undefined;
+  BACKUP_KEEP?: number | undefined;
+  BACKUP_EVERY_HOURS?: number | undefined;
+}
+
+export function defaultJobsOptions(config: JobsSettings): JobsOptions {
   return {
     prefix: config.JOBS_PREFIX ?? 'syllabot',
     startLeads: [

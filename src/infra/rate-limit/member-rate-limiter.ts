@@ -1,5 +1,4 @@
 import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import type { Config } from '../../composition/config.ts';
 import type { Logger } from '../../ports/logger.ts';
 import type { AccessKind, RateDecision, RateLimiter } from '../../ports/rate-limiter.ts';
 
@@ -14,7 +13,14 @@ export interface RateBudgets {
   write: RateBudget;
 }
 
-export function budgetsFromConfig(config: Pick<Config, 'RATE_LIMIT_READS' | 'RATE_LIMIT_WRITES' | 'RATE_LIMIT_WINDOW_SECONDS'>): RateBudgets {
+/** The per-member budget settings (the validated configuration's names). */
+export interface RateBudgetSettings {
+  RATE_LIMIT_READS: number;
+  RATE_LIMIT_WRITES: number;
+  RATE_LIMIT_WINDOW_SECONDS: number;
+}
+
+export function budgetsFromConfig(config: RateBudgetSettings): RateBudgets {
   return {
     read: { points: config.RATE_LIMIT_READS, windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS },
     write: { points: config.RATE_LIMIT_WRITES, windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS },

@@ -1,10 +1,9 @@
-import type { Config } from '../../composition/config.ts';
 import type { Logger } from '../../ports/logger.ts';
 import type { RateLimiter } from '../../ports/rate-limiter.ts';
 import { unsharedClaims, type RequestClaims } from '../../ports/request-claims.ts';
 import { RedisRequestClaims } from '../redis-request-claims.ts';
 import { describeUrl } from '../logger.ts';
-import { budgetsFromConfig, createMemoryRateLimiter } from './member-rate-limiter.ts';
+import { budgetsFromConfig, createMemoryRateLimiter, type RateBudgetSettings } from './member-rate-limiter.ts';
 import { createLimiterRedisClient, createRedisRateLimiter } from './redis-rate-limiter.ts';
 
 export interface OpenRateLimiter {
@@ -16,10 +15,13 @@ export interface OpenRateLimiter {
   close(): Promise<void>;
 }
 
-export type RateLimiterConfig = Pick<Config, 'REDIS_URL' | 'RATE_LIMIT_READS' | 'RATE_LIMIT_WRITES' | 'RATE_LIMIT_WINDOW_SECONDS'> & Partial<Pick<Config, 'JOBS_PREFIX'>>;
+export interface RateLimiterConfig extends RateBudgetSettings {
+  REDIS_URL: string;
+  JOBS_PREFIX?: string | undefined;
+}
 
 /** The counters live beside the jobs' keys, under the deployment's prefix (`syllabot:rl:*` by default). */
-export const rateLimitPrefix = (config: Partial<Pick<Config, 'JOBS_PREFIX'>>): string => `${config.JOBS_PREFIX ?? 'syllabot'}:rl`;
+export const rateLimitPrefix = (config: { JOBS_PREFIX?: string | undefined }): string => `${config.JOBS_PREFIX ?? 'syllabot'}:rl`;
 
 /**
  * Redis-backed limits when REDIS_URL answers at start-up, so several bot processes share one
