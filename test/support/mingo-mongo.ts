@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { Aggregator, Query } from 'mingo';
 import { update as applyUpdate } from 'mingo/updater';
 import mongoose from 'mongoose';
@@ -15,7 +15,9 @@ import mongoose from 'mongoose';
  * command at once and undone one by one if it aborts; no snapshot isolation, write conflicts or
  * read concerns. Fit for checking what the store sends and how its pieces fit together; what
  * rests on isolation needs the contract suite on a real server.
- * `commands` records every command received, as sent.
+ * `commands` records every command received, as sent. It answers the handshake as a standalone
+ * server, or as the primary of a one-node replica set when given `setName`; stop() and start()
+ * make an outage on the same port.
  */
 
 const { BSON } = mongoose.mongo;
@@ -39,7 +41,10 @@ export interface MingoMongo {
   readonly commands: Doc[];
   /** The documents of a collection (live), for checks. */
   collection(db: string, name: string): Doc[];
+  /** Closes the port and drops every connection; the data stays. */
   stop(): Promise<void>;
+  /** Listens again on the same port, with the same data: after stop, an outage ends. */
+  start(): Promise<void>;
 }
 
 class DuplicateKey extends Error {
@@ -345,7 +350,7 @@ export async function startMingoMongo(options: { setName?: string } = {}): Promi
       return { ok: 0, code: 1, errmsg: error instanceof Error ? error.message : String(error) };
     }
   };
-  const server = createServer((socket) => {
+  const onConnection = (socket: Socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => undefined);
@@ -372,10 +377,16 @@ export async function startMingoMongo(options: { setName?: string } = {}): Promi
         } else socket.destroy();
       }
     });
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  port = (server.address() as AddressInfo).port;
+  };
+  let server: Server | null = null;
+  const start = async () => {
+    if (server) return;
+    const listening = createServer(onConnection).listen(port, '127.0.0.1');
+    server = listening;
+    await once(listening, 'listening');
+    port = (listening.address() as AddressInfo).port;
+  };
+  await start();
   return {
     port,
     uri: `mongodb://127.0.0.1:${port}/syllabot?directConnection=true`,
@@ -383,7 +394,10 @@ export async function startMingoMongo(options: { setName?: string } = {}): Promi
     collection: (db, name) => data.collection(db, name),
     async stop() {
       for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const closing = server;
+      server = null;
+      if (closing) await new Promise<void>((resolve) => closing.close(() => resolve()));
     },
+    start,
   };
 }

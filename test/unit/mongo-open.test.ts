@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import mongoose from 'mongoose';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -10,133 +10,14 @@ import { connectionOptions } from '../../src/infra/mongo/connection.ts';
 import type { Store } from '../../src/ports/store/index.ts';
 import { createCore } from '../../src/composition/app.ts';
 import { RecordingLogger, type LogEntry } from '../support/logger.ts';
+import { startMingoMongo } from '../support/mingo-mongo.ts';
 
 /**
  * Start-up and outages of the MongoDB store without a MongoDB: a closed port for "unreachable",
- * and a tiny fake server on 127.0.0.1 that speaks just enough of the wire protocol (handshake,
- * ping, createIndexes, empty query results) for the real driver to connect, lose it and
- * reconnect. The store's queries themselves are covered by the contract suite on a real server.
+ * and the mingo stand-in server (test/support/mingo-mongo.ts), standalone or a one-node replica
+ * set, stopped and started again on its port for an outage, for the real driver to connect, lose
+ * it and reconnect.
  */
-
-const { BSON } = mongoose.mongo;
-const OP_REPLY = 1;
-const OP_QUERY = 2004;
-const OP_MSG = 2013;
-
-interface FakeMongo {
-  port: number;
-  /** Every command received, as sent. */
-  commands: Record<string, unknown>[];
-  stop(): Promise<void>;
-  start(): Promise<void>;
-}
-
-/**
- * Answers the handshake as a standalone primary (or, given a set name, as the primary of a
- * one-node replica set) and every other command with an empty success.
- */
-function answer(command: Record<string, unknown>, connectionId: number, setName?: string): Record<string, unknown> {
-  const name = Object.keys(command)[0] ?? '';
-  if (['hello', 'ismaster', 'isMaster'].includes(name)) {
-    return {
-      ...(setName ? { setName, setVersion: 1, electionId: new BSON.ObjectId('7fffffff0000000000000001'), topologyVersion: { processId: new BSON.ObjectId(), counter: BSON.Long.fromNumber(0) } } : {}),
-      helloOk: true,
-      ismaster: true,
-      isWritablePrimary: true,
-      maxBsonObjectSize: 16 * 1024 * 1024,
-      maxMessageSizeBytes: 48_000_000,
-      maxWriteBatchSize: 100_000,
-      localTime: new Date(),
-      logicalSessionTimeoutMinutes: 30,
-      connectionId,
-      minWireVersion: 0,
-      maxWireVersion: 21,
-      readOnly: false,
-      ok: 1,
-    };
-  }
-  const db = typeof command.$db === 'string' ? command.$db : 'test';
-  if (name === 'find' || name === 'aggregate') return { cursor: { firstBatch: [], id: BSON.Long.fromNumber(0), ns: `${db}.${String(command[name])}` }, ok: 1 };
-  return { ok: 1 };
-}
-
-function frame(opCode: number, responseTo: number, body: Buffer): Buffer {
-  const header = Buffer.alloc(16);
-  header.writeInt32LE(16 + body.length, 0);
-  header.writeInt32LE(Math.floor(Math.random() * 2 ** 31), 4);
-  header.writeInt32LE(responseTo, 8);
-  header.writeInt32LE(opCode, 12);
-  return Buffer.concat([header, body]);
-}
-
-function reply(opCode: number, requestId: number, body: Buffer, connectionId: number, commands: Record<string, unknown>[], setName?: string): Buffer | null {
-  if (opCode === OP_QUERY) {
-    // flags, cstring namespace, skip, return, then the command document.
-    const nsEnd = body.indexOf(0, 4);
-    const command = BSON.deserialize(body.subarray(nsEnd + 9));
-    commands.push(command);
-    const doc = BSON.serialize(answer(command, connectionId, setName));
-    const head = Buffer.alloc(20);
-    head.writeInt32LE(0, 0); // responseFlags
-    head.writeBigInt64LE(0n, 4); // cursorID
-    head.writeInt32LE(0, 12); // startingFrom
-    head.writeInt32LE(1, 16); // numberReturned
-    return frame(OP_REPLY, requestId, Buffer.concat([head, doc]));
-  }
-  if (opCode === OP_MSG) {
-    // flagBits, then section kind 0 (the command body) first; kind-1 sequences are ignored.
-    const command = BSON.deserialize(body.subarray(5, 5 + body.readInt32LE(5)));
-    commands.push(command);
-    const flags = Buffer.alloc(5);
-    return frame(OP_MSG, requestId, Buffer.concat([flags, BSON.serialize(answer(command, connectionId, setName))]));
-  }
-  return null;
-}
-
-async function startFakeMongo(options: { setName?: string } = {}): Promise<FakeMongo> {
-  const sockets = new Set<Socket>();
-  const commands: Record<string, unknown>[] = [];
-  let connectionIds = 0;
-  let server: Server | null = null;
-  let port = 0;
-  const listen = async () => {
-    server = createServer((socket) => {
-      sockets.add(socket);
-      socket.on('close', () => sockets.delete(socket));
-      socket.on('error', () => undefined);
-      const connectionId = ++connectionIds;
-      let pending = Buffer.alloc(0);
-      socket.on('data', (chunk: Buffer) => {
-        pending = Buffer.concat([pending, chunk]);
-        while (pending.length >= 16 && pending.length >= pending.readInt32LE(0)) {
-          const length = pending.readInt32LE(0);
-          const message = pending.subarray(0, length);
-          pending = pending.subarray(length);
-          const out = reply(message.readInt32LE(12), message.readInt32LE(4), message.subarray(16), connectionId, commands, options.setName);
-          if (out) socket.write(out);
-          else socket.destroy();
-        }
-      });
-    });
-    server.listen(port, '127.0.0.1');
-    await once(server, 'listening');
-    port = (server.address() as AddressInfo).port;
-  };
-  await listen();
-  return {
-    get port() {
-      return port;
-    },
-    commands,
-    async stop() {
-      for (const socket of sockets) socket.destroy();
-      const closing = server;
-      server = null;
-      if (closing) await new Promise<void>((resolve) => closing.close(() => resolve()));
-    },
-    start: listen,
-  };
-}
 
 /** A port nothing listens on: bound, noted, closed again. */
 async function closedPort(): Promise<number> {
@@ -185,7 +66,7 @@ describe('Opening the MongoDB store', () => {
   });
 
   it('given a standalone server and no opt-in, when the store opens, then one line says how to fix it', async () => {
-    const fake = await startFakeMongo();
+    const fake = await startMingoMongo();
     cleanup.push(() => fake.stop());
     const opening = openMongoStore(`mongodb://127.0.0.1:${fake.port}/syllabot`, new RecordingLogger(), { serverSelectionTimeoutMS: 1000 });
     const error = (await opening.then(
@@ -198,7 +79,7 @@ describe('Opening the MongoDB store', () => {
   });
 
   it('given the CLI on a standalone MongoDB and no opt-in, then it prints that one line and exits 1', async () => {
-    const fake = await startFakeMongo();
+    const fake = await startMingoMongo();
     cleanup.push(() => fake.stop());
     const bin = fileURLToPath(new URL('../../bin/syllabot.mjs', import.meta.url));
     const child = spawn(process.execPath, [bin, 'worker'], {
@@ -214,7 +95,7 @@ describe('Opening the MongoDB store', () => {
   });
 
   it('given MONGODB_ALLOW_STANDALONE, when a standalone server opens, then the limits are logged at warn', async () => {
-    const fake = await startFakeMongo();
+    const fake = await startMingoMongo();
     cleanup.push(() => fake.stop());
     const lines: LogEntry[] = [];
     const store = await openMongoStore(`mongodb://127.0.0.1:${fake.port}/syllabot`, new RecordingLogger(lines), { serverSelectionTimeoutMS: 1000, allowStandalone: true });
@@ -225,7 +106,7 @@ describe('Opening the MongoDB store', () => {
   });
 
   it('given a one-node replica set, when the store opens, then it uses transactions and logs no warning', async () => {
-    const fake = await startFakeMongo({ setName: 'rs0' });
+    const fake = await startMingoMongo({ setName: 'rs0' });
     cleanup.push(() => fake.stop());
     const lines: LogEntry[] = [];
     const store = await openMongoStore(`mongodb://127.0.0.1:${fake.port}/syllabot?directConnection=true`, new RecordingLogger(lines), { serverSelectionTimeoutMS: 1000 });
@@ -242,7 +123,7 @@ describe('Opening the MongoDB store', () => {
   });
 
   it('given a server that answers, when the store opens, then it logs where and creates indexes', async () => {
-    const fake = await startFakeMongo();
+    const fake = await startMingoMongo();
     cleanup.push(() => fake.stop());
     const lines: LogEntry[] = [];
     const store = await openMongoStore(`mongodb://127.0.0.1:${fake.port}/syllabot`, new RecordingLogger(lines), { serverSelectionTimeoutMS: 1000, allowStandalone: true });
@@ -274,7 +155,7 @@ describe('Opening the MongoDB store', () => {
   });
 
   it('given a server dropping after start-up, when commands run, then unavailable, then back', async () => {
-    const fake = await startFakeMongo();
+    const fake = await startMingoMongo();
     cleanup.push(() => fake.stop());
     const store: Store = await openMongoStore(`mongodb://127.0.0.1:${fake.port}/syllabot`, new RecordingLogger(), { serverSelectionTimeoutMS: 1000, allowStandalone: true });
     cleanup.push(() => store.close());
