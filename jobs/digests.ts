@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import { UnrecoverableError, type Job, type JobSchedulerJson } from 'bullmq';
 import type { CommunityStore, CourseStore } from '../src/ports/store/index.ts';
@@ -51,11 +52,8 @@ export class DigestScheduler {
       if (await queue.removeJobScheduler(id)) this.logger.info({ community: community.id, scheduler: id }, 'digest scheduler removed');
       return 'removed';
     }
-    await queue.upsertJobScheduler(
-      id,
-      { pattern: digest.schedule, tz: digest.timezone },
-      { name: 'digest', data: { communityId: community.id }, opts: DEFAULT_JOB_OPTIONS },
-    );
+    // The job options are the queue's (DEFAULT_JOB_OPTIONS), which BullMQ adds to the template.
+    await queue.upsertJobScheduler(id, { pattern: digest.schedule, tz: digest.timezone }, { name: 'digest', data: { communityId: community.id } });
     this.logger.debug({ community: community.id, scheduler: id, schedule: digest.schedule, timezone: digest.timezone }, 'digest scheduler upserted');
     return 'scheduled';
   }
@@ -83,9 +81,12 @@ export class DigestScheduler {
   }
 
   /**
-   * The communities whose scheduler Redis lacks or holds with another schedule. Upserting a
-   * scheduler costs ~1 ms of CPU in BullMQ's cron computation (a weekly pattern in a time
-   * zone), far more than reading it back, so a restart's reconcile skips the unchanged ones.
+   * The communities whose scheduler Redis lacks or holds with another schedule or other job
+   * options. Upserting a scheduler costs ~1 ms of CPU in BullMQ's cron computation (a weekly
+   * pattern in a time zone), far more than reading it back, so a restart's reconcile skips the
+   * unchanged ones. A scheduler upserted by an earlier version, whose template carries options
+   * the workers now supply (how long finished jobs are kept), is upserted once more: that
+   * replaces it and its next job in place (same ids), and its later jobs come out shorter.
    */
   private async changed(communities: readonly Community[]): Promise<Community[]> {
     const held = new Map<string, JobSchedulerJson>();
@@ -98,7 +99,14 @@ export class DigestScheduler {
       const scheduler = held.get(`${community.platform}/${digestSchedulerId(community.id)}`);
       const data: unknown = scheduler?.template?.data;
       const communityId = data && typeof data === 'object' ? (data as { communityId?: unknown }).communityId : undefined;
-      return !digest || !scheduler || scheduler.pattern !== digest.schedule || scheduler.tz !== digest.timezone || communityId !== community.id;
+      return (
+        !digest ||
+        !scheduler ||
+        scheduler.pattern !== digest.schedule ||
+        scheduler.tz !== digest.timezone ||
+        communityId !== community.id ||
+        !isDeepStrictEqual(scheduler.template?.opts ?? {}, DEFAULT_JOB_OPTIONS)
+      );
     });
   }
 

@@ -1,5 +1,5 @@
 import { fastRepeatStrategy } from './cron-next.ts';
-import { Queue, type DefaultJobOptions } from 'bullmq';
+import { Queue, type DefaultJobOptions, type WorkerOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Platform } from '../src/domain/model.ts';
 import { absorbLateConnectionErrors } from './bullmq-workarounds.ts';
@@ -15,13 +15,25 @@ export const digestQueueName = (platform: Platform): string => `digests-${platfo
 
 const DAY_SECONDS = 24 * 60 * 60;
 
-/** Retries with back-off; finished jobs are kept a while so a re-add of the same id is a no-op. */
-export const DEFAULT_JOB_OPTIONS: DefaultJobOptions = {
+/**
+ * What every job stores: retries with back-off. Only what the worker cannot supply is stored
+ * with each job, so a digest scheduler's template stays short enough for Redis's compact hash
+ * encoding (values up to `hash-max-listpack-value`, 64 B) and its next job's options shrink too.
+ */
+export const DEFAULT_JOB_OPTIONS = {
   attempts: 8,
   backoff: { type: 'exponential', delay: 5_000 },
+} as const satisfies DefaultJobOptions;
+
+/**
+ * How long finished jobs are kept, applied by the workers (BullMQ uses a worker's setting for
+ * any job that has none of its own): a re-add of the same id within that time is a no-op.
+ * Jobs that carry their own (queued by earlier versions, or recompute and cohort jobs) keep it.
+ */
+export const KEEP_FINISHED = {
   removeOnComplete: { age: 7 * DAY_SECONDS, count: 50_000 },
   removeOnFail: { age: 30 * DAY_SECONDS },
-};
+} as const satisfies Pick<WorkerOptions, 'removeOnComplete' | 'removeOnFail'>;
 
 /**
  * BullMQ's per-queue event stream (what a QueueEvents listener or a dashboard reads). Nothing in

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../src/ports/logger.ts';
 import type { JobObserver } from '../src/ports/observer.ts';
 import type { JobsOptions } from './options.ts';
-import type { Queues } from './queues.ts';
+import { KEEP_FINISHED, type Queues } from './queues.ts';
 import { withTimeout } from './deliver.ts';
 import { absorbLateConnectionErrors, releaseStalledTimer } from './bullmq-workarounds.ts';
 import { failedByStalls, requeueStalled } from './stalls.ts';
@@ -39,6 +39,7 @@ export class WorkerPool {
       // BullMQ fails a job whose workers died more often than this, for good; those are queued
       // again (stalls.ts), so this only bounds how fast a job that kills its worker is given up.
       maxStalledCount: options.maxStalledCount,
+      ...KEEP_FINISHED,
       // Scheduling a digest's next run: the same times as BullMQ's default, computed cheaply.
       settings: { repeatStrategy: fastRepeatStrategy },
     });

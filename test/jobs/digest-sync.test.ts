@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Community } from '../../src/domain/model.ts';
 import { silentLogger } from '../../src/ports/logger.ts';
 import { DigestScheduler, digestSchedulerId } from '../../jobs/digests.ts';
-import { digestQueueName, Queues } from '../../jobs/queues.ts';
+import { DEFAULT_JOB_OPTIONS, digestQueueName, Queues } from '../../jobs/queues.ts';
 import { producerConnection } from '../../jobs/redis.ts';
 import { cleanupPrefix, randomPrefix, SHARED_REDIS_URL } from './harness.ts';
 
@@ -67,6 +67,33 @@ describe('DigestScheduler.syncAll (bulk, as the reconcile runs it)', () => {
     const schedulers = await held(queues);
     expect(schedulers.size).toBe(30);
     for (const c of rescheduled) expect(schedulers.get(digestSchedulerId(c.id))).toEqual([c.settings.digest!.schedule, c.settings.digest!.timezone]);
+  });
+
+  it('given schedulers of an earlier version (keep options stored), when re-synced, then replaced once', async () => {
+    const { queues, scheduler } = await setup();
+    const communities = Array.from({ length: 6 }, (_, i) => community(2 * i));
+    const queue = await queues.ready(digestQueueName('discord'));
+    // What the previous version stored: its template carried the keep options as well.
+    const earlier = { ...DEFAULT_JOB_OPTIONS, removeOnComplete: { age: 604_800, count: 50_000 }, removeOnFail: { age: 2_592_000 } };
+    for (const c of communities) {
+      const digest = c.settings.digest!;
+      await queue.upsertJobScheduler(digestSchedulerId(c.id), { pattern: digest.schedule, tz: digest.timezone }, { name: 'digest', data: { communityId: c.id }, opts: earlier });
+    }
+    const before = await queue.getDelayed();
+    expect(before.map((job) => job.opts.removeOnComplete)).toEqual(communities.map(() => earlier.removeOnComplete));
+
+    expect(await scheduler.syncAll(communities, { skipUnchanged: true })).toBe(6);
+    expect(await scheduler.syncAll(communities, { skipUnchanged: true })).toBe(0);
+
+    // Same schedulers, same next-slot job ids, one next job each; the keep options are gone.
+    expect(await queue.getJobSchedulersCount()).toBe(6);
+    const after = await queue.getDelayed();
+    expect(after.map((job) => job.id).sort()).toEqual(before.map((job) => job.id).sort());
+    for (const job of after) {
+      expect(job.opts).toMatchObject(DEFAULT_JOB_OPTIONS);
+      expect(job.opts.removeOnComplete).toBeUndefined();
+    }
+    for (const s of await queue.getJobSchedulers(0, -1)) expect(s.template?.opts).toEqual(DEFAULT_JOB_OPTIONS);
   });
 
   it('given a process shutting down, when a bulk sync is under way, then it stops with an error', async () => {

@@ -4,6 +4,7 @@ import type { Community, Course, Member } from '../../src/domain/model.ts';
 import type { DomainEvent } from '../../src/ports/events.ts';
 import type { JobsOptions } from '../../jobs/options.ts';
 import { reminderJobId, type ReminderKind } from '../../jobs/reminders.ts';
+import { DEFAULT_JOB_OPTIONS } from '../../jobs/queues.ts';
 import { cleanupPrefix, COMMUNITY, createWorld, randomPrefix, startJobsFor, startsIn24hPlus, waitUntil, type World, worldWithJobs } from './harness.ts';
 
 const HOUR = 60 * 60 * 1000;
@@ -79,6 +80,26 @@ describe('reminders on BullMQ (real Redis)', () => {
     await queue.add(job.name, job.data, { jobId: id });
     expect(await finished(queue, id)).toBe('duplicate');
     expect(messenger.posts).toHaveLength(1);
+  });
+
+  it('given a reminder queued by an earlier version (keep options in the job), when due, then sent once', async () => {
+    const { world, messenger, queue } = await setup();
+    await world.text(`/course add title:"Elm" starts:${startsIn24hPlus(1_500)}`);
+    await world.run('/enroll 1', 'ana');
+    const ids = await lookup(world, 'ana');
+    const id = idOf(ids, 'start-24h');
+    const queued = (await queue.getJob(id))!;
+    // This version leaves how long finished jobs are kept to the workers.
+    expect(queued.opts).toMatchObject(DEFAULT_JOB_OPTIONS);
+    expect(queued.opts.removeOnComplete).toBeUndefined();
+
+    // The same reminder as the previous version queued it: same id and data, keep options stored.
+    const earlier = { ...DEFAULT_JOB_OPTIONS, removeOnComplete: { age: 604_800, count: 50_000 }, removeOnFail: { age: 2_592_000 } };
+    await queued.remove();
+    await queue.add(queued.name, queued.data, { ...earlier, jobId: id, timestamp: queued.timestamp, delay: queued.delay });
+    expect(await finished(queue, id)).toBe('sent');
+    expect(messenger.posts.map((p) => p.reply.title)).toEqual(['#1 Elm starts tomorrow']);
+    expect((await queue.getJob(id))!.opts.removeOnComplete).toEqual(earlier.removeOnComplete);
   });
 
   it('given one enrollment announced twice, when scheduled, then each reminder is queued once', async () => {
