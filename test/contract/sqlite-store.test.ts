@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../src/infra/sqlite/sqlite-store.ts';
 import { MIGRATIONS } from '../../src/infra/sqlite/migrations.ts';
@@ -112,5 +113,65 @@ describe('SQLite store specifics', () => {
     expect(() => insert.run(Number(c.id), Number(m.id), Number(course.id), 5, 0)).toThrow(/UNIQUE|PRIMARY KEY/);
     expect(() => store.database.prepare('INSERT INTO ratings (community_id, member_id, course_id, stars, updated_at) VALUES (?, ?, ?, 6, 0)').run(Number(c.id), Number(m.id), Number(course.id) + 1)).toThrow();
     await store.close();
+  });
+});
+
+describe('SQLite delivery log: group commit', () => {
+  const t0 = new Date('2026-03-01T10:00:00Z');
+
+  function fileStore() {
+    const dir = mkdtempSync(join(tmpdir(), 'syllabot-deliveries-'));
+    const path = join(dir, 'store.sqlite');
+    const store = SqliteStore.open({ path });
+    return { store, path, dispose: async () => (await store.close(), rmSync(dir, { recursive: true, force: true })) };
+  }
+
+  it('given claims and marks made in one turn, when committed, then each caller gets its own answer', async () => {
+    const { store, dispose } = fileStore();
+    const log = store.deliveries;
+    await log.markSent('done', t0);
+    const rows = store.database.prepare('SELECT count(*) FROM deliveries').pluck();
+    const answers = Promise.all([log.claim('a', 'w1', 5_000, t0), log.claim('done', 'w1', 5_000, t0), log.claim('a', 'w2', 5_000, t0), log.markSent('b', t0)]);
+    // Nothing is written before the end of the turn; then all of it at once.
+    expect(rows.get()).toBe(1);
+    expect(await answers).toEqual([{ kind: 'claimed', attempted: false }, { kind: 'sent' }, { kind: 'busy', retryInMs: 5_000 }, undefined]);
+    expect(rows.get()).toBe(3);
+    await dispose();
+  });
+
+  it('given one write of a batch failing on its own, when committed, then only its caller fails', async () => {
+    const { store, dispose } = fileStore();
+    const log = store.deliveries;
+    const [bad, good] = await Promise.allSettled([log.markSent('bad', new Date(Number.NaN)), log.claim('good', 'w1', 5_000, t0)]);
+    expect(bad.status).toBe('rejected');
+    expect(good).toEqual({ status: 'fulfilled', value: { kind: 'claimed', attempted: false } });
+    expect(await log.get('good')).toMatchObject({ state: 'pending', owner: 'w1' });
+    expect(await log.get('bad')).toBeNull();
+    await dispose();
+  });
+
+  it('given the file locked by another process, when a batch cannot begin, then all fail, none written', async () => {
+    const { store, path, dispose } = fileStore();
+    store.database.pragma('busy_timeout = 20');
+    const other = new Database(path);
+    other.prepare('BEGIN IMMEDIATE').run();
+    const log = store.deliveries;
+    const results = await Promise.allSettled([log.claim('x', 'w1', 5_000, t0), log.markSent('y', t0)]);
+    expect(results.map((r) => (r.status === 'rejected' ? (r.reason as Error).name : r.status))).toEqual(['StorageUnavailableError', 'StorageUnavailableError']);
+    other.prepare('ROLLBACK').run();
+    other.close();
+    expect([await log.get('x'), await log.get('y')]).toEqual([null, null]);
+    await dispose();
+  });
+
+  it('given writes queued in this turn, when the store closes, then they are written first', async () => {
+    const { store, path, dispose } = fileStore();
+    const marked = store.deliveries.markSent('last', t0);
+    await store.close();
+    await marked;
+    const reopened = SqliteStore.open({ path });
+    expect(await reopened.deliveries.get('last')).toMatchObject({ state: 'sent', sentAt: t0 });
+    await reopened.close();
+    await dispose();
   });
 });

@@ -42,9 +42,7 @@ export class SqliteConnection {
     try {
       return Promise.resolve(work());
     } catch (error) {
-      if (error instanceof Error && 'code' in error && UNAVAILABLE.test(String(error.code))) {
-        return Promise.reject(new StorageUnavailableError(error));
-      }
+      if (isUnavailable(error)) return Promise.reject(new StorageUnavailableError(error));
       return Promise.reject(error);
     }
   }
@@ -52,6 +50,11 @@ export class SqliteConnection {
   close(): void {
     if (this.db.open) this.db.close();
   }
+}
+
+/** A busy or unreadable file (worth retrying later), as opposed to a bug or a refused write. */
+export function isUnavailable(error: unknown): error is Error {
+  return error instanceof Error && 'code' in error && UNAVAILABLE.test(String(error.code));
 }
 
 /**

@@ -47,6 +47,7 @@ export class SqliteStore extends StoreFacade implements Store, OnlineBackup {
   protected override readonly privacy: SqlitePrivacyStore;
   readonly cohorts: SqliteCohortStore;
   readonly deliveries: DeliveryRecords;
+  private readonly deliveryLog: SqliteDeliveries;
 
   /** Null when turned off. */
   readonly catalog: SqliteCatalog | null;
@@ -66,7 +67,8 @@ export class SqliteStore extends StoreFacade implements Store, OnlineBackup {
     this.scores = new SqliteScoreStore(connection);
     this.installations = new SqliteInstallationStore(connection);
     this.history = new SqliteHistoryStore(connection);
-    this.deliveries = new SqliteDeliveries(connection);
+    this.deliveryLog = new SqliteDeliveries(connection);
+    this.deliveries = this.deliveryLog;
   }
 
   static open(options: SqliteStoreOptions): SqliteStore {
@@ -135,6 +137,8 @@ export class SqliteStore extends StoreFacade implements Store, OnlineBackup {
   }
 
   async close(): Promise<void> {
+    // Claims and sent marks made this turn are written, not lost with the connection.
+    if (this.connection.db.open) this.deliveryLog.commitNow();
     this.connection.close();
     this.releaseInUse();
   }
