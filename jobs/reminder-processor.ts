@@ -1,5 +1,5 @@
 import { UnrecoverableError, type Job } from 'bullmq';
-import type { CommunityStore, CourseStore, EnrollmentStore } from '../src/ports/store/index.ts';
+import type { EnrollmentContextStore } from '../src/ports/store/index.ts';
 import type { Messenger } from '../src/ports/messenger.ts';
 import type { Logger } from '../src/ports/logger.ts';
 import type { Clock } from '../src/ports/clock.ts';
@@ -12,7 +12,7 @@ import { deliverOnce, type DeliverDeps, type DeliveryOutcome } from './deliver.t
 import { reminderDataSchema, type ReminderKind } from './reminders.ts';
 
 export interface ReminderProcessorDeps extends DeliverDeps {
-  store: CommunityStore & CourseStore & EnrollmentStore;
+  store: EnrollmentContextStore;
   catalog: MessageCatalog;
   messenger: Messenger;
   clock: Clock;
@@ -29,17 +29,16 @@ export function reminderProcessor(deps: ReminderProcessorDeps) {
     const parsed = reminderDataSchema.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`reminder ${job.id} has malformed data`);
     const data = parsed.data;
-    const { store } = deps;
-    const community = await store.getCommunity(data.communityId);
+    // Every check's rows in one read: most reminders go out, so none of it is wasted.
+    const { community, member, course, enrolled, rated } = await deps.store.enrollmentContext(data.communityId, data.memberId, data.courseId);
     if (!community) return dropJob(deps.logger, job, 'community', { community: data.communityId });
-    const [member, course] = await Promise.all([store.getMember(community.id, data.memberId), store.getCourse(community.id, data.courseId)]);
     if (!member) return dropJob(deps.logger, job, 'member', { community: community.id, member: data.memberId });
     if (!course) return dropJob(deps.logger, job, 'course', { community: community.id, course: data.courseId });
     if (!member.remindersEnabled) return 'skipped:reminders-off';
     if (course.archived) return 'skipped:archived';
-    if (!(await store.isEnrolled(community.id, member.id, course.id))) return 'skipped:not-enrolled';
+    if (!enrolled) return 'skipped:not-enrolled';
     if (data.kind === 'rate-nudge') {
-      if (await store.hasRated(community.id, member.id, course.id)) return 'skipped:already-rated';
+      if (rated) return 'skipped:already-rated';
     } else {
       if (!course.startsAt || course.startsAt.getTime() !== data.startsAt) return 'skipped:start-moved';
       if (course.startsAt.getTime() <= deps.clock.now().getTime()) {

@@ -53,6 +53,17 @@ export abstract class StoreFacade {
   readonly listEnrollments: Store['listEnrollments'] = (...a) => this.enrollments.listEnrollments(...a);
   readonly rate: Store['rate'] = (...a) => this.enrollments.rate(...a);
   readonly starHistogram: Store['starHistogram'] = (...a) => this.enrollments.starHistogram(...a);
+  /** The single reads at once (MongoDB: in parallel); SQLite overrides it with one read transaction. */
+  readonly enrollmentContext: Store['enrollmentContext'] = async (communityId, memberId, courseId) => {
+    const [community, member, course, enrolled, rated] = await Promise.all([
+      this.getCommunity(communityId),
+      this.getMember(communityId, memberId),
+      this.getCourse(communityId, courseId),
+      this.isEnrolled(communityId, memberId, courseId),
+      this.hasRated(communityId, memberId, courseId),
+    ]);
+    return { community, member, course, enrolled, rated };
+  };
   readonly recomputeAggregates: Store['recomputeAggregates'] = (...a) => this.scores.recomputeAggregates(...a);
   readonly saveScoreSnapshot: Store['saveScoreSnapshot'] = (...a) => this.scores.saveScoreSnapshot(...a);
   readonly listScoreSnapshots: Store['listScoreSnapshots'] = (...a) => this.scores.listScoreSnapshots(...a);

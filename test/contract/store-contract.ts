@@ -191,6 +191,37 @@ export function describeStoreContract(name: string, open: () => Promise<StoreHar
       expect(await store.hasRated(community.id, 'not-an-id', rust.id)).toBe(false);
     });
 
+    it('given enrollments and a rating, when a context is read at once, then it equals the single reads', async () => {
+      const rust = await course('Rust');
+      const go = await course('Go');
+      await store.enroll(community.id, ana.id, rust.id, new Date());
+      await store.enroll(community.id, ana.id, go.id, new Date());
+      await store.rate(community.id, ana.id, rust.id, 4, null, new Date());
+      await store.setRemindersEnabled(community.id, bo.id, false);
+      const other = await store.upsertCommunity({ platform: 'discord', externalId: 'G1' }, 'Other');
+      const cases: [string, string, string][] = [
+        [community.id, ana.id, rust.id],
+        [community.id, ana.id, go.id],
+        [community.id, bo.id, rust.id],
+        [other.id, ana.id, rust.id],
+        [community.id, 'not-an-id', rust.id],
+        ['not-an-id', ana.id, go.id],
+      ];
+      for (const [c, m, k] of cases) {
+        const single = {
+          community: await store.getCommunity(c),
+          member: await store.getMember(c, m),
+          course: await store.getCourse(c, k),
+          enrolled: await store.isEnrolled(c, m, k),
+          rated: await store.hasRated(c, m, k),
+        };
+        expect(await store.enrollmentContext(c, m, k)).toEqual(single);
+      }
+      expect(await store.enrollmentContext(community.id, ana.id, rust.id)).toMatchObject({ member: { id: ana.id }, course: { id: rust.id }, enrolled: true, rated: true });
+      expect(await store.enrollmentContext(community.id, bo.id, go.id)).toMatchObject({ member: { remindersEnabled: false }, enrolled: false, rated: false });
+      expect(await store.enrollmentContext(other.id, ana.id, rust.id)).toMatchObject({ community: { id: other.id }, member: null, course: null });
+    });
+
     it('lists enrollments with their dates, by course and by date, oldest first', async () => {
       const rust = await course('Rust');
       const go = await course('Go');

@@ -90,6 +90,7 @@ export class SqliteStore extends StoreFacade implements Store, OnlineBackup {
   override readonly getCourse: Store['getCourse'] = (...a) => this.fromCatalog((c) => c.getCourse(...a), () => this.courses.getCourse(...a));
   override readonly listCourses: Store['listCourses'] = (...a) => this.fromCatalog((c) => c.listCourses(...a), () => this.courses.listCourses(...a));
   override readonly listActiveCourses: Store['listActiveCourses'] = (...a) => this.fromCatalog((c) => c.listActiveCourses(...a), () => this.courses.listActiveCourses(...a));
+  override readonly enrollmentContext: Store['enrollmentContext'] = (...a) => this.enrollments.enrollmentContext(...a);
   override readonly activeRatingTotals: Store['activeRatingTotals'] = (...a) => this.fromCatalog((c) => c.activeRatingTotals(...a), () => this.courses.activeRatingTotals(...a));
 
   // The recompute's recount and its page of writes in one transaction.

@@ -1,4 +1,4 @@
-import type { Course, Enrollment, Rating, StarHistogram } from '../../domain/model.ts';
+import type { Community, Course, Enrollment, Member, Rating, StarHistogram } from '../../domain/model.ts';
 
 export interface MemberCourse {
   course: Course;
@@ -41,4 +41,23 @@ export interface EnrollmentStore {
   /** Creates or replaces a member's rating and updates the course aggregates in one transaction. */
   rate(communityId: string, memberId: string, courseId: string, stars: number, review: string | null, at: Date): Promise<RateOutcome>;
   starHistogram(communityId: string, courseId: string): Promise<StarHistogram>;
+}
+
+/** Everything a reminder checks about one enrollment; null where the row is not in the store. */
+export interface EnrollmentContext {
+  community: Community | null;
+  member: Member | null;
+  course: Course | null;
+  enrolled: boolean;
+  /** Whether the member has rated the course (a reminder to rate it is then moot). */
+  rated: boolean;
+}
+
+export interface EnrollmentContextStore {
+  /**
+   * The community, the member and the course, and whether the member is enrolled in and has
+   * rated it, in one read (SQLite: one read transaction, so one snapshot; each is scoped by
+   * the community as the single reads are).
+   */
+  enrollmentContext(communityId: string, memberId: string, courseId: string): Promise<EnrollmentContext>;
 }

@@ -1,6 +1,6 @@
 import type { CommunityStore } from './communities.ts';
 import type { CourseStore } from './courses.ts';
-import type { EnrollmentStore } from './enrollments.ts';
+import type { EnrollmentContextStore, EnrollmentStore } from './enrollments.ts';
 import type { InstallationStore } from './installations.ts';
 import type { RecomputeStore, ScoreStore } from './scores.ts';
 import type { HistoryStore } from './history.ts';
@@ -10,7 +10,7 @@ import type { DeliveryRecords } from './deliveries.ts';
 
 export type { CommunityStore } from './communities.ts';
 export type { CoursePage, CoursePatch, CourseQuery, CourseSort, CourseStore, NewCourse } from './courses.ts';
-export type { EnrollmentQuery, EnrollmentStore, EnrollOutcome, MemberCourse, RateOutcome, UnenrollOutcome } from './enrollments.ts';
+export type { EnrollmentContext, EnrollmentContextStore, EnrollmentQuery, EnrollmentStore, EnrollOutcome, MemberCourse, RateOutcome, UnenrollOutcome } from './enrollments.ts';
 export type { Installation, InstallationRef, InstallationStore } from './installations.ts';
 export type { CommunityRecount, CourseAggregateRepair, RecomputeStore, RecomputeWrite, RecomputeWriteOutcome, ScoreStore } from './scores.ts';
 export type { ActivityRow, HistoryStore, RatingRow, RowPage } from './history.ts';
@@ -24,7 +24,7 @@ export type { DeliveryClaim, DeliveryRecord, DeliveryRecords } from './deliverie
  * adapter sees little else). Every method is scoped by community id: no method can read or
  * write another community's rows. Both stores (SQLite, MongoDB) pass the same contract suite.
  */
-export interface Store extends CommunityStore, CourseStore, EnrollmentStore, ScoreStore, RecomputeStore, InstallationStore, HistoryStore, PrivacyStore {
+export interface Store extends CommunityStore, CourseStore, EnrollmentStore, EnrollmentContextStore, ScoreStore, RecomputeStore, InstallationStore, HistoryStore, PrivacyStore {
   readonly kind: 'sqlite' | 'mongo';
   /** Course roles, channels and members-only access (issue 17). */
   readonly cohorts: CohortStore;
