@@ -56,20 +56,29 @@ export class SqliteEnrollmentStore extends SqlitePart implements EnrollmentStore
    * read lock (a lock on the shared-memory file), which costs more than the lookups themselves.
    */
   enrollmentContext(communityId: string, memberId: string, courseId: string): Promise<EnrollmentContext> {
-    this.contextReader ??= this.db.transaction((community: number, member: number, course: number): EnrollmentContext => {
-      const communityRow = this.sql('SELECT * FROM communities WHERE id = ?').get(community) as CommunityRow | undefined;
-      const memberRow = this.sql('SELECT * FROM members WHERE community_id = ? AND id = ?').get(community, member) as MemberRow | undefined;
-      const courseRow = this.sql(`SELECT ${COURSE_COLUMNS} FROM courses WHERE community_id = ? AND id = ?`).get(community, course) as CourseRow | undefined;
-      return {
-        community: communityRow ? toCommunity(communityRow) : null,
-        member: memberRow ? toMember(memberRow) : null,
-        course: courseRow ? toCourse(courseRow) : null,
-        enrolled: this.sql('SELECT 1 FROM enrollments WHERE community_id = ? AND member_id = ? AND course_id = ?').get(community, member, course) !== undefined,
-        rated: this.sql('SELECT 1 FROM ratings WHERE community_id = ? AND member_id = ? AND course_id = ?').get(community, member, course) !== undefined,
-      };
-    });
+    this.contextReader ??= this.readContext();
     const reader = this.contextReader;
     return this.guard(() => reader(Number(communityId), Number(memberId), Number(courseId)));
+  }
+
+  private readContext(): Transaction<(community: number, member: number, course: number) => EnrollmentContext> {
+    const communityRow = this.sql('SELECT * FROM communities WHERE id = ?');
+    const memberRow = this.sql('SELECT * FROM members WHERE community_id = ? AND id = ?');
+    const courseRow = this.sql(`SELECT ${COURSE_COLUMNS} FROM courses WHERE community_id = ? AND id = ?`);
+    const enrolled = this.sql('SELECT 1 FROM enrollments WHERE community_id = ? AND member_id = ? AND course_id = ?');
+    const rated = this.sql('SELECT 1 FROM ratings WHERE community_id = ? AND member_id = ? AND course_id = ?');
+    return this.db.transaction((community: number, member: number, course: number): EnrollmentContext => {
+      const c = communityRow.get(community) as CommunityRow | undefined;
+      const m = memberRow.get(community, member) as MemberRow | undefined;
+      const k = courseRow.get(community, course) as CourseRow | undefined;
+      return {
+        community: c ? toCommunity(c) : null,
+        member: m ? toMember(m) : null,
+        course: k ? toCourse(k) : null,
+        enrolled: enrolled.get(community, member, course) !== undefined,
+        rated: rated.get(community, member, course) !== undefined,
+      };
+    });
   }
 
   hasRated(communityId: string, memberId: string, courseId: string): Promise<boolean> {
