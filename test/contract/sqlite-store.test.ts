@@ -116,7 +116,7 @@ describe('SQLite store specifics', () => {
   });
 });
 
-describe('SQLite delivery log: group commit', () => {
+describe('SQLite group transactions: delivery log and enrollment reads', () => {
   const t0 = new Date('2026-03-01T10:00:00Z');
 
   function fileStore() {
@@ -161,6 +161,22 @@ describe('SQLite delivery log: group commit', () => {
     other.prepare('ROLLBACK').run();
     other.close();
     expect([await log.get('x'), await log.get('y')]).toEqual([null, null]);
+    await dispose();
+  });
+
+  it('given only reads grouped in a turn, when another process holds the write lock, then they answer', async () => {
+    const { store, path, dispose } = fileStore();
+    const c = await store.upsertCommunity({ platform: 'console', externalId: 'x' }, 'X');
+    const m = await store.upsertMember(c.id, 'ana', 'Ana');
+    const course = await store.createCourse(c.id, { title: 'Rust', description: '', url: null, tags: [], value: 1, startsAt: null });
+    await store.enroll(c.id, m.id, course.id, t0);
+    store.database.pragma('busy_timeout = 20');
+    const other = new Database(path);
+    other.prepare('BEGIN IMMEDIATE').run();
+    const contexts = await Promise.all([store.enrollmentContext(c.id, m.id, course.id), store.enrollmentContext(c.id, 'not-an-id', course.id)]);
+    expect(contexts.map((x) => [x.member?.id ?? null, x.enrolled])).toEqual([[m.id, true], [null, false]]);
+    other.prepare('ROLLBACK').run();
+    other.close();
     await dispose();
   });
 

@@ -1,12 +1,11 @@
 import type { Enrollment, StarHistogram } from '../../domain/model.ts';
-import type { Transaction } from 'better-sqlite3';
 import type { EnrollmentContext, EnrollmentContextStore, EnrollmentQuery, EnrollmentStore, EnrollOutcome, MemberCourse, RateOutcome, UnenrollOutcome } from '../../ports/store/index.ts';
 import { WriteRefusedError } from '../../domain/errors.ts';
 import { SqlitePart } from './connection.ts';
 import { COURSE_COLUMNS, toCommunity, toCourse, toMember, type CommunityRow, type CourseRow, type MemberRow } from './rows.ts';
 
 export class SqliteEnrollmentStore extends SqlitePart implements EnrollmentStore, EnrollmentContextStore {
-  private contextReader: Transaction<(community: number, member: number, course: number) => EnrollmentContext> | undefined;
+  private contextReader: ((community: number, member: number, course: number) => EnrollmentContext) | undefined;
 
   enroll(communityId: string, memberId: string, courseId: string, at: Date): Promise<EnrollOutcome> {
     return this.guard(() =>
@@ -52,22 +51,23 @@ export class SqliteEnrollmentStore extends SqlitePart implements EnrollmentStore
 
   /**
    * The same five reads as getCommunity, getMember, getCourse, isEnrolled and hasRated, in one
-   * read transaction: in WAL mode each statement outside a transaction takes and drops its own
-   * read lock (a lock on the shared-memory file), which costs more than the lookups themselves.
+   * grouped transaction (SqliteConnection.grouped) with the other jobs' reads of this turn: in
+   * WAL mode each statement outside a transaction takes and drops its own read lock (a lock on
+   * the shared-memory file), which costs more than the lookups themselves.
    */
   enrollmentContext(communityId: string, memberId: string, courseId: string): Promise<EnrollmentContext> {
     this.contextReader ??= this.readContext();
     const reader = this.contextReader;
-    return this.guard(() => reader(Number(communityId), Number(memberId), Number(courseId)));
+    return this.grouped(() => reader(Number(communityId), Number(memberId), Number(courseId)), 'read');
   }
 
-  private readContext(): Transaction<(community: number, member: number, course: number) => EnrollmentContext> {
+  private readContext(): (community: number, member: number, course: number) => EnrollmentContext {
     const communityRow = this.sql('SELECT * FROM communities WHERE id = ?');
     const memberRow = this.sql('SELECT * FROM members WHERE community_id = ? AND id = ?');
     const courseRow = this.sql(`SELECT ${COURSE_COLUMNS} FROM courses WHERE community_id = ? AND id = ?`);
     const enrolled = this.sql('SELECT 1 FROM enrollments WHERE community_id = ? AND member_id = ? AND course_id = ?');
     const rated = this.sql('SELECT 1 FROM ratings WHERE community_id = ? AND member_id = ? AND course_id = ?');
-    return this.db.transaction((community: number, member: number, course: number): EnrollmentContext => {
+    return (community: number, member: number, course: number): EnrollmentContext => {
       const c = communityRow.get(community) as CommunityRow | undefined;
       const m = memberRow.get(community, member) as MemberRow | undefined;
       const k = courseRow.get(community, course) as CourseRow | undefined;
@@ -78,7 +78,7 @@ export class SqliteEnrollmentStore extends SqlitePart implements EnrollmentStore
         enrolled: enrolled.get(community, member, course) !== undefined,
         rated: rated.get(community, member, course) !== undefined,
       };
-    });
+    };
   }
 
   hasRated(communityId: string, memberId: string, courseId: string): Promise<boolean> {

@@ -47,7 +47,6 @@ export class SqliteStore extends StoreFacade implements Store, OnlineBackup {
   protected override readonly privacy: SqlitePrivacyStore;
   readonly cohorts: SqliteCohortStore;
   readonly deliveries: DeliveryRecords;
-  private readonly deliveryLog: SqliteDeliveries;
 
   /** Null when turned off. */
   readonly catalog: SqliteCatalog | null;
@@ -67,8 +66,7 @@ export class SqliteStore extends StoreFacade implements Store, OnlineBackup {
     this.scores = new SqliteScoreStore(connection);
     this.installations = new SqliteInstallationStore(connection);
     this.history = new SqliteHistoryStore(connection);
-    this.deliveryLog = new SqliteDeliveries(connection);
-    this.deliveries = this.deliveryLog;
+    this.deliveries = new SqliteDeliveries(connection);
   }
 
   static open(options: SqliteStoreOptions): SqliteStore {
@@ -138,8 +136,7 @@ export class SqliteStore extends StoreFacade implements Store, OnlineBackup {
   }
 
   async close(): Promise<void> {
-    // Claims and sent marks made this turn are written, not lost with the connection.
-    if (this.connection.db.open) this.deliveryLog.commitNow();
+    // Grouped work of this turn (delivery claims, sent marks) is written first.
     this.connection.close();
     this.releaseInUse();
   }
