@@ -57,6 +57,16 @@ export function describeMongoStoreSuites(uri: () => string): void {
       }
     };
     const course = { title: 'Rust', description: '', url: null, tags: [], value: 1, startsAt: null };
+    /** Rust with one enrollment and one 4★ rating, whose stored figures then drift: sum 99, 7 enrolled. */
+    const givenDriftedAggregates = async (store: MongoStore) => {
+      const c = await store.upsertCommunity({ platform: 'console', externalId: 'x' }, 'X');
+      const m = await store.upsertMember(c.id, 'ana', 'Ana');
+      const rust = await store.createCourse(c.id, course);
+      await store.enroll(c.id, m.id, rust.id, new Date());
+      await store.rate(c.id, m.id, rust.id, 4, null, new Date());
+      await store.connection.collection('courses').updateMany({}, { $set: { ratingSum: 99, enrolledCount: 7 } });
+      return { c, rust };
+    };
 
     it('given a fresh database, when the store opens, then the SQLite unique keys exist as unique indexes', () =>
       withStore(async (store) => {
@@ -71,12 +81,7 @@ export function describeMongoStoreSuites(uri: () => string): void {
 
     it('given aggregates that drifted from the rows, when recomputed, then they are repaired and reported', () =>
       withStore(async (store) => {
-        const c = await store.upsertCommunity({ platform: 'console', externalId: 'x' }, 'X');
-        const m = await store.upsertMember(c.id, 'ana', 'Ana');
-        const rust = await store.createCourse(c.id, course);
-        await store.enroll(c.id, m.id, rust.id, new Date());
-        await store.rate(c.id, m.id, rust.id, 4, null, new Date());
-        await store.connection.collection('courses').updateMany({}, { $set: { ratingSum: 99, enrolledCount: 7 } });
+        const { c, rust } = await givenDriftedAggregates(store);
         expect(await store.recomputeAggregates(c.id)).toEqual([
           { courseId: rust.id, before: { ratingCount: 1, ratingSum: 99, enrolledCount: 7 }, after: { ratingCount: 1, ratingSum: 4, enrolledCount: 1 } },
         ]);
@@ -85,12 +90,7 @@ export function describeMongoStoreSuites(uri: () => string): void {
 
     it('given drifted aggregates, when recounted, then repaired and the courses carry the counted figures', () =>
       withStore(async (store) => {
-        const c = await store.upsertCommunity({ platform: 'console', externalId: 'x' }, 'X');
-        const m = await store.upsertMember(c.id, 'ana', 'Ana');
-        const rust = await store.createCourse(c.id, course);
-        await store.enroll(c.id, m.id, rust.id, new Date());
-        await store.rate(c.id, m.id, rust.id, 4, null, new Date());
-        await store.connection.collection('courses').updateMany({}, { $set: { ratingSum: 99, enrolledCount: 7 } });
+        const { c, rust } = await givenDriftedAggregates(store);
         const recount = (await store.recountCommunity(c.id))!;
         expect(recount.repairs).toEqual([{ courseId: rust.id, before: { ratingCount: 1, ratingSum: 99, enrolledCount: 7 }, after: { ratingCount: 1, ratingSum: 4, enrolledCount: 1 } }]);
         expect(recount.courses).toMatchObject([{ id: rust.id, ratingCount: 1, ratingSum: 4, enrolledCount: 1 }]);

@@ -41,6 +41,18 @@ describeTransferContract('SQLite to SQLite', async () => {
 });
 
 describe('SQLite store specifics', () => {
+  /** A store with Rust, one enrollment and one 4★ rating, whose stored figures then drift: sum 99, 7 enrolled. */
+  const givenDriftedAggregates = async () => {
+    const store = SqliteStore.open({ path: ':memory:' });
+    const c = await store.upsertCommunity({ platform: 'console', externalId: 'x' }, 'X');
+    const m = await store.upsertMember(c.id, 'ana', 'Ana');
+    const course = await store.createCourse(c.id, { title: 'Rust', description: '', url: null, tags: [], value: 1, startsAt: null });
+    await store.enroll(c.id, m.id, course.id, new Date());
+    await store.rate(c.id, m.id, course.id, 4, null, new Date());
+    store.database.prepare('UPDATE courses SET rating_sum = 99, enrolled_count = 7').run();
+    return { store, c, course };
+  };
+
   it('creates folders, uses WAL and migrates an existing file once', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'syllabot-sqlite-'));
     const path = join(dir, 'a', 'b', 'store.sqlite');
@@ -56,13 +68,7 @@ describe('SQLite store specifics', () => {
   });
 
   it('repairs aggregates that drifted from the rows', async () => {
-    const store = SqliteStore.open({ path: ':memory:' });
-    const c = await store.upsertCommunity({ platform: 'console', externalId: 'x' }, 'X');
-    const m = await store.upsertMember(c.id, 'ana', 'Ana');
-    const course = await store.createCourse(c.id, { title: 'Rust', description: '', url: null, tags: [], value: 1, startsAt: null });
-    await store.enroll(c.id, m.id, course.id, new Date());
-    await store.rate(c.id, m.id, course.id, 4, null, new Date());
-    store.database.prepare('UPDATE courses SET rating_sum = 99, enrolled_count = 7').run();
+    const { store, c, course } = await givenDriftedAggregates();
     const repairs = await store.recomputeAggregates(c.id);
     expect(repairs).toEqual([{ courseId: course.id, before: { ratingCount: 1, ratingSum: 99, enrolledCount: 7 }, after: { ratingCount: 1, ratingSum: 4, enrolledCount: 1 } }]);
     expect(await store.getCourse(c.id, course.id)).toMatchObject({ ratingSum: 4, enrolledCount: 1 });
@@ -70,13 +76,7 @@ describe('SQLite store specifics', () => {
   });
 
   it('given drifted aggregates, when recounted, then repaired and the courses carry the counted figures', async () => {
-    const store = SqliteStore.open({ path: ':memory:' });
-    const c = await store.upsertCommunity({ platform: 'console', externalId: 'x' }, 'X');
-    const m = await store.upsertMember(c.id, 'ana', 'Ana');
-    const course = await store.createCourse(c.id, { title: 'Rust', description: '', url: null, tags: [], value: 1, startsAt: null });
-    await store.enroll(c.id, m.id, course.id, new Date());
-    await store.rate(c.id, m.id, course.id, 4, null, new Date());
-    store.database.prepare('UPDATE courses SET rating_sum = 99, enrolled_count = 7').run();
+    const { store, c, course } = await givenDriftedAggregates();
     const recount = (await store.recountCommunity(c.id))!;
     expect(recount.repairs).toEqual([{ courseId: course.id, before: { ratingCount: 1, ratingSum: 99, enrolledCount: 7 }, after: { ratingCount: 1, ratingSum: 4, enrolledCount: 1 } }]);
     expect(recount.courses).toEqual([{ id: course.id, number: 1, title: 'Rust', value: 1, ratingCount: 1, ratingSum: 4, enrolledCount: 1 }]);

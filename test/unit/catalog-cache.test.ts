@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { SqliteStore } from '../../src/infra/sqlite/sqlite-store.ts';
 import type { CourseQuery } from '../../src/ports/store/index.ts';
+import { catalogOps, courseQueries, outcome, seedCatalogs, writeCatalogOp, type CatalogOp, type CatalogSpace, type Writer } from '../support/catalog-ops.ts';
 
 /**
  * The in-memory catalogs against the rows: two cached stores on one file (two connections, as
@@ -12,61 +13,35 @@ import type { CourseQuery } from '../../src/ports/store/index.ts';
  * writes through either store, through SQL behind the stores' backs, and reads of every kind.
  */
 
-const COMMUNITIES = 2;
-const MEMBERS = 4;
 const WORDS = ['Rust', 'Go', 'rust basics', 'Ｇｏ deep', 'Zig', 'C++', 'é'];
-
-type Writer = 'a' | 'c';
-type Op =
-  | { kind: 'create'; by: Writer; community: number; title: string; tag: string }
-  | { kind: 'update'; by: Writer; community: number; course: number; title?: string; description?: string; value?: number }
-  | { kind: 'archive'; by: Writer; community: number; course: number; archived: boolean }
-  | { kind: 'enroll' | 'unenroll'; by: Writer; community: number; member: number; course: number }
-  | { kind: 'rate'; by: Writer; community: number; member: number; course: number; stars: number }
-  | { kind: 'recompute'; by: Writer; community: number }
-  | { kind: 'sql'; by: Writer; community: number; course: number; delta: number }
-  | { kind: 'read'; by: Writer; community: number; course: number; query: CourseQuery };
-
-/** Mostly one connection, so its snapshots live long enough between the other's commits to go stale. */
-const writer = fc.constantFrom<Writer>('a', 'a', 'a', 'c');
-const community = fc.nat({ max: COMMUNITIES - 1 });
-const course = fc.integer({ min: 1, max: 8 });
-const member = fc.nat({ max: MEMBERS - 1 });
-const query: fc.Arbitrary<CourseQuery> = fc.record(
-  {
-    text: fc.oneof(fc.constantFrom(...WORDS.map((w) => w.slice(0, 3)), '', 'ＲＵＳＴ', 'zzz'), fc.constant(undefined)),
-    sort: fc.constantFrom('number' as const, 'new' as const, 'top' as const),
+const space: CatalogSpace = {
+  /** Mostly one connection, so its snapshots live long enough between the other's commits to go stale. */
+  writer: fc.constantFrom<Writer>('a', 'a', 'a', 'c'),
+  communities: 2,
+  members: 4,
+  courses: 8,
+  words: WORDS,
+  tags: ['web', 'sys', 'Ｗｅｂ'],
+  query: courseQueries({
+    texts: [...WORDS.map((w) => w.slice(0, 3)), '', 'ＲＵＳＴ', 'zzz'],
     // Whole and half means tie many weighted ratings, so the tie-breaks are exercised.
-    prior: fc.record({ mean: fc.oneof(fc.constantFrom(0, 2.5, 3, 4, 5), fc.double({ min: 0, max: 5, noNaN: true })), weight: fc.constantFrom(0, 0, 1, 2, 5) }),
-    includeArchived: fc.boolean(),
-    offset: fc.oneof(fc.integer({ min: 0, max: 6 }), fc.constantFrom(-1, 1.5)),
-    limit: fc.oneof(fc.integer({ min: 1, max: 6 }), fc.constant(0)),
-  },
-  { requiredKeys: ['sort', 'offset', 'limit'] },
-);
-const op: fc.Arbitrary<Op> = fc.oneof(
-  fc.record({ kind: fc.constant('create' as const), by: writer, community, title: fc.constantFrom(...WORDS), tag: fc.constantFrom('web', 'sys', 'Ｗｅｂ') }),
-  fc.record(
-    { kind: fc.constant('update' as const), by: writer, community, course, title: fc.constantFrom(...WORDS), description: fc.constantFrom('deep dive', 'intro'), value: fc.integer({ min: 1, max: 9 }) },
-    { requiredKeys: ['kind', 'by', 'community', 'course'] },
-  ),
-  fc.record({ kind: fc.constant('archive' as const), by: writer, community, course, archived: fc.boolean() }),
-  fc.record({ kind: fc.constantFrom('enroll' as const, 'unenroll' as const), by: writer, community, member, course }),
-  fc.record({ kind: fc.constant('rate' as const), by: writer, community, member, course, stars: fc.integer({ min: 1, max: 5 }) }),
-  fc.record({ kind: fc.constant('recompute' as const), by: writer, community }),
-  fc.record({ kind: fc.constant('sql' as const), by: writer, community, course, delta: fc.integer({ min: -2, max: 3 }) }),
-  fc.record({ kind: fc.constant('read' as const), by: writer, community, course, query }),
-  fc.record({ kind: fc.constant('read' as const), by: writer, community, course, query }),
-);
+    mean: fc.oneof(fc.constantFrom(0, 2.5, 3, 4, 5), fc.double({ min: 0, max: 5, noNaN: true })),
+    weights: [0, 0, 1, 2, 5],
+    maxOffset: 6,
+    oddOffsets: [-1, 1.5],
+    maxLimit: 6,
+  }),
+};
 
-/** A call's answer, or the error it threw: the cached and uncached paths must agree on both. */
-async function outcome<T>(run: () => Promise<T>): Promise<{ value: T } | { error: string }> {
-  try {
-    return { value: await run() };
-  } catch (error) {
-    return { error: error instanceof Error ? error.message : String(error) };
-  }
-}
+/** The catalog steps, and this store's own: a recompute, and SQL behind the stores' backs. */
+type Op = CatalogOp | { kind: 'recompute'; by: Writer; community: number } | { kind: 'sql'; by: Writer; community: number; course: number; delta: number };
+
+const steps = catalogOps(space);
+const op: fc.Arbitrary<Op> = steps.op(
+  { read: 2 },
+  fc.record({ kind: fc.constant('recompute' as const), by: steps.writer, community: steps.community }),
+  fc.record({ kind: fc.constant('sql' as const), by: steps.writer, community: steps.community, course: steps.course, delta: fc.integer({ min: -2, max: 3 }) }),
+);
 
 async function replay(ops: Op[], cacheBytes: number): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'syllabot-catalog-'));
@@ -74,42 +49,19 @@ async function replay(ops: Op[], cacheBytes: number): Promise<void> {
   const stores = { a: SqliteStore.open({ path, catalogCacheBytes: cacheBytes }), c: SqliteStore.open({ path, catalogCacheBytes: cacheBytes }) };
   const plain = SqliteStore.open({ path, catalogCacheBytes: 0 });
   try {
-    const communities = [];
-    const members: string[][] = [];
-    for (let i = 0; i < COMMUNITIES; i++) {
-      const c = await plain.upsertCommunity({ platform: 'console', externalId: `c${i}` }, `C${i}`);
-      communities.push(c.id);
-      members.push(await Promise.all(Array.from({ length: MEMBERS }, async (_, m) => (await plain.upsertMember(c.id, `m${m}`, `M${m}`)).id)));
-      const made = [];
-      for (const title of ['Rust', 'Go', 'Zig']) made.push(await plain.createCourse(c.id, { title, description: 'intro', url: null, tags: ['web'], value: 1, startsAt: null }));
+    const { communities, members, courses } = await seedCatalogs(plain, space, ['Rust', 'Go', 'Zig']);
+    for (let i = 0; i < space.communities; i++) {
+      const [c, made] = [communities[i]!, courses[i]!];
       // A tie at the mean 4 the reads use: #1 with one 4★, #2 with two; more ratings must rank first.
-      await plain.rate(c.id, members[i]![0]!, made[0]!.id, 4, null, new Date());
-      await plain.rate(c.id, members[i]![0]!, made[1]!.id, 4, null, new Date());
-      await plain.rate(c.id, members[i]![1]!, made[1]!.id, 4, null, new Date());
+      await plain.rate(c, members[i]![0]!, made[0]!, 4, null, new Date());
+      await plain.rate(c, members[i]![0]!, made[1]!, 4, null, new Date());
+      await plain.rate(c, members[i]![1]!, made[1]!, 4, null, new Date());
     }
     for (const step of ops) {
       const store = stores[step.by];
       const cid = communities[step.community]!;
       const courseId = 'course' in step ? ((await plain.getCourseByNumber(cid, step.course))?.id ?? '999999') : '';
       switch (step.kind) {
-        case 'create':
-          await store.createCourse(cid, { title: step.title, description: 'intro', url: null, tags: [step.tag], value: 1, startsAt: null });
-          break;
-        case 'update':
-          await outcome(() => store.updateCourse(cid, courseId, { title: step.title, description: step.description, value: step.value }));
-          break;
-        case 'archive':
-          await outcome(() => store.setCourseArchived(cid, courseId, step.archived));
-          break;
-        case 'enroll':
-          await outcome(() => store.enroll(cid, members[step.community]![step.member]!, courseId, new Date()));
-          break;
-        case 'unenroll':
-          await outcome(() => store.unenroll(cid, members[step.community]![step.member]!, courseId));
-          break;
-        case 'rate':
-          await outcome(() => store.rate(cid, members[step.community]![step.member]!, courseId, step.stars, null, new Date()));
-          break;
         case 'recompute':
           await store.recomputeAggregates(cid);
           break;
@@ -117,8 +69,8 @@ async function replay(ops: Op[], cacheBytes: number): Promise<void> {
           // Behind the store's back, on the same connection: drift the recompute job would repair.
           store.database.prepare('UPDATE courses SET rating_sum = rating_sum + ?, rating_count = rating_count + 1 WHERE community_id = ? AND id = ?').run(step.delta, Number(cid), Number(courseId));
           break;
-        case 'read':
-          break;
+        default:
+          await writeCatalogOp(store, step, cid, courseId, members[step.community]!);
       }
       // After every step, a read of every kind by both cached stores (and the step's own query).
       for (const by of ['a', 'c'] as const) {

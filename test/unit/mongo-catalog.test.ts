@@ -3,6 +3,7 @@ import mongoose from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MongoStore } from '../../src/infra/mongo/mongo-store.ts';
 import type { CourseQuery } from '../../src/ports/store/index.ts';
+import { catalogCourse, catalogOps, courseQueries, outcome, seedCatalogs, writeCatalogOp, type CatalogOp, type CatalogSpace, type Writer } from '../support/catalog-ops.ts';
 import { startMingoMongo, type MingoMongo } from '../support/mingo-mongo.ts';
 
 /**
@@ -18,59 +19,25 @@ import { startMingoMongo, type MingoMongo } from '../support/mingo-mongo.ts';
 type Doc = Record<string, unknown>;
 const { ObjectId } = mongoose.Types;
 
-const COMMUNITIES = 2;
-const MEMBERS = 3;
-const WORDS = ['Rust', 'Go', 'rust basics', 'Ｇｏ deep', 'Zig', 'é'];
-const fields = (title: string, tag = 'web') => ({ title, description: 'intro', url: null, tags: [tag], value: 1, startsAt: null });
+const space: CatalogSpace = {
+  writer: fc.constantFrom<Writer>('a', 'a', 'c'),
+  communities: 2,
+  members: 3,
+  courses: 6,
+  words: ['Rust', 'Go', 'rust basics', 'Ｇｏ deep', 'Zig', 'é'],
+  tags: ['web', 'Ｗｅｂ'],
+  query: courseQueries({ texts: ['rus', 'Go', '', 'ＲＵＳＴ', 'zzz'], mean: fc.constantFrom(0, 3, 4, 4.5), weights: [0, 1, 5], maxOffset: 4, oddOffsets: [-1], maxLimit: 5 }),
+};
 
-type Writer = 'a' | 'c';
-type Op =
-  | { kind: 'create'; by: Writer; community: number; title: string; tag: string }
-  | { kind: 'update'; by: Writer; community: number; course: number; title?: string; description?: string; value?: number }
-  | { kind: 'archive'; by: Writer; community: number; course: number; archived: boolean }
-  | { kind: 'enroll' | 'unenroll'; by: Writer; community: number; member: number; course: number }
-  | { kind: 'rate'; by: Writer; community: number; member: number; course: number; stars: number }
-  | { kind: 'erase'; by: Writer; community: number; member: number }
-  | { kind: 'drift'; by: Writer; community: number; course: number; delta: number }
-  | { kind: 'read'; by: Writer; community: number; course: number; query: CourseQuery };
+/** The catalog steps, and this store's own: erasing a member, and figures drifting behind its back. */
+type Op = CatalogOp | { kind: 'erase'; by: Writer; community: number; member: number } | { kind: 'drift'; by: Writer; community: number; course: number; delta: number };
 
-const writer = fc.constantFrom<Writer>('a', 'a', 'c');
-const community = fc.nat({ max: COMMUNITIES - 1 });
-const course = fc.integer({ min: 1, max: 6 });
-const member = fc.nat({ max: MEMBERS - 1 });
-const query: fc.Arbitrary<CourseQuery> = fc.record(
-  {
-    text: fc.oneof(fc.constantFrom('rus', 'Go', '', 'ＲＵＳＴ', 'zzz'), fc.constant(undefined)),
-    sort: fc.constantFrom('number' as const, 'new' as const, 'top' as const),
-    prior: fc.record({ mean: fc.constantFrom(0, 3, 4, 4.5), weight: fc.constantFrom(0, 1, 5) }),
-    includeArchived: fc.boolean(),
-    offset: fc.oneof(fc.integer({ min: 0, max: 4 }), fc.constant(-1)),
-    limit: fc.oneof(fc.integer({ min: 1, max: 5 }), fc.constant(0)),
-  },
-  { requiredKeys: ['sort', 'offset', 'limit'] },
+const steps = catalogOps(space);
+const op: fc.Arbitrary<Op> = steps.op(
+  { rate: 2 },
+  fc.record({ kind: fc.constant('erase' as const), by: steps.writer, community: steps.community, member: steps.member }),
+  fc.record({ kind: fc.constant('drift' as const), by: steps.writer, community: steps.community, course: steps.course, delta: fc.integer({ min: -2, max: 3 }) }),
 );
-const op: fc.Arbitrary<Op> = fc.oneof(
-  fc.record({ kind: fc.constant('create' as const), by: writer, community, title: fc.constantFrom(...WORDS), tag: fc.constantFrom('web', 'Ｗｅｂ') }),
-  fc.record(
-    { kind: fc.constant('update' as const), by: writer, community, course, title: fc.constantFrom(...WORDS), description: fc.constantFrom('deep dive', 'intro'), value: fc.integer({ min: 1, max: 9 }) },
-    { requiredKeys: ['kind', 'by', 'community', 'course'] },
-  ),
-  fc.record({ kind: fc.constant('archive' as const), by: writer, community, course, archived: fc.boolean() }),
-  fc.record({ kind: fc.constantFrom('enroll' as const, 'unenroll' as const), by: writer, community, member, course }),
-  fc.record({ kind: fc.constant('rate' as const), by: writer, community, member, course, stars: fc.integer({ min: 1, max: 5 }) }),
-  fc.record({ kind: fc.constant('rate' as const), by: writer, community, member, course, stars: fc.integer({ min: 1, max: 5 }) }),
-  fc.record({ kind: fc.constant('erase' as const), by: writer, community, member }),
-  fc.record({ kind: fc.constant('drift' as const), by: writer, community, course, delta: fc.integer({ min: -2, max: 3 }) }),
-  fc.record({ kind: fc.constant('read' as const), by: writer, community, course, query }),
-);
-
-async function outcome<T>(run: () => Promise<T>): Promise<{ value: T } | { error: string }> {
-  try {
-    return { value: await run() };
-  } catch (error) {
-    return { error: error instanceof Error ? error.message : String(error) };
-  }
-}
 
 let server: MingoMongo;
 let replicaSet: MingoMongo;
@@ -90,46 +57,14 @@ async function replay(target: MingoMongo, ops: Op[]): Promise<void> {
   const stores = { a: await connect(target, dbName), c: await connect(target, dbName) };
   const plain = await connect(target, dbName, 0);
   try {
-    const communities: string[] = [];
-    const members: string[][] = [];
-    for (let i = 0; i < COMMUNITIES; i++) {
-      const c = await plain.upsertCommunity({ platform: 'console', externalId: `c${i}` }, `C${i}`);
-      communities.push(c.id);
-      const ids: string[] = [];
-      for (let m = 0; m < MEMBERS; m++) ids.push((await plain.upsertMember(c.id, `m${m}`, `M${m}`)).id);
-      members.push(ids);
-      for (const title of ['Rust', 'Go']) await plain.createCourse(c.id, fields(title));
-    }
+    const { communities, members } = await seedCatalogs(plain, space, ['Rust', 'Go']);
     for (const step of ops) {
       const store = stores[step.by];
       const cid = communities[step.community]!;
       const courseId = 'course' in step ? ((await plain.getCourseByNumber(cid, step.course))?.id ?? new ObjectId().toHexString()) : '';
-      const memberId = () => {
-        const ids = members[step.community]!;
-        const m = (step as { member: number }).member;
-        return ids[m]!;
-      };
       switch (step.kind) {
-        case 'create':
-          await store.createCourse(cid, fields(step.title, step.tag));
-          break;
-        case 'update':
-          await outcome(() => store.updateCourse(cid, courseId, { title: step.title, description: step.description, value: step.value }));
-          break;
-        case 'archive':
-          await outcome(() => store.setCourseArchived(cid, courseId, step.archived));
-          break;
-        case 'enroll':
-          await outcome(() => store.enroll(cid, memberId(), courseId, new Date()));
-          break;
-        case 'unenroll':
-          await outcome(() => store.unenroll(cid, memberId(), courseId));
-          break;
-        case 'rate':
-          await outcome(() => store.rate(cid, memberId(), courseId, step.stars, null, new Date()));
-          break;
         case 'erase': {
-          await store.eraseMember(cid, memberId());
+          await store.eraseMember(cid, members[step.community]![step.member]!);
           // The member comes back, empty, as after using a command again.
           members[step.community]![step.member] = (await plain.upsertMember(cid, `m${step.member}`, `M${step.member}`)).id;
           break;
@@ -141,8 +76,8 @@ async function replay(target: MingoMongo, ops: Op[]): Promise<void> {
           await store.recomputeAggregates(cid);
           break;
         }
-        case 'read':
-          break;
+        default:
+          await writeCatalogOp(store, step, cid, courseId, members[step.community]!);
       }
       for (const by of ['a', 'c'] as const) {
         const reader = stores[by];
@@ -197,7 +132,7 @@ describe('what the MongoDB store sends for its catalogs', () => {
     const store = await connect(target, `sent_${++databases}`);
     const c = await store.upsertCommunity({ platform: 'console', externalId: 'x' }, 'X');
     const ana = await store.upsertMember(c.id, 'ana', 'Ana');
-    const rust = await store.createCourse(c.id, fields('Rust'));
+    const rust = await store.createCourse(c.id, catalogCourse('Rust'));
     return { store, c, ana, rust };
   };
 
@@ -206,7 +141,7 @@ describe('what the MongoDB store sends for its catalogs', () => {
     try {
       await store.enroll(c.id, ana.id, rust.id, new Date());
       const writes: [string, () => Promise<unknown>][] = [
-        ['createCourse', () => store.createCourse(c.id, fields('Go'))],
+        ['createCourse', () => store.createCourse(c.id, catalogCourse('Go'))],
         ['updateCourse', () => store.updateCourse(c.id, rust.id, { value: 3 })],
         ['updateCourse (search text)', () => store.updateCourse(c.id, rust.id, { title: 'Rust 2' })],
         ['setCourseArchived', () => store.setCourseArchived(c.id, rust.id, false)],
@@ -239,7 +174,7 @@ describe('what the MongoDB store sends for its catalogs', () => {
     const { store, c, ana, rust } = await setup(server);
     try {
       const writes: [string, () => Promise<unknown>][] = [
-        ['createCourse', () => store.createCourse(c.id, fields('Go'))],
+        ['createCourse', () => store.createCourse(c.id, catalogCourse('Go'))],
         ['updateCourse', () => store.updateCourse(c.id, rust.id, { title: 'Rust 2' })],
         ['enroll', () => store.enroll(c.id, ana.id, rust.id, new Date())],
         ['rate', () => store.rate(c.id, ana.id, rust.id, 5, null, new Date())],
@@ -294,7 +229,7 @@ describe('what the MongoDB store sends for its catalogs', () => {
     const importer = await connect(replicaSet, store.connection.name);
     try {
       expect((await store.listActiveCourses(c.id)).map((x) => x.title)).toEqual(['Rust']);
-      const record = { community: { platform: 'console' as const, externalId: 'x' }, number: 7, ...fields('Imported'), archived: false, createdAt: new Date(), ratingCount: 0, ratingSum: 0, enrolledCount: 0 };
+      const record = { community: { platform: 'console' as const, externalId: 'x' }, number: 7, ...catalogCourse('Imported'), archived: false, createdAt: new Date(), ratingCount: 0, ratingSum: 0, enrolledCount: 0 };
       await importer.transfer('test').import('courses', [record]);
       expect((await store.listActiveCourses(c.id)).map((x) => x.title)).toEqual(['Rust', 'Imported']);
     } finally {

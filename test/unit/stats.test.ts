@@ -4,23 +4,10 @@ import { computeStats, sparkline } from '../../src/domain/stats.ts';
 import type { Course } from '../../src/domain/model.ts';
 import { EchartsChartRenderer } from '../../src/infra/charts/echarts-renderer.ts';
 import { neutralizeFormula } from '../../src/core/csv-export.ts';
+import { aCourse } from '../support/course.ts';
 
-const course = (id: string, title: string, ratingCount: number, ratingSum: number, enrolledCount: number): Course => ({
-  id,
-  communityId: 'c',
-  number: Number(id),
-  title,
-  description: '',
-  url: null,
-  tags: [],
-  value: 1,
-  startsAt: null,
-  archived: false,
-  createdAt: new Date(0),
-  ratingCount,
-  ratingSum,
-  enrolledCount,
-});
+const course = (id: string, title: string, ratingCount: number, ratingSum: number, enrolledCount: number): Course =>
+  aCourse({ id, communityId: 'c', number: Number(id), title }, { ratingCount, ratingSum, enrolledCount });
 
 function week(titles: string[]): DailySnapshot[] {
   return Array.from({ length: 15 }, (_, day) =>

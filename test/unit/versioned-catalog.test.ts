@@ -4,6 +4,7 @@ import type { Course } from '../../src/domain/model.ts';
 import { CatalogCache } from '../../src/infra/catalog/catalog-cache.ts';
 import type { CatalogEntry, CatalogSnapshot } from '../../src/infra/catalog/catalog-snapshot.ts';
 import { VersionedCatalog, type CatalogChange, type VersionSource } from '../../src/infra/catalog/versioned-catalog.ts';
+import { aCourse } from '../support/course.ts';
 
 /**
  * The version policy of the MongoDB store's in-memory catalogs, without a server: a fake store
@@ -14,24 +15,7 @@ import { VersionedCatalog, type CatalogChange, type VersionSource } from '../../
 
 const COMMUNITIES = ['c0', 'c1'];
 
-function course(communityId: string, number: number, title: string): Course {
-  return {
-    id: `${communityId}-${number}`,
-    communityId,
-    number,
-    title,
-    description: '',
-    url: null,
-    tags: [],
-    value: 1,
-    startsAt: null,
-    archived: false,
-    createdAt: new Date(1_000 * number),
-    ratingCount: 0,
-    ratingSum: 0,
-    enrolledCount: 0,
-  };
-}
+const course = (communityId: string, number: number, title: string): Course => aCourse({ id: `${communityId}-${number}`, communityId, number, title }, { createdAt: new Date(1_000 * number) });
 
 const entry = (c: Course): CatalogEntry => ({ course: { ...c, tags: [...c.tags] }, search: c.title.toLowerCase() });
 
