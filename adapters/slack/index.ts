@@ -10,6 +10,7 @@ import { registerHandlers } from './handlers.ts';
 import { InFlight } from '../shared/timing.ts';
 import { SlackMemberDirectory } from './members.ts';
 import { SlackMessenger, SlackPoster } from './messenger.ts';
+import { ResponseUrls } from './response-url.ts';
 import { StoredInstallations } from './installations.ts';
 import { INSTALL_PATH, oauthReceiverOptions, REDIRECT_PATH, type SlackOAuthConfig } from './oauth.ts';
 import { slashCommands } from './slash-commands.ts';
@@ -86,6 +87,7 @@ export function createSlackAdapter(config: SlackAdapterConfig): SlackAdapter {
   const tokens = installations ?? single!;
   const members = new SlackMemberDirectory(api, logger);
   const poster = new SlackPoster(api);
+  const responseUrls = new ResponseUrls();
   const messenger = new SlackMessenger(poster, tokens, core.store, core.catalog);
   // Course channels and members-only user groups: commands and the cohort job reach Slack through the core's registry.
   core.access.register(new SlackCohortAccess(api, tokens, logger));
@@ -147,6 +149,7 @@ export function createSlackAdapter(config: SlackAdapterConfig): SlackAdapter {
     tokens,
     members,
     poster,
+    responseUrls,
     recent: new RecentRequests(DEDUPE_TTL_MS),
     ...(claims ? { sharedRecent: (fingerprint: string) => claims.claim(`slack:${fingerprint}`, DEDUPE_TTL_MS) } : {}),
     inFlight,
@@ -194,6 +197,7 @@ export function createSlackAdapter(config: SlackAdapterConfig): SlackAdapter {
       await app.stop().catch((err: unknown) => logger.warn({ err }, 'the Slack receiver did not stop cleanly'));
       server = undefined;
       await inFlight.idle();
+      responseUrls.close();
     },
     health(): ComponentHealth {
       if (state === 'running' && httpReceiver) return { ok: true, detail: `http :${portOf(server) ?? '?'}${SLACK_EVENTS_PATH}` };

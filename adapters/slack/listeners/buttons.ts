@@ -4,7 +4,7 @@ import type { ListenerHelpers, Target } from './helpers.ts';
 
 /** Buttons: the invocation rides in the value; the core checks it like a typed command. */
 export function listenToButtons(app: App, kit: ListenerHelpers): void {
-  app.action(new RegExp(`^${ACTION_PREFIX}`), ({ ack, body, action, respond, context }) =>
+  app.action(new RegExp(`^${ACTION_PREFIX}`), ({ ack, body, action, context }) =>
     kit.work('block_actions', async () => {
       await ack();
       if (body.type !== 'block_actions' || action.type !== 'button' || !('action_id' in action)) return;
@@ -16,7 +16,7 @@ export function listenToButtons(app: App, kit: ListenerHelpers): void {
       const container: Record<string, unknown> = body.container ?? {};
       const target: Target = {
         who,
-        respond: body.response_url ? respond : undefined,
+        respond: kit.respondTo(body.response_url),
         triggerId: body.trigger_id,
         channelId: body.channel?.id ?? (typeof container.channel_id === 'string' ? container.channel_id : undefined),
         ephemeralOnly: true,

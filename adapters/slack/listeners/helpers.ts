@@ -1,4 +1,4 @@
-import type { Context, RespondArguments, RespondFn, webApi } from '@slack/bolt';
+import type { Context, RespondArguments, webApi } from '@slack/bolt';
 import type { CommandRequest, CommandResult, Core, Surface, Translator } from '../../../src/core/facade.ts';
 import { resolveLocale } from '../../../src/core/i18n.ts';
 import { usageOf } from '../../../src/core/usage.ts';
@@ -9,6 +9,7 @@ import { requestFingerprint, type RecentRequests } from '../dedupe.ts';
 import { encodeFormMetadata } from '../invocation.ts';
 import type { SlackMemberDirectory } from '../members.ts';
 import type { SlackPoster } from '../messenger.ts';
+import type { Respond, ResponseUrls } from '../response-url.ts';
 import { renderForm, renderReply, renderTexts } from '../render.ts';
 import type { SlashCommand } from '../slash-commands.ts';
 import type { WorkspaceTokens } from '../workspaces.ts';
@@ -21,6 +22,8 @@ export interface SlackHandlerDeps {
   tokens: WorkspaceTokens;
   members: SlackMemberDirectory;
   poster: SlackPoster;
+  /** Posts answers to response_url (instead of Bolt's axios-based respond()). */
+  responseUrls: ResponseUrls;
   recent: RecentRequests;
   /**
    * The same fingerprints shared with the other bot processes (Redis), so a retry Slack sends
@@ -48,7 +51,7 @@ export interface Requester {
 export interface Target {
   who: Requester;
   /** Absent for Home tab clicks, which have no response_url: those answers go by DM. */
-  respond?: RespondFn | undefined;
+  respond?: Respond | undefined;
   triggerId?: string | undefined;
   channelId?: string | undefined;
   /** Replace the message the click came from (turning a page of an ephemeral list). */
@@ -107,6 +110,11 @@ export class ListenerHelpers {
         locale: info.locale,
       },
     };
+  }
+
+  /** Answers to this response_url, or undefined without one (Home tab clicks). */
+  respondTo(url: string | undefined): Respond | undefined {
+    return this.deps.responseUrls.for(url);
   }
 
   /** Runs a request's work after its ack, tracked for stop(); failures are logged, never thrown at Bolt. */

@@ -9,14 +9,14 @@ import type { ListenerHelpers, Target } from './helpers.ts';
  */
 export function listenToSlashCommands(app: App, kit: ListenerHelpers): void {
   const coreNameBySlash = new Map(kit.deps.commands.map((c) => [c.slash, c.name]));
-  app.command(/^\/.+/, ({ command, ack, respond, context }) =>
+  app.command(/^\/.+/, ({ command, ack, context }) =>
     kit.work('command', async () => {
       await ack();
       if (await kit.duplicate('command', command.team_id, command.trigger_id, command)) return;
       const who = kit.requester(context, command.team_id, command.user_id, command.user_name);
       if (!who) return;
       const identity = await kit.identify(who);
-      const target: Target = { who, respond, triggerId: command.trigger_id, channelId: command.channel_id };
+      const target: Target = { who, respond: kit.respondTo(command.response_url), triggerId: command.trigger_id, channelId: command.channel_id };
       const name = coreNameBySlash.get(command.command);
       if (!name) {
         await kit.notice(target, identity.actor.locale, (i18n) => ({

@@ -11,7 +11,7 @@ export interface RecordedResponse {
 }
 
 /**
- * Stands in for Slack's response_url endpoints: records each respond() post (Bolt posts JSON)
+ * Stands in for Slack's response_url endpoints: records each post to a response_url (JSON, as the adapter and Bolt send them)
  * and answers like Slack does (200 `ok`).
  */
 export class ResponseListener {
