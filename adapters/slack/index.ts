@@ -120,6 +120,9 @@ export function createSlackAdapter(config: SlackAdapterConfig): SlackAdapter {
     logLevel: level,
     clientOptions,
     convoStore: false,
+    // Bolt's ignoreSelf middleware drops message and member events the bot caused; the adapter
+    // listens to none of those, and the extra middleware layer costs every request.
+    ignoreSelf: false,
     // Per request: the token of the workspace the request came from. A workspace we hold no
     // token for gets no answer and no Web API call (Bolt acks and drops it). In OAuth mode Bolt
     // authorizes by itself, fetching the installation from our store (oauth.ts).

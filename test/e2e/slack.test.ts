@@ -301,6 +301,14 @@ describe('never trusting the client', () => {
     const { last } = await click(USERS.member, { actionId: 'syllabot:run:0', value: '{"v":99,"c":"course.add"}' });
     expect(allText(last)).toContain('This button no longer works');
   });
+
+  it('given a click on another app’s button, then it is acknowledged and nothing is answered', async () => {
+    const calls = h.fake.calls.length;
+    const { ack, posts } = await click(USERS.member, { actionId: 'other_app_button', value: 'x' });
+    expect(ack.status).toBe(200);
+    expect(posts).toEqual([]);
+    expect(h.fake.calls.length).toBe(calls);
+  });
 });
 
 describe('signatures and retries', () => {

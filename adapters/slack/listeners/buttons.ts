@@ -2,12 +2,17 @@ import type { App } from '@slack/bolt';
 import { ACTION_PREFIX, decodeInvocation, PAGE_ACTION } from '../invocation.ts';
 import type { ListenerHelpers, Target } from './helpers.ts';
 
-/** Buttons: the invocation rides in the value; the core checks it like a typed command. */
+/**
+ * Buttons: the invocation rides in the value; the core checks it like a typed command. One
+ * listener for every action: Bolt runs each registered listener's matchers on every request,
+ * so each listener costs every slash command a little. Buttons of other apps' messages or of
+ * older versions are acknowledged, nothing else.
+ */
 export function listenToButtons(app: App, kit: ListenerHelpers): void {
-  app.action(new RegExp(`^${ACTION_PREFIX}`), ({ ack, body, action, context }) =>
+  app.action(/.*/, ({ ack, body, action, context }) =>
     kit.work('block_actions', async () => {
       await ack();
-      if (body.type !== 'block_actions' || action.type !== 'button' || !('action_id' in action)) return;
+      if (body.type !== 'block_actions' || action.type !== 'button' || !('action_id' in action) || !action.action_id.startsWith(ACTION_PREFIX)) return;
       const teamId = body.team?.id ?? body.user.team_id;
       if (await kit.duplicate('action', teamId, body.trigger_id, body)) return;
       const who = kit.requester(context, teamId, body.user.id, body.user.username ?? body.user.name);
@@ -38,9 +43,4 @@ export function listenToButtons(app: App, kit: ListenerHelpers): void {
       await kit.answer(result, { ...target, replace });
     }),
   );
-
-  // Buttons of other apps' messages or older versions: acknowledged, nothing else.
-  app.action(new RegExp(`^(?!${ACTION_PREFIX})`), async ({ ack }) => {
-    await ack();
-  });
 }

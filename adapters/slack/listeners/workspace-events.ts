@@ -14,16 +14,16 @@ export function listenToWorkspaceEvents(app: App, kit: ListenerHelpers): void {
     await tokens.forget(teamId);
     kit.logger.info({ team: teamId, why }, 'Slack workspace tokens forgotten');
   };
-  app.event('app_uninstalled', ({ body }) =>
-    kit.work('app_uninstalled', async () => {
-      await forgetWorkspace(body.team_id, 'app_uninstalled');
-      // The workspace's data is kept for the grace period (GRACE_PERIOD_DAYS), then purged.
-      if (body.team_id) await kit.deps.onWorkspaceRemoved?.(body.team_id);
-    }),
-  );
-  app.event('tokens_revoked', ({ event, body }) =>
-    kit.work('tokens_revoked', async () => {
-      if ((event.tokens.bot ?? []).length > 0) await forgetWorkspace(body.team_id, 'tokens_revoked');
+  // One listener for both (each listener costs every request a little, see buttons.ts).
+  app.event(/^(app_uninstalled|tokens_revoked)$/, ({ event, body }) =>
+    kit.work(event.type, async () => {
+      if (event.type === 'app_uninstalled') {
+        await forgetWorkspace(body.team_id, 'app_uninstalled');
+        // The workspace's data is kept for the grace period (GRACE_PERIOD_DAYS), then purged.
+        if (body.team_id) await kit.deps.onWorkspaceRemoved?.(body.team_id);
+      } else if (event.type === 'tokens_revoked' && (event.tokens.bot ?? []).length > 0) {
+        await forgetWorkspace(body.team_id, 'tokens_revoked');
+      }
     }),
   );
 
