@@ -14,6 +14,7 @@ import { FakeSlackWebApi } from '../test/fakes/slack/web-api.ts';
 import type { Block, BlockTimes, DiscordEndpoint, DriverCommand, DriverSetup, FromDriver, RouterSeries, SeriesId, SlackEndpoint, ToDriver } from './adapters-protocol.ts';
 import { ResponseTimer } from './adapters-response-timer.ts';
 import { openLoop } from './lib/open-loop.ts';
+import { threadCpu, threadCpuSince } from './lib/thread-cpu.ts';
 
 const port = parentPort;
 if (!port) throw new Error('bench/adapters-driver.ts runs as a worker thread (see bench/adapters.ts)');
@@ -73,6 +74,7 @@ async function runBlock({ series, from, to }: Block): Promise<BlockTimes> {
   const send = senderFor(series);
   const m = marks[series];
   m.open(from, to);
+  const cpu = threadCpu();
   const times = await openLoop({
     count: to - from,
     ratePerS: setup.ratePerS,
@@ -84,6 +86,7 @@ async function runBlock({ series, from, to }: Block): Promise<BlockTimes> {
   });
   post({ kind: 'phase', phase: 'sent' });
   await m.settled(setup.drainMs);
+  const generatorCpu = threadCpuSince(cpu);
   const count = to - from;
   const ackMs = new Float64Array(count);
   const replyMs = new Float64Array(count);
@@ -98,7 +101,7 @@ async function runBlock({ series, from, to }: Block): Promise<BlockTimes> {
     if (!Number.isNaN(answered) && (Number.isNaN(lastReply) || answered > lastReply)) lastReply = answered;
     deferred += m.deferred[i]!;
   }
-  return { ackMs, replyMs, lagMs: times.lagMs, windowMs: lastReply - times.sentAt[0]!, deferred, failures: m.failures, failureSamples: m.failureSamples };
+  return { ackMs, replyMs, lagMs: times.lagMs, windowMs: lastReply - times.sentAt[0]!, deferred, generatorCpu, failures: m.failures, failureSamples: m.failureSamples };
 }
 
 function senderFor(series: SeriesId): (i: number) => void {

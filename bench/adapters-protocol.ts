@@ -1,4 +1,5 @@
 import type { FakeUser } from '../test/fakes/slack/web-api.ts';
+import type { ThreadCpu } from './lib/thread-cpu.ts';
 
 /**
  * What the bot's thread and the load-generator thread (bench/adapters-driver.ts) say to each
@@ -44,6 +45,8 @@ export interface BlockTimes {
   windowMs: number;
   /** Discord: interactions first deferred (answered with "thinking…" and edited later). */
   deferred: number;
+  /** The generator thread (fake platform and members) over the block, late answers included; undefined off Linux. */
+  generatorCpu: ThreadCpu | undefined;
   /** Answers the fake platform refused or found malformed, with a few examples. */
   failures: number;
   failureSamples: string[];

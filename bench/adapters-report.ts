@@ -2,6 +2,7 @@ import type { BlockTimes, SeriesId } from './adapters-protocol.ts';
 import { MIX, type PlannedCommand } from './core-plan.ts';
 import { Latencies, round } from './lib/stats.ts';
 import { formatNumber, table } from './lib/table.ts';
+import type { ThreadCpu } from './lib/thread-cpu.ts';
 import type { ThreadLoad } from './lib/thread-meter.ts';
 import type { SectionReport } from './section.ts';
 
@@ -18,6 +19,12 @@ export interface SeriesResult {
   times: BlockTimes;
   /** The bot thread during this series' measured turns. */
   load: ThreadLoad;
+  /**
+   * The bot thread's time on a CPU and waiting for one over its measured turns, late answers
+   * included (undefined off Linux): CPU per request moves far less with the machine's load than
+   * latencies do, and the wait says how much other work held the thread back.
+   */
+  cpu: ThreadCpu | undefined;
   /** Errors and warnings the bot logged, answers the fake platform refused, router errors. */
   problems: number;
   problemSamples: string[];
@@ -63,9 +70,15 @@ function latencies(values: Float64Array, pick?: (j: number) => boolean): Latenci
 
 const p = (l: Latencies, q: number) => round(l.percentile(q), 3);
 const pct = (share: number) => (Number.isFinite(share) ? `${Math.round(share * 100)}%` : '—');
+const ms = (value: number) => (Number.isFinite(value) ? `${formatNumber(round(value, 3))} ms` : '—');
 const signed = (ms: number) => `${ms >= 0 ? '+' : ''}${formatNumber(round(ms, 3))} ms`;
 
 interface Figures {
+  /** Bot-thread CPU ms per answered request, and ms it waited for a CPU per answered request. */
+  cpuMs: number;
+  waitMs: number;
+  /** The generator thread's CPU ms per answered request (the fake platform's and members' work). */
+  generatorCpuMs: number;
   sent: number;
   answered: number;
   achievedPerS: number;
@@ -77,6 +90,9 @@ interface Figures {
 function figuresOf(r: SeriesResult): Figures {
   const reply = latencies(r.times.replyMs);
   return {
+    cpuMs: r.cpu && reply.size > 0 ? r.cpu.cpuMs / reply.size : Number.NaN,
+    waitMs: r.cpu && reply.size > 0 ? r.cpu.waitMs / reply.size : Number.NaN,
+    generatorCpuMs: r.times.generatorCpu && reply.size > 0 ? r.times.generatorCpu.cpuMs / reply.size : Number.NaN,
     sent: r.times.replyMs.length,
     answered: reply.size,
     achievedPerS: reply.size / (r.times.windowMs / 1000),
@@ -112,6 +128,8 @@ export function reportAdapters(run: AdapterRun): SectionReport {
         { header: 'reply p99' },
         { header: 'reply max' },
         { header: 'bot thread busy' },
+        { header: 'CPU/request' },
+        { header: 'waited/request' },
         { header: 'problems' },
       ],
       SERIES.map((id) => [
@@ -124,16 +142,20 @@ export function reportAdapters(run: AdapterRun): SectionReport {
         p(f[id].reply, 99),
         p(f[id].reply, 100),
         pct(s[id].load.busy),
+        ms(f[id].cpuMs),
+        ms(f[id].waitMs),
         s[id].problems,
       ]),
     ),
     'ms from the request leaving the load generator to the reply reaching it (Discord: the interaction callback, or the edit after a deferral, at the fake REST API; ' +
-      'Slack: the post to response_url; router: the result back over a MessagePort)',
+      'Slack: the post to response_url; router: the result back over a MessagePort); CPU/request: the bot thread on a CPU per answered request, ' +
+      'waited/request: runnable but waiting for a CPU other threads and processes held (Linux schedstat; the generator thread is not counted)',
     `adapter overhead at p50: Discord ${signed(overhead('discord', 50))}, Slack ${signed(overhead('slack', 50))}; ` +
       `at p99: Discord ${signed(overhead('discord', 99))}, Slack ${signed(overhead('slack', 99))} (reply minus the router's on the same requests)`,
     `Slack acknowledges with HTTP 200 at p50 ${formatNumber(p(f.slack.ack, 50))} ms, p99 ${formatNumber(p(f.slack.ack, 99))} ms (Slack allows 3,000); ` +
       `Discord deferred ${s.discord.times.deferred} of ${run.measured.toLocaleString('en-US')} interactions; ` +
       `the generator sent at most ${formatNumber(p(lag, 100))} ms late (p99 ${formatNumber(p(lag, 99))} ms)`,
+    `the generator thread (fake platforms and members, on the same cores) used per request: ${SERIES.map((id) => `${SHORT[id]} ${ms(f[id].generatorCpuMs)}`).join(', ')}`,
     `bot thread stalls (longest event-loop delay; GC pauses: total / longest ms): ${SERIES.map(
       (id) => `${SHORT[id]} ${formatNumber(round(s[id].load.loopDelayMaxMs, 1))} ms; ${s[id].load.gcPauses} GC ${formatNumber(round(s[id].load.gcTotalMs, 1))} / ${formatNumber(round(s[id].load.gcMaxMs, 1))}`,
     ).join(' | ')}`,
@@ -187,6 +209,9 @@ export function reportAdapters(run: AdapterRun): SectionReport {
     reply_p99_ms: p(f[id].reply, 99),
     reply_max_ms: p(f[id].reply, 100),
     busy: round(s[id].load.busy, 3),
+    cpu_ms_per_request: round(f[id].cpuMs, 4),
+    cpu_wait_ms_per_request: round(f[id].waitMs, 4),
+    generator_cpu_ms_per_request: round(f[id].generatorCpuMs, 4),
     loop_delay_max_ms: round(s[id].load.loopDelayMaxMs, 3),
     gc_pauses: s[id].load.gcPauses,
     gc_total_ms: round(s[id].load.gcTotalMs, 3),
@@ -224,6 +249,10 @@ export function reportAdapters(run: AdapterRun): SectionReport {
       slack_reply_p99_ms: p(f.slack.reply, 99),
       slack_reply_max_ms: p(f.slack.reply, 100),
       slack_achieved_per_s: round(f.slack.achievedPerS, 1),
+      discord_cpu_ms_per_request: round(f.discord.cpuMs, 4),
+      slack_cpu_ms_per_request: round(f.slack.cpuMs, 4),
+      router_slack_cpu_ms_per_request: round(f['router-slack'].cpuMs, 4),
+      router_discord_cpu_ms_per_request: round(f['router-discord'].cpuMs, 4),
       discord_overhead_p50_ms: round(overhead('discord', 50), 3),
       slack_overhead_p50_ms: round(overhead('slack', 50), 3),
       // The larger of the two: what an adapter adds at the median, at most.

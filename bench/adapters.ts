@@ -17,6 +17,7 @@ import { seedSnapshots } from './fixtures/snapshots.ts';
 import { countingLogger, type CountingLogger } from './lib/counting-logger.ts';
 import { note, progress } from './lib/progress.ts';
 import { GcLog, ThreadMeter } from './lib/thread-meter.ts';
+import { threadCpu, threadCpuSince } from './lib/thread-cpu.ts';
 import type { BenchSection, SectionReport } from './section.ts';
 import { discordAdapterConfig, slackAdapterConfig } from '../src/composition/adapter-config.ts';
 
@@ -220,13 +221,22 @@ async function runTurns(driver: Driver, logger: CountingLogger, routerErrors: Re
   let done = 0;
   driver.onProgress = (sent) => bar.update(done + sent);
   const turns = bySeries((): BlockTimes[] => []);
-  const result = bySeries(() => ({ meter: new ThreadMeter(), problems: 0, problemSamples: [] as string[], warmupUnanswered: 0 }));
+  const result = bySeries((): Omit<TurnResult, 'times'> => ({ meter: new ThreadMeter(), cpu: { cpuMs: 0, waitMs: 0 }, problems: 0, problemSamples: [], warmupUnanswered: 0 }));
 
   const turn = async (id: SeriesId, from: number, to: number, measured: boolean) => {
     const logged = { warn: logger.counts.warn, error: logger.counts.error, samples: logger.samples.length };
     const routed = id === 'router-discord' || id === 'router-slack' ? routerErrors[id] : 0;
+    const cpuBefore = threadCpu();
     const times = await driver.block({ series: id, from, to }, measured ? result[id].meter : undefined);
     const r = result[id];
+    // The whole turn, late answers included: only this series ran on the bot thread meanwhile.
+    const used = threadCpuSince(cpuBefore);
+    if (measured && r.cpu) {
+      if (used) {
+        r.cpu.cpuMs += used.cpuMs;
+        r.cpu.waitMs += used.waitMs;
+      } else r.cpu = undefined;
+    }
     // Whatever went wrong during a turn belongs to the series that had it.
     r.problems += logger.counts.warn - logged.warn + logger.counts.error - logged.error + times.failures;
     if (id === 'router-discord' || id === 'router-slack') r.problems += routerErrors[id] - routed;
@@ -261,6 +271,9 @@ function joinTurns(turns: BlockTimes[]): BlockTimes {
     lagMs: join((t) => t.lagMs),
     windowMs: turns.reduce((sum, t) => sum + t.windowMs, 0),
     deferred: turns.reduce((sum, t) => sum + t.deferred, 0),
+    generatorCpu: turns.every((t) => t.generatorCpu)
+      ? { cpuMs: turns.reduce((sum, t) => sum + t.generatorCpu!.cpuMs, 0), waitMs: turns.reduce((sum, t) => sum + t.generatorCpu!.waitMs, 0) }
+      : undefined,
     failures: turns.reduce((sum, t) => sum + t.failures, 0),
     failureSamples: turns.flatMap((t) => t.failureSamples),
   };
