@@ -113,7 +113,9 @@ export const courseEditCommand = defineCommand({
     const accessBefore = await store.cohorts.getCourseAccess(community.id, course.id);
     const access = accessChanged ? await store.cohorts.setCourseAccess(community.id, course.id, accessPatch) : accessBefore;
     if (course !== before) await ctx.events.publish({ type: 'course-updated', community, course, before });
-    const syncNote = accessBefore.roleId !== access.roleId ? await afterAccessChange(ctx, course, accessBefore, access) : [];
+    // A channel given again (the same one, once a moderator fixed what stopped the invites) re-queues them too.
+    const reinvite = access.roleId === null && accessPatch.channelId !== undefined && access.channelId !== null;
+    const syncNote = accessBefore.roleId !== access.roleId || reinvite ? await afterAccessChange(ctx, course, accessBefore, access) : [];
     return reply({
       visibility: 'public',
       tone: 'success',

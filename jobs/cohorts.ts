@@ -9,11 +9,13 @@ import { syncCourseGrants, type CohortSyncProgress } from '../src/core/cohort-sy
 import type { Queues } from './queues.ts';
 
 /**
- * Course roles for enrollees (issue 17): one job per course brings its enrollees' grants in line
- * with its role, per platform so only a process that reaches that platform takes it. The store
+ * Course roles and channels for enrollees (issue 17): one job per course brings its enrollees'
+ * grants (or Slack channel invites) in line with its role (or channel), per platform so only a process that reaches that platform takes it. The store
  * records each grant as it is confirmed, so the job is resumable: after a restart the reconcile
  * queues it again and it starts where the store says. A refusal fails the attempt, and BullMQ's
- * back-off is the retry that tries again once the permission is back.
+ * back-off is the retry that tries again once the permission is back. A channel invite refused for
+ * a reason retrying cannot fix (the channel gone, the bot not in it, a scope missing) ends the job
+ * at once; a moderator's `/course edit` or the next start's reconcile queues it again.
  */
 export const cohortQueueName = (platform: Platform): string => `cohorts-${platform}`;
 
@@ -76,6 +78,11 @@ export function cohortProcessor(deps: CohortProcessorDeps) {
     for (let pass = 1; ; pass++) {
       const result = await syncCourseGrants({ ...deps }, community, courseId, { shouldStop: deps.stopping, onProgress });
       if (result.outcome === 'stopped') return 'stopped';
+      if (result.outcome === 'refused' && result.permanent) {
+        // Retrying cannot fix it (a moderator must); /course show counts it and names the fix.
+        log.error({ refusal: result.refusal, attempt: job.attemptsMade + 1 }, 'the platform refused a course channel invite for good; not retrying until a moderator fixes it');
+        throw new UnrecoverableError(`refused for good: ${result.refusal?.code ?? 'unknown'}`);
+      }
       if (result.outcome === 'refused') {
         log.warn({ refusal: result.refusal, attempt: job.attemptsMade + 1 }, 'the platform refused a course role change; retrying with back-off');
         throw new Error(`refused: ${result.refusal?.code ?? 'unknown'}`);

@@ -94,6 +94,7 @@ export class SlackCohortAccess implements CohortAccess {
       const missing = scopes ? COHORT_SCOPES.find((scope) => scope !== 'usergroups:read' && !scopes.includes(scope)) : undefined;
       if (missing) return { code: 'missingScope', scope: missing };
       const info = await this.api.conversations.info({ token, channel: channelId });
+      if (info.channel?.is_archived) return { code: 'archivedChannel', channel: `#${info.channel.name ?? channelId}` };
       if (info.channel?.is_private && !info.channel.is_member) return { code: 'notInChannel', channel: `#${info.channel.name ?? channelId}` };
       return null;
     } catch (error) {
@@ -144,5 +145,7 @@ function refusalOf(error: unknown, channel?: string): AccessRefusal {
   }
   if (code === 'channel_not_found') return { code: 'unknownChannel', channel: `#${channel ?? ''}` };
   if (code === 'not_in_channel') return { code: 'notInChannel', channel: `#${channel ?? ''}` };
+  if (code === 'is_archived') return { code: 'archivedChannel', channel: `#${channel ?? ''}` };
+  // Rate limits (`ratelimited`), network errors and Slack's 5xx: worth trying again later.
   return { code: 'platformError' };
 }

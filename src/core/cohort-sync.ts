@@ -1,5 +1,5 @@
 import type { Community } from '../domain/model.ts';
-import { grantWork, type GrantCounts } from '../domain/cohort.ts';
+import { grantWork, targetChannel, type GrantCounts } from '../domain/cohort.ts';
 import type { CommandStore } from '../ports/store/index.ts';
 import type { AccessRefusal, CohortAccess, GrantOutcome } from '../ports/cohort-access.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -36,11 +36,23 @@ export type CohortSyncResult = CohortSyncProgress & {
   outcome: 'done' | 'stopped' | 'refused';
   /** Why the platform refused (the pass stops at the first refusal: the rest would fail alike). */
   refusal?: AccessRefusal;
+  /** The refusal is one retrying cannot fix (a channel invite a moderator must unblock). */
+  permanent?: boolean;
 };
 
 /**
- * Brings one course's enrollees in line with its role: revokes a role the course no longer has,
- * grants its current one. Every grant is recorded in the store as soon as the platform confirms
+ * A channel invite the platform refused for a reason only a moderator can change (the channel
+ * is gone or archived, the bot is not in it, a scope is missing): retrying cannot fix it, so the
+ * job stops and the refusal says what to do. Only `platformError` (rate limits, network, 5xx)
+ * is worth trying again. Role refusals keep being retried until the permission is back.
+ */
+export function isPermanentInviteRefusal(refusal: AccessRefusal): boolean {
+  return refusal.code !== 'platformError';
+}
+
+/**
+ * Brings one course's enrollees in line with its role or channel: revokes a role the course no
+ * longer has, grants its current one (or invites to its channel). Every grant is recorded in the store as soon as the platform confirms
  * it, so a pass stopped half-way (a restart) resumes where it was and grants nobody twice.
  */
 export async function syncCourseGrants(deps: CohortSyncDeps, community: Community, courseId: string, options: CohortSyncOptions = {}): Promise<CohortSyncResult> {
@@ -72,13 +84,17 @@ export async function syncCourseGrants(deps: CohortSyncDeps, community: Communit
       await store.cohorts.setGrant(community.id, member.id, courseId, null, 'none', now);
     }
     if (work.grant !== null) {
-      const outcome = await call(() => platform.grantRole(community, member.externalId, work.grant!), logger);
+      const channel = targetChannel(work.grant);
+      const outcome = await call(
+        () => (channel !== null ? platform.inviteToChannel(community, member.externalId, channel) : platform.grantRole(community, member.externalId, work.grant!)),
+        logger,
+      );
       const state = outcome.kind === 'done' ? 'granted' : outcome.kind === 'gone' ? 'left' : 'refused';
       await store.cohorts.setGrant(community.id, member.id, courseId, work.grant, state, now);
       if (outcome.kind === 'refused') {
         progress.refused++;
         await report();
-        return { ...progress, outcome: 'refused', refusal: outcome.refusal };
+        return { ...progress, outcome: 'refused', refusal: outcome.refusal, permanent: channel !== null && isPermanentInviteRefusal(outcome.refusal) };
       }
       if (outcome.kind === 'done') progress.granted++;
       else progress.left++;

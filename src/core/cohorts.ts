@@ -1,5 +1,6 @@
 import type { Course } from '../domain/model.ts';
-import { grantWork, type CourseAccess } from '../domain/cohort.ts';
+import { grantTarget, grantWork, type CourseAccess } from '../domain/cohort.ts';
+import { isPermanentInviteRefusal } from './cohort-sync.ts';
 import { UserError, UserErrorCode } from '../domain/errors.ts';
 import type { AccessRefusal, GrantOutcome } from '../ports/cohort-access.ts';
 import type { CommandContext } from './command.ts';
@@ -67,7 +68,22 @@ export async function giveCohort(ctx: CommandContext, course: Course, access: Co
   if (access.channelId !== null) {
     const channel = channelLabel(access.channelId);
     const outcome = await attempt(ctx, () => ctx.access!.inviteToChannel(community, member.externalId, access.channelId!));
-    lines.push(outcome.kind === 'done' ? i18n.t('cohorts:enroll.invited', { channel }) : i18n.t('cohorts:enroll.inviteRefused', { channel }));
+    const target = grantTarget(access);
+    // Without a role the channel is what the grant record is about: a failed invite is recorded
+    // and retried by the job like a refused role, unless only a moderator can fix it.
+    const recorded = access.roleId === null && target !== null;
+    if (recorded) {
+      const state = outcome.kind === 'done' ? 'granted' : outcome.kind === 'gone' ? 'left' : 'refused';
+      await store.cohorts.setGrant(community.id, member.id, course.id, target, state, ctx.clock.now());
+    }
+    if (outcome.kind === 'done') lines.push(i18n.t('cohorts:enroll.invited', { channel }));
+    else if (outcome.kind === 'refused' && recorded && !isPermanentInviteRefusal(outcome.refusal)) {
+      lines.push(i18n.t('cohorts:enroll.inviteRetried', { channel }));
+      await ctx.events.publish({ type: 'cohort-sync', community, course });
+    } else {
+      lines.push(i18n.t('cohorts:enroll.inviteRefused', { channel }));
+      if (outcome.kind === 'refused') ctx.logger.warn({ refusal: outcome.refusal, community: community.id, course: course.id }, 'course channel invite refused; a moderator must fix it, not retried');
+    }
   }
   return lines;
 }
@@ -79,7 +95,7 @@ export async function takeCohort(ctx: CommandContext, course: Course, access: Co
   const grant = await store.cohorts.getGrant(community.id, member.id, course.id);
   await store.cohorts.clearGrant(community.id, member.id, course.id);
   if (!ctx.access) return lines;
-  const held = grantWork({ ...access, roleId: null }, grant).revoke;
+  const held = grantWork({ roleId: null, channelId: null }, grant).revoke;
   if (held !== null) {
     const outcome = await attempt(ctx, () => ctx.access!.revokeRole(community, member.externalId, held));
     if (outcome.kind === 'refused') lines.push(i18n.t('cohorts:unenroll.roleKept', { role: await roleLabel(ctx, held) }));

@@ -51,12 +51,29 @@ export interface GrantCounts {
 }
 
 /**
- * What an enrollment still needs for the course's current role: revoke a role it was given that
- * is no longer the course's, grant the course's role if not yet given (or refused before).
+ * What the grant record of an enrollment is about: the course's role, else its channel (Slack
+ * courses have no roles, Discord invites to no channel), so a failed channel invite is recorded,
+ * counted and retried by the same job as a refused role. A channel is kept apart from role ids
+ * by a prefix no platform role id or console role name has.
  */
-export function grantWork(access: CourseAccess, grant: Pick<EnrollmentGrant, 'roleId' | 'state'> | null): { revoke: string | null; grant: string | null } {
-  const held = grant && grant.state === 'granted' ? grant.roleId : null;
-  const revoke = held !== null && held !== access.roleId ? held : null;
-  const done = grant !== null && grant.roleId === access.roleId && (grant.state === 'granted' || grant.state === 'left');
-  return { revoke, grant: access.roleId !== null && !done ? access.roleId : null };
+const CHANNEL_TARGET = 'channel:';
+export function grantTarget(access: Pick<CourseAccess, 'roleId' | 'channelId'>): string | null {
+  return access.roleId ?? (access.channelId !== null ? `${CHANNEL_TARGET}${access.channelId}` : null);
+}
+/** The channel id of a channel target, null for a role. */
+export function targetChannel(target: string): string | null {
+  return target.startsWith(CHANNEL_TARGET) ? target.slice(CHANNEL_TARGET.length) : null;
+}
+
+/**
+ * What an enrollment still needs for the course's current target: revoke a role it was given that
+ * is no longer the course's, grant the course's role or invite to its channel if not yet done (or
+ * refused before). A channel is never taken back here: members stay in a course's old channel.
+ */
+export function grantWork(access: Pick<CourseAccess, 'roleId' | 'channelId'>, grant: Pick<EnrollmentGrant, 'roleId' | 'state'> | null): { revoke: string | null; grant: string | null } {
+  const target = grantTarget(access);
+  const held = grant && grant.state === 'granted' && grant.roleId !== null && targetChannel(grant.roleId) === null ? grant.roleId : null;
+  const revoke = held !== null && held !== target ? held : null;
+  const done = grant !== null && grant.roleId === target && (grant.state === 'granted' || grant.state === 'left');
+  return { revoke, grant: target !== null && !done ? target : null };
 }

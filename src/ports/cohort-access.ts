@@ -14,13 +14,15 @@ export type AccessRefusal =
   | { code: 'everyoneRole' }
   | { code: 'unknownRole'; role: string }
   | { code: 'unknownChannel'; channel: string }
+  /** Slack: the channel is archived; nobody can be invited to it. */
+  | { code: 'archivedChannel'; channel: string }
   /** Slack: a private channel the bot is not in. */
   | { code: 'notInChannel'; channel: string }
   /** Slack: the app's token lacks an OAuth scope (the manifest declares it; reinstall to add it). */
   | { code: 'missingScope'; scope: string }
   /** Course roles are Discord's; Slack courses use channels and user groups. */
   | { code: 'notOnThisPlatform' }
-  /** The platform did not answer (network, outage): tried again later. */
+  /** The platform did not answer (network, outage, rate limit): tried again later. */
   | { code: 'platformError' };
 
 /** A grant, revoke or invite: done, the member is no longer there, or refused (and why). */

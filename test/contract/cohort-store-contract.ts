@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/ports/store/index.ts';
 import type { Community, Course, Member } from '../../src/domain/model.ts';
+import { grantTarget } from '../../src/domain/cohort.ts';
 import type { StoreHarness } from './store-contract.ts';
 
 /** The cohort records (issue 17) every store keeps alike: course access, grants, console roles. */
@@ -66,6 +67,22 @@ export function describeCohortStoreContract(name: string, open: () => Promise<St
       expect(await store.cohorts.grantCounts(community.id, rust.id, 'R2')).toMatchObject({ granted: 0, waiting: 3 });
       expect(await store.cohorts.coursesNeedingSync(community.id)).toEqual([rust.id]);
       expect(await store.cohorts.coursesNeedingSync(other.id)).toEqual([]);
+    });
+
+    it('given a channel without a role, then its invites are the grants counted and synced', async () => {
+      for (const m of [ana, bo]) await store.enroll(community.id, m.id, rust.id, at);
+      await store.cohorts.setCourseAccess(community.id, rust.id, { channelId: 'C1' });
+      const target = grantTarget({ roleId: null, channelId: 'C1' })!;
+      expect(await store.cohorts.coursesNeedingSync(community.id)).toEqual([rust.id]);
+      await store.cohorts.setGrant(community.id, ana.id, rust.id, target, 'granted', at);
+      await store.cohorts.setGrant(community.id, bo.id, rust.id, target, 'refused', at);
+      expect(await store.cohorts.grantCounts(community.id, rust.id, target)).toMatchObject({ total: 2, granted: 1, refused: 1, waiting: 0 });
+      expect(await store.cohorts.coursesNeedingSync(community.id)).toEqual([rust.id]);
+      await store.cohorts.setGrant(community.id, bo.id, rust.id, target, 'granted', at);
+      expect(await store.cohorts.coursesNeedingSync(community.id)).toEqual([]);
+      // Removing the channel takes nobody out of it: nothing is left to sync.
+      await store.cohorts.setCourseAccess(community.id, rust.id, { channelId: null });
+      expect(await store.cohorts.coursesNeedingSync(community.id)).toEqual([]);
     });
 
     it('given an unenrollment, then its grant no longer counts or lists, and clearGrant removes it', async () => {

@@ -6,11 +6,15 @@ import { callbackBody, isCallback, PERMISSIONS, slashCommand, textOf, type FakeM
 import { snowflake } from '../fakes/discord/snowflake.ts';
 import { startBot, type RunningBot } from '../fakes/discord/harness.ts';
 import { cleanupPrefix, FAST, randomPrefix, testConfig, waitUntil } from './harness.ts';
+import { startSlackHarness, USERS, type SlackHarness } from '../fakes/slack/harness.ts';
+import { allText } from '../fakes/slack/blocks.ts';
+import { RecordingLogger } from '../support/logger.ts';
 
 /**
  * The course-role job (BullMQ on the real Redis) against the fake Discord: a backfill over 200
  * enrollees stopped half-way and resumed by the next process start, and a refused grant retried
- * until the permission is back.
+ * until the permission is back. Slack channel invites go through the same job against the fake
+ * Slack Web API: a transient failure retried, a permanent one stopped with what to fix.
  */
 describe('course roles job on the fake Discord', () => {
   let bot: RunningBot;
@@ -121,5 +125,86 @@ describe('course roles job on the fake Discord', () => {
     await waitUntil(() => bot.fake.rolesOf(guild.id, zoe.id).has(students), 'the retry to give the role', 30_000);
     const zoeId = (await bot.core.store.findMember(community.id, zoe.id))!.id;
     await waitUntil(async () => (await bot.core.store.cohorts.getGrant(community.id, zoeId, course.id))?.state === 'granted', 'the grant to be recorded');
+  }, 60_000);
+});
+
+describe('course channel invites job on the fake Slack', () => {
+  let h: SlackHarness;
+  let jobs: JobsService | undefined;
+  const logger = new RecordingLogger();
+  const prefix = randomPrefix();
+
+  beforeAll(async () => {
+    h = await startSlackHarness();
+    h.fake.addConversation('CRETRY0001', { name: 'retry-cohort' });
+    h.fake.addConversation('CSTOP00001', { name: 'stop-cohort' });
+    // As the bot process does (main.ts): the cohort queue runs where the platform is served.
+    h.core.messengers.register(h.adapter.messenger);
+    jobs = createJobs({ core: h.core, config: testConfig(), logger, role: 'all', options: { ...FAST, prefix, cohortRetryDelayMs: 300 } })!;
+    jobs.start();
+    await waitUntil(() => h.core.services.jobs() === 'running', 'jobs to connect to Redis');
+    await jobs.settled();
+  });
+  afterAll(async () => {
+    await jobs?.stop();
+    await h?.close();
+    await cleanupPrefix(prefix);
+  });
+
+  async function command(user: { id: string }, name: string, text = ''): Promise<string> {
+    const url = h.responses.newUrl();
+    await h.client.sendForm(h.client.commandBody({ command: name, text, userId: user.id, responseUrl: url }));
+    await h.adapter.whenIdle();
+    return allText(h.responses.postsTo(url).at(-1)?.body ?? {});
+  }
+  const invitesOf = (user: string, channel: string) => h.fake.callsTo('conversations.invite').filter((c) => c.body.users === user && c.body.channel === channel);
+  const grantOf = async (user: string, title: string) => {
+    const community = await h.communityId();
+    const course = (await h.store.findCoursesByTitlePrefix(community, title, 1))[0]!;
+    const member = (await h.store.findMember(community, user))!;
+    return h.store.cohorts.getGrant(community, member.id, course.id);
+  };
+
+  it('given a rate-limited invite at enroll time, when the job retries, then invited exactly once', async () => {
+    await command(USERS.admin, '/course', 'add title:"Retrycohort" channel:<#CRETRY0001|retry-cohort>');
+    h.fake.failNext('conversations.invite', 'ratelimited');
+    const enrolled = await command(USERS.member, '/enroll', 'Retrycohort');
+    expect(enrolled).toContain('your enrollment stands and it is tried again automatically');
+    await waitUntil(async () => (await grantOf(USERS.member.id, 'Retrycohort'))?.state === 'granted', 'the retry to invite', 30_000);
+    expect(h.fake.conversations.get('CRETRY0001')!.members.has(USERS.member.id)).toBe(true);
+    // The refused call, then the job's one successful invite; nothing after it is recorded.
+    expect(invitesOf(USERS.member.id, 'CRETRY0001').map((c) => c.body.channel)).toEqual(['CRETRY0001', 'CRETRY0001']);
+    expect(await command(USERS.admin, '/course', 'show Retrycohort')).toContain('Invited to the channel: 1 of 1 enrollees');
+  }, 60_000);
+
+  it('given the bot removed from a private channel, when an invite fails, then it stops and says why', async () => {
+    await command(USERS.admin, '/course', 'add title:"Stopcohort" channel:<#CSTOP00001|stop-cohort>');
+    const channel = h.fake.conversations.get('CSTOP00001')!;
+    channel.isPrivate = true;
+    channel.botMember = false;
+    const enrolled = await command(USERS.listed, '/enroll', 'Stopcohort');
+    expect(enrolled).toContain('your enrollment stands and the moderators can see it');
+    expect((await grantOf(USERS.listed.id, 'Stopcohort'))?.state).toBe('refused');
+    const show = await command(USERS.admin, '/course', 'show Stopcohort');
+    expect(show).toContain('1 channel invite failed');
+    expect(show).toContain('Invites stopped, retrying cannot help');
+    // Nothing was queued for it: the one call at enroll time is all.
+    await jobs!.settled();
+    expect(invitesOf(USERS.listed.id, 'CSTOP00001')).toHaveLength(1);
+  }, 60_000);
+
+  it('given an archived channel in the job, when the invite fails for good, then no retry follows', async () => {
+    await command(USERS.admin, '/course', 'add title:"Latechannel"');
+    await command(USERS.owner, '/enroll', 'Latechannel');
+    h.fake.failNext('conversations.invite', 'is_archived');
+    const edited = await command(USERS.admin, '/course', 'edit Latechannel channel:<#CRETRY0001|retry-cohort>');
+    expect(edited).toContain('Inviting the 1 enrollee to #CRETRY0001 in the background');
+    const slackJob = (e: { obj: Record<string, unknown> }) => e.obj.queue === 'cohorts-slack';
+    await waitUntil(() => logger.entries.find((e) => slackJob(e) && e.msg.startsWith('job failed for good')), 'the job to stop for good', 30_000);
+    expect((await grantOf(USERS.owner.id, 'Latechannel'))?.state).toBe('refused');
+    // Failed at once, never handed to the back-off.
+    expect(logger.entries.filter((e) => slackJob(e) && e.msg.startsWith('job attempt failed'))).toEqual([]);
+    expect(invitesOf(USERS.owner.id, 'CRETRY0001')).toHaveLength(1);
+    expect(h.fake.conversations.get('CRETRY0001')!.members.has(USERS.owner.id)).toBe(false);
   }, 60_000);
 });

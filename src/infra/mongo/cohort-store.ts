@@ -1,5 +1,5 @@
 import mongoose, { Schema, type Connection, type Model, type Types } from 'mongoose';
-import { GRANT_STATES, NO_COURSE_ACCESS, type CourseAccess, type EnrollmentGrant, type GrantCounts, type GrantState } from '../../domain/cohort.ts';
+import { GRANT_STATES, NO_COURSE_ACCESS, grantTarget, targetChannel, type CourseAccess, type EnrollmentGrant, type GrantCounts, type GrantState } from '../../domain/cohort.ts';
 import type { CohortStore, CourseAccessPatch } from '../../ports/store/index.ts';
 import { toStoreError } from './errors.ts';
 import { parseObjectId, requireText } from './filters.ts';
@@ -217,8 +217,10 @@ export class MongoCohortStore implements CohortStore {
         const grants = new Map((await this.models.Grant.find({ communityId: community, courseId: access.courseId }).lean<Lean<GrantDoc>[]>()).map((g) => [String(g.memberId), g]));
         const needs = [...enrolled].some((memberId) => {
           const g = grants.get(memberId);
-          if (g?.state === 'granted' && g.roleId !== access.roleId) return true;
-          return access.roleId !== null && !(g && g.roleId === access.roleId && (g.state === 'granted' || g.state === 'left'));
+          // What the grant records are about: the role, else the channel.
+          const target = grantTarget({ roleId: access.roleId ?? null, channelId: access.channelId ?? null });
+          if (g?.state === 'granted' && g.roleId !== target && (g.roleId === null || targetChannel(g.roleId) === null)) return true;
+          return target !== null && !(g && g.roleId === target && (g.state === 'granted' || g.state === 'left'));
         });
         if (needs) out.push(String(access.courseId));
       }

@@ -160,9 +160,10 @@ export class SqliteCohortStore implements CohortStore {
           `SELECT DISTINCT e.course_id FROM enrollments e
            JOIN course_access a ON a.community_id = e.community_id AND a.course_id = e.course_id
            LEFT JOIN enrollment_grants g ON g.community_id = e.community_id AND g.course_id = e.course_id AND g.member_id = e.member_id
+           -- What the grant records are about: the role, else the channel (grantTarget in the domain).
            WHERE e.community_id = ? AND (
-             (a.role_id IS NOT NULL AND (g.role_id IS NULL OR g.role_id != a.role_id OR g.state NOT IN ('granted', 'left')))
-             OR (g.state = 'granted' AND g.role_id IS NOT a.role_id))
+             (coalesce(a.role_id, 'channel:' || a.channel_id) IS NOT NULL AND (g.role_id IS NULL OR g.role_id != coalesce(a.role_id, 'channel:' || a.channel_id) OR g.state NOT IN ('granted', 'left')))
+             OR (g.state = 'granted' AND g.role_id IS NOT coalesce(a.role_id, 'channel:' || a.channel_id) AND g.role_id NOT LIKE 'channel:%'))
            ORDER BY e.course_id`,
         )
           .pluck()

@@ -20,9 +20,12 @@ export interface CohortStore {
   setGrant(communityId: string, memberId: string, courseId: string, roleId: string | null, state: GrantState, at: Date): Promise<void>;
   setLapsed(communityId: string, memberId: string, courseId: string, lapsed: boolean, at: Date): Promise<void>;
   clearGrant(communityId: string, memberId: string, courseId: string): Promise<void>;
-  /** Counts over the course's current enrollees against its current role. */
+  /**
+   * Counts over the course's current enrollees against its current grant target: its role, else
+   * its channel (`grantTarget`), as `setGrant` records it.
+   */
   grantCounts(communityId: string, courseId: string, roleId: string | null): Promise<GrantCounts>;
-  /** Courses (ids) with enrollees whose grant is refused or not yet done for the course's role. */
+  /** Courses (ids) with enrollees whose grant (or channel invite) is refused or not yet done. */
   coursesNeedingSync(communityId: string): Promise<string[]>;
 
   /** Console roles: a platform without roles of its own keeps them here, by member external id. */
