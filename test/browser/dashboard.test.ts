@@ -3,14 +3,14 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PassThrough } from 'node:stream';
 import { parse } from 'csv-parse/sync';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore } from '../../src/composition/app.ts';
 import { SqliteStore } from '../../src/infra/sqlite/sqlite-store.ts';
 import { silentLogger } from '../../src/ports/logger.ts';
-import { createConsoleAdapter, type ConsoleAdapter } from '../../adapters/console/console-adapter.ts';
+import type { ConsoleAdapter } from '../../adapters/console/console-adapter.ts';
+import { lineConsole } from '../support/console.ts';
 import { startDashboard, type DashboardServer } from '../../adapters/dashboard/server.ts';
 import { DailyHistory, recomputeCommunity } from '../../jobs/recompute.ts';
 import { CHROMIUM, launchChromium } from '../support/chromium.ts';
@@ -56,7 +56,7 @@ describe.skipIf(!available)('the moderators’ dashboard in Chromium', { timeout
     const port = await freePort();
     dashboard = await startDashboard({ core, logger: silentLogger, port, host: '127.0.0.1', publicUrl: `http://localhost:${port}`, secret: Buffer.alloc(32, 7), priorWeight: 5 });
     core.analytics.dashboard = dashboard.links;
-    consoleAdapter = createConsoleAdapter({ router: core.router, community: 'rustaceans', locale: 'en', i18n: core.catalog.translator('en'), input: new PassThrough(), output: new PassThrough(), interactive: false });
+    consoleAdapter = lineConsole(core, { community: 'rustaceans' });
     // Three weeks of a community: courses, members enrolling and rating, a snapshot a day.
     for (const [title, value] of [['Rust 101', 3], ['Async Rust', 2], [HOSTILE, 1], ['Go 入门', 1], ['Embedded', 1]] as const) {
       await consoleAdapter.runLine(`/course add title:"${title}" value:${value}`);

@@ -1,11 +1,10 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineCommand, type Command } from '../../src/core/command.ts';
 import { createTestCore, type TestCore } from '../support/core.ts';
 import { reply, type Reply } from '../../src/domain/reply.ts';
-import { createConsoleAdapter } from '../../adapters/console/console-adapter.ts';
+import { lineConsole } from '../support/console.ts';
 import { EPHEMERAL, UPLOAD_LIMIT_BYTES, type FakeGuild } from '../fakes/discord/fake-discord.ts';
 import { callbackBody, isCallback, slashCommand, type FakeMember } from '../fakes/discord/interactions.ts';
 import { snowflake } from '../fakes/discord/snowflake.ts';
@@ -170,17 +169,7 @@ describe('files on the console', () => {
   });
 
   function consoleFor(community: string) {
-    return createConsoleAdapter({
-      router: core.router,
-      community,
-      locale: 'en',
-      i18n: core.catalog.translator('en'),
-      input: new PassThrough(),
-      output: new PassThrough(),
-      interactive: false,
-      exportsDir: join(dir, 'exports'),
-      now: () => new Date('2026-12-01T10:00:00Z'),
-    });
+    return lineConsole(core, { community, exportsDir: join(dir, 'exports'), now: () => new Date('2026-12-01T10:00:00Z') });
   }
 
   it('given files on the console, when answered, then they are written under exports/<community>-<date>/, paths printed', async () => {

@@ -1,13 +1,12 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SqliteStore } from '../../src/infra/sqlite/sqlite-store.ts';
 import { createTestCore, type TestCore } from '../support/core.ts';
 import { silentLogger } from '../../src/ports/logger.ts';
 import type { Store } from '../../src/ports/store/index.ts';
-import { createConsoleAdapter } from '../../adapters/console/console-adapter.ts';
+import { lineConsole } from '../support/console.ts';
 import { DailyHistory, recomputeCommunity } from '../../jobs/recompute.ts';
 import { EPHEMERAL, type FakeGuild } from '../fakes/discord/fake-discord.ts';
 import { callbackBody, isCallback, PERMISSIONS, slashCommand, type FakeMember } from '../fakes/discord/interactions.ts';
@@ -59,17 +58,7 @@ describe('/stats on the console', () => {
     core = createTestCore({ clock });
     dir = core.dir;
     store = core.sqlite;
-    const adapter = createConsoleAdapter({
-      router: core.router,
-      community: 'local',
-      locale: 'en',
-      i18n: core.catalog.translator('en'),
-      input: new PassThrough(),
-      output: new PassThrough(),
-      interactive: false,
-      exportsDir: join(dir, 'exports'),
-      now: () => clock.now(),
-    });
+    const adapter = lineConsole(core, { community: 'local', exportsDir: join(dir, 'exports'), now: () => clock.now() });
     run = (line) => adapter.runLine(line);
     await run('/help');
     const community = (await store.findCommunity({ platform: 'console', externalId: 'local' }))!;
